@@ -202,14 +202,216 @@ export interface ScoreOptions {
   asOf?: string;
 }
 
+/** Which rating exclusions a scheme leaves out of the callback rates. */
+export function excludedRatings(scheme: ScoringScheme): readonly RatingExclusion[] {
+  switch (scheme.kind) {
+    case 'threeRatesOneDegree':
+      return scheme.exclusions; // 004 第十八条 (+ 存电)
+    case 'weightedFormulas':
+      return ['storedRepeatComplaint']; // 003 第九条: 存电 不纳入热线满意度测评
+    default:
+      // 000 deducts only for 合理诉求 (附件2 四.5), 002 is silent: assumed all three.
+      return ['suggestionNotAdopted', 'noPolicyBasisExplainedRepeatedly', 'storedRepeatComplaint'];
+  }
+}
+
+const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
+
+function time(iso: string | null, field: string, row: UnitTicketFacts): number | null {
+  if (iso === null || iso === undefined) return null;
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) throw new RangeError(`scoreUnits: ${field} of ${row.workOrderId}/${row.unitId} is not a date: '${iso}'`);
+  return ms;
+}
+
+function emptyEvents(): Record<ScoringEvent, number> {
+  return Object.fromEntries(scoringEvents.map((e) => [e, 0])) as Record<ScoringEvent, number>;
+}
+
+const ratio = (n: number, d: number): number | null => (d === 0 ? null : n / d);
+const round4 = (x: number): number => Math.round(x * 10_000) / 10_000;
+
+interface Tally {
+  unitId: string;
+  volume: number;
+  counts: UnitScore['counts'];
+  resolutionCredit: number; // Σ credit of 003's formula
+  satisfactionCredit: number;
+}
+
 /**
- * Scores every unit that appears in `facts` for `month` (`'YYYY-MM'`) under `scheme`.
- * Returns one {@link UnitScore} per unit, best score first (ties by unit id).
+ * Scores every unit that appears in `facts` for `month` (`'YYYY-MM'`) under `scheme`, and
+ * reports its rates. Returns one {@link UnitScore} per unit, best score first (ties by unit id).
+ * See the module doc for which rows count; per-event counts: return events by dispatch month,
+ * deadline events by deadline month, re-handling and unsatisfied by close month.
+ *
+ * Scheme rules (assumptions where the seed is silent are marked):
+ * - weightedFormulas (003 附件2): volume = w·(share + (1−share)·(v−min)/(max−min)) (linear between
+ *   lowest and highest: assumed; all equal → full); timely = w·onTimeCompletion; firstContact =
+ *   w·firstContact; resolution = w·Σcredit/(rated·100); satisfaction = w·Σcredit/(rated·100).
+ * - thresholds (002, 001): per item, maxPoints − Σ whole steps short of each target (a step not
+ *   completed costs nothing: assumed) − Σ events·points, floored at 0; plus the volume bonus.
+ * - deductions (000): per item, maxPoints − Σ events·points, floored at 0; plus volume-rank points.
+ * - threeRatesOneDegree (004): Σ weight·rate, resolution = citizen says resolved, satisfaction =
+ *   满意 or 基本满意 (assumed), exclusions left out of both.
+ *
+ * @throws RangeError on a malformed month or time.
  */
 export function scoreUnits(month: string, facts: UnitTicketFacts[], scheme: ScoringScheme, options: ScoreOptions = {}): UnitScore[] {
-  void month;
-  void facts;
-  void scheme;
-  void options;
-  throw new Error('scoreUnits: not implemented yet');
+  const m = MONTH.exec(month);
+  if (!m) throw new RangeError(`scoreUnits: month must be 'YYYY-MM', got '${month}'`);
+  const offset = (options.utcOffsetMinutes ?? 480) * 60_000;
+  const start = Date.UTC(Number(m[1]), Number(m[2]) - 1, 1) - offset;
+  const end = Date.UTC(Number(m[1]), Number(m[2]), 1) - offset;
+  const asOf = options.asOf === undefined ? end : Date.parse(options.asOf);
+  if (Number.isNaN(asOf)) throw new RangeError(`scoreUnits: asOf is not a date: '${options.asOf}'`);
+  const cutoff = Math.min(end, asOf);
+  const inMonth = (t: number | null): t is number => t !== null && t >= start && t < end && t <= cutoff;
+  const done = (t: number | null, by: number): boolean => t !== null && t <= by && t <= cutoff;
+  const excluded = new Set(excludedRatings(scheme));
+
+  const tallies = new Map<string, Tally>();
+  const tally = (unitId: string): Tally => {
+    let t = tallies.get(unitId);
+    if (!t) {
+      t = {
+        unitId,
+        volume: 0,
+        counts: {
+          signDue: 0, signedOnTime: 0, completionDue: 0, completedOnTime: 0, completed: 0,
+          rated: 0, excluded: 0, contactedFirst: 0, resolved: 0, satisfied: 0, events: emptyEvents(),
+        },
+        resolutionCredit: 0,
+        satisfactionCredit: 0,
+      };
+      tallies.set(unitId, t);
+    }
+    return t;
+  };
+
+  for (const row of facts) {
+    const t = tally(row.unitId);
+    const c = t.counts;
+    const ev = c.events;
+    const dispatchedAt = time(row.dispatchedAt, 'dispatchedAt', row);
+    if (inMonth(dispatchedAt)) {
+      t.volume++;
+      if (row.returnedLate) ev.lateReturn++;
+      if (row.returnedWithinDuty) ev.returnedWithinDuty++;
+    }
+
+    const signDeadline = time(row.signDeadline, 'signDeadline', row);
+    if (inMonth(signDeadline)) {
+      c.signDue++;
+      if (done(time(row.signedAt, 'signedAt', row), signDeadline)) c.signedOnTime++;
+      else ev.lateSign++;
+    }
+
+    const completionDeadline = time(row.completionDeadline, 'completionDeadline', row);
+    if (inMonth(completionDeadline)) {
+      c.completionDue++;
+      const repliedAt = time(row.repliedAt, 'repliedAt', row);
+      if (done(repliedAt, end)) c.completed++;
+      if (done(repliedAt, completionDeadline)) c.completedOnTime++;
+      else {
+        ev.overdue++;
+        if (row.extended) ev.overdueAfterExtension++;
+        else ev.overdueWithoutExtension++;
+        if (row.urgeCount >= 1) ev.urgedAndStillOverdue++;
+        if (row.urgeCount >= 2) ev.urgedTwiceStillOverdue++;
+        if (row.supervised) ev.supervisedStillOverdue++;
+      }
+    }
+
+    const closedAt = time(row.closedAt, 'closedAt', row);
+    if (inMonth(closedAt)) {
+      ev.sentBackForRehandling += row.rehandleCount;
+      if (row.satisfaction !== null) {
+        if (row.exclusion !== null && excluded.has(row.exclusion)) {
+          c.excluded++;
+        } else {
+          c.rated++;
+          const contactDeadline = time(row.firstContactDeadline, 'firstContactDeadline', row);
+          const contactedAt = time(row.firstContactAt, 'firstContactAt', row);
+          const contacted = row.contactedFirst ?? (contactDeadline !== null && contactedAt !== null && contactedAt <= contactDeadline);
+          if (contacted) c.contactedFirst++;
+          if (row.resolved ?? row.resultType === 'resolved') c.resolved++;
+          if (row.satisfaction === 'satisfied' || row.satisfaction === 'basicallySatisfied') c.satisfied++;
+          if (row.satisfaction === 'unsatisfied') ev.unsatisfied++;
+          if (scheme.kind === 'weightedFormulas') {
+            t.resolutionCredit += scheme.resolutionCredit[row.resultType ?? 'unresolved'] ?? 0;
+            t.satisfactionCredit += scheme.satisfactionCredit[row.satisfaction] ?? 0;
+          }
+        }
+      }
+    }
+  }
+
+  const all = [...tallies.values()];
+  const volumes = all.map((t) => t.volume);
+  const maxVolume = Math.max(...volumes);
+  const minVolume = Math.min(...volumes);
+
+  const scores = all.map((t): UnitScore => {
+    const c = t.counts;
+    const rates: UnitRates = {
+      onTimeSign: ratio(c.signedOnTime, c.signDue),
+      onTimeCompletion: ratio(c.completedOnTime, c.completionDue),
+      completion: ratio(c.completed, c.completionDue),
+      firstContact: ratio(c.contactedFirst, c.rated),
+      resolution: ratio(c.resolved, c.rated),
+      satisfaction: ratio(c.satisfied, c.rated),
+    };
+    const volumeRank = 1 + volumes.filter((v) => v > t.volume).length;
+    const breakdown: Record<string, number> = {};
+    switch (scheme.kind) {
+      case 'weightedFormulas': {
+        const w = scheme.weights;
+        const share = maxVolume === minVolume ? 1 : scheme.volumeLowestShare + (1 - scheme.volumeLowestShare) * ((t.volume - minVolume) / (maxVolume - minVolume));
+        breakdown.volume = w.volume * share;
+        breakdown.timely = w.timely * (rates.onTimeCompletion ?? 1);
+        breakdown.firstContact = w.firstContact * (rates.firstContact ?? 1);
+        breakdown.resolution = w.resolution * (c.rated ? t.resolutionCredit / (c.rated * 100) : 1);
+        breakdown.satisfaction = w.satisfaction * (c.rated ? t.satisfactionCredit / (c.rated * 100) : 1);
+        break;
+      }
+      case 'thresholds': {
+        for (const item of scheme.items) {
+          let lost = 0;
+          for (const target of item.targets) {
+            const rate = rates[target.rate];
+            if (rate === null) continue;
+            const shortPp = (target.target - rate) * 100;
+            const steps = Math.floor(shortPp / target.stepPercentagePoints + 1e-9);
+            if (steps > 0) lost += steps * target.pointsPerStep;
+          }
+          for (const e of item.events) lost += c.events[e.event] * e.points;
+          breakdown[item.id] = Math.max(0, item.maxPoints - lost);
+        }
+        if (scheme.volumeBonus) breakdown.volumeBonus = Math.floor(t.volume / scheme.volumeBonus.perTickets) * scheme.volumeBonus.points;
+        break;
+      }
+      case 'deductions': {
+        for (const item of scheme.items) {
+          const lost = item.events.reduce((s, e) => s + c.events[e.event] * e.points, 0);
+          breakdown[item.id] = Math.max(0, item.maxPoints - lost);
+        }
+        const band = scheme.volumeRankPoints.find((b) => b.upToRank === null || volumeRank <= b.upToRank);
+        breakdown.volumeRank = band ? band.points : 0;
+        break;
+      }
+      case 'threeRatesOneDegree': {
+        const w = scheme.weights;
+        breakdown.onTimeSign = w.onTimeSign * (rates.onTimeSign ?? 1);
+        breakdown.onTimeCompletion = w.onTimeCompletion * (rates.onTimeCompletion ?? 1);
+        breakdown.resolution = w.resolution * (rates.resolution ?? 1);
+        breakdown.satisfaction = w.satisfaction * (rates.satisfaction ?? 1);
+        break;
+      }
+    }
+    for (const k of Object.keys(breakdown)) breakdown[k] = round4(breakdown[k]);
+    const score = round4(Object.values(breakdown).reduce((s, x) => s + x, 0));
+    return { unitId: t.unitId, month, volume: t.volume, volumeRank, rates, counts: c, scheme: scheme.kind, breakdown, score };
+  });
+  return scores.sort((a, b) => b.score - a.score || (a.unitId < b.unitId ? -1 : a.unitId > b.unitId ? 1 : 0));
 }
