@@ -255,7 +255,7 @@ export class WorkingCalendar {
    * `t` plus `hours` of working time, exact to the minute (the amount is rounded to whole
    * minutes; seconds of `t` are kept). Fractional hours are allowed; negative hours count back.
    * Skips whole days at once: cost grows with days, not minutes.
-   * @example addWorkingHours(Mon 11:00, 3) = Mon 15:00 (lunch 12:00–14:00 does not count)
+   * @example addWorkingHours(Mon 11:00, 3) = Mon 16:00 (lunch 12:00–14:00 does not count)
    * @example addWorkingHours(Fri 16:30, 3) = Mon 10:30
    */
   addWorkingHours(t: Date | number, hours: number): Date {
