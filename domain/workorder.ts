@@ -207,5 +207,9 @@ export const refusalTypes = [
   'EXTENSION_PENDING',
   'PRE_BRIEF_ATTEMPT_TOO_SOON',
   'INVALID_INPUT',
+  // Added by the workflow (issue 4):
+  'CONTACT_ATTEMPT_TOO_SOON', // 先行联系 attempts must be apart (003 第八条(二))
+  'RETURN_ALREADY_REJECTED', // a unit whose return was rejected must handle it (003, 004)
+  'UNIT_NOT_SIGNED', // contact / reply before 签收
 ] as const;
 export type RefusalType = (typeof refusalTypes)[number];

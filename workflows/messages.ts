@@ -1,0 +1,146 @@
+/**
+ * Every message of the work-order workflow, defined once: the workflow registers handlers for
+ * them and the API imports them (never strings). Workflow-safe.
+ *
+ * Every actor action is an **update**: the caller learns at once whether it was accepted. Each
+ * takes `Acted<X>` (the action's body from domain/workorder.ts plus the `actor`, which the API
+ * fills from the caller's token) and returns the new {@link WorkOrderState}. A refused action
+ * fails with an `ApplicationFailure` whose `type` is a {@link RefusalType} (see
+ * domain/workorder.ts `refusalTypes`); the client sees `WorkflowUpdateFailedError` with that
+ * failure as `cause`.
+ *
+ * @example
+ * const state = await client.workflow.getHandle(id).executeUpdate(signUpdate, {
+ *   args: [{ actor: { userId: 'u1', role: 'unit', unitId: 'kf-001' } }],
+ * });
+ */
+import type { UpdateDefinition } from '@temporalio/common';
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { z } from 'zod';
+import {
+  callbackSchema,
+  contactSchema,
+  dispatchSchema,
+  expertRulingSchema,
+  extensionRequestSchema,
+  extensionReviewSchema,
+  instructionSchema,
+  preBriefSchema,
+  replyReviewSchema,
+  replySchema,
+  returnRequestSchema,
+  returnReviewSchema,
+  signSchema,
+  superviseSchema,
+  withdrawSchema,
+  type Acted,
+  type Actor,
+  type Callback,
+  type Contact,
+  type Dispatch,
+  type ExpertRuling,
+  type ExtensionRequest,
+  type ExtensionReview,
+  type Instruction,
+  type PreBrief,
+  type Reply,
+  type ReplyReview,
+  type ReturnRequest,
+  type ReturnReview,
+  type Sign,
+  type Supervise,
+  type Withdraw,
+} from '../domain/workorder';
+import type { WorkOrderState } from './types';
+
+export type * from './types';
+export { systemActor } from './types';
+
+/** The task queue the worker polls and the API starts work orders on. */
+export const TASK_QUEUE = 'work-orders';
+
+/** The workflow type name (the exported function in workflows/workOrder.ts). */
+export const WORKFLOW_TYPE = 'workOrderWorkflow';
+
+// ---- The center's actions ---------------------------------------------------------------------
+
+/** 先行简告: one phone attempt to the caller (003). Role: center. */
+export const preBriefUpdate = defineUpdate<WorkOrderState, [Acted<PreBrief>]>('preBrief');
+/** 批办: the leadership instruction that releases a held work order (004). Role: center, supervisor. */
+export const instructionUpdate = defineUpdate<WorkOrderState, [Acted<Instruction>]>('instruction');
+/** 派单: dispatch to a main unit and co-units (also after an approved return). Role: center. */
+export const dispatchUpdate = defineUpdate<WorkOrderState, [Acted<Dispatch>]>('dispatch');
+/** 退单审核: approve (re-dispatch, clocks restart) or reject (same unit, clock keeps its start). Role: center. */
+export const returnReviewUpdate = defineUpdate<WorkOrderState, [Acted<ReturnReview>]>('returnReview');
+/** 延期审核: approve (moves the completion deadline) or refuse. Role: center. */
+export const extensionReviewUpdate = defineUpdate<WorkOrderState, [Acted<ExtensionReview>]>('extensionReview');
+/** 办结审核: accept the reply (→ callback) or send it back to the unit. Role: center. */
+export const replyReviewUpdate = defineUpdate<WorkOrderState, [Acted<ReplyReview>]>('replyReview');
+/** 回访: the citizen's verdict → close, re-handling, or expert evaluation. Role: center. */
+export const callbackUpdate = defineUpdate<WorkOrderState, [Acted<Callback>]>('callback');
+/** 专业评价 (002): the evaluator's final ruling. Role: center, supervisor (evaluators act through them). */
+export const expertRulingUpdate = defineUpdate<WorkOrderState, [Acted<ExpertRuling>]>('expertRuling');
+/** 撤单: the citizen says it is solved; any open stage. Role: center. */
+export const withdrawUpdate = defineUpdate<WorkOrderState, [Acted<Withdraw>]>('withdraw');
+/** 督办 by hand, any open stage. Role: center, supervisor. */
+export const superviseUpdate = defineUpdate<WorkOrderState, [Acted<Supervise>]>('supervise');
+
+// ---- The unit's actions -----------------------------------------------------------------------
+
+/** 签收. Role: unit (main or co-unit of the current dispatch). */
+export const signUpdate = defineUpdate<WorkOrderState, [Acted<Sign>]>('sign');
+/** 退单 with a reason, within the return window. Role: unit (main or co-unit). */
+export const returnRequestUpdate = defineUpdate<WorkOrderState, [Acted<ReturnRequest>]>('returnRequest');
+/** 先行联系: one attempt to reach the caller. Role: unit (main unit, signed). */
+export const contactUpdate = defineUpdate<WorkOrderState, [Acted<Contact>]>('contact');
+/** 延期申请. Role: unit (main unit). */
+export const extensionRequestUpdate = defineUpdate<WorkOrderState, [Acted<ExtensionRequest>]>('extensionRequest');
+/** 办结回复 with the fields 003 lists. Role: unit (main unit). */
+export const replyUpdate = defineUpdate<WorkOrderState, [Acted<Reply>]>('reply');
+
+// ---- Reading --------------------------------------------------------------------------------
+
+/** The live state: stage, clocks, extensions, escalations, units, timeline. Unmasked: the API
+ * masks the caller's identity per reader. */
+export const stateQuery = defineQuery<WorkOrderState>('state');
+
+// ---- One table for the API ----------------------------------------------------------------------
+
+type Role = Actor['role'];
+
+/** An action as the API exposes it: its update, the body schema, and who may call it. */
+export interface WorkOrderAction<Body> {
+  update: UpdateDefinition<WorkOrderState, [Acted<Body>]>;
+  /** zod schema of the request body (without `actor`). */
+  schema: z.ZodType<Body, any>;
+  /** Roles the workflow accepts (`admin` acts as the center). */
+  roles: readonly Role[];
+}
+
+const center: readonly Role[] = ['center', 'admin'];
+const centerOrSupervisor: readonly Role[] = ['center', 'supervisor', 'admin'];
+const unit: readonly Role[] = ['unit'];
+
+/**
+ * Every action by its URL-friendly name (`POST /tickets/:id/<name>`), with its update, body
+ * schema and allowed roles. The workflow checks roles itself; this lets the API answer early.
+ */
+export const workOrderActions = {
+  'pre-brief': { update: preBriefUpdate, schema: preBriefSchema, roles: center },
+  instruction: { update: instructionUpdate, schema: instructionSchema, roles: centerOrSupervisor },
+  dispatch: { update: dispatchUpdate, schema: dispatchSchema, roles: center },
+  'return-review': { update: returnReviewUpdate, schema: returnReviewSchema, roles: center },
+  'extension-review': { update: extensionReviewUpdate, schema: extensionReviewSchema, roles: center },
+  'reply-review': { update: replyReviewUpdate, schema: replyReviewSchema, roles: center },
+  callback: { update: callbackUpdate, schema: callbackSchema, roles: center },
+  'expert-ruling': { update: expertRulingUpdate, schema: expertRulingSchema, roles: centerOrSupervisor },
+  withdraw: { update: withdrawUpdate, schema: withdrawSchema, roles: center },
+  supervise: { update: superviseUpdate, schema: superviseSchema, roles: centerOrSupervisor },
+  sign: { update: signUpdate, schema: signSchema, roles: unit },
+  return: { update: returnRequestUpdate, schema: returnRequestSchema, roles: unit },
+  contact: { update: contactUpdate, schema: contactSchema, roles: unit },
+  extension: { update: extensionRequestUpdate, schema: extensionRequestSchema, roles: unit },
+  reply: { update: replyUpdate, schema: replySchema, roles: unit },
+} as const satisfies Record<string, WorkOrderAction<any>>;
+
+export type WorkOrderActionName = keyof typeof workOrderActions;
