@@ -1,0 +1,281 @@
+/**
+ * The work-order activities: everything the workflow does outside itself. Built by
+ * {@link createActivities} from their dependencies so tests pass a test database, a fake
+ * `fetch`, a fixed clock.
+ *
+ * Every activity is idempotent (safe to retry after a crash or a timeout): rows carry keys
+ * chosen by the workflow (event seq, notification key, supervision id) and are inserted with
+ * `ON CONFLICT DO NOTHING`; the work-order row is upserted only by a snapshot at least as new.
+ * Tables: db/migrations/0002_read_model.sql.
+ */
+import type { Pool, PoolClient } from 'pg';
+import type {
+  NotificationRequest,
+  Recipient,
+  SupervisionClose,
+  SupervisionOpen,
+  WorkOrderEvent,
+  WorkOrderSnapshot,
+} from '../workflows/types';
+import { deliverWebhook } from './webhook';
+
+/** The few logger methods the activities use (pino fits). */
+export interface ActivityLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+}
+
+export interface ActivityDeps {
+  pool: Pool;
+  /** For webhooks; the global `fetch` by default. */
+  fetch?: typeof fetch;
+  logger?: ActivityLogger;
+  /** For `recorded_at` and delivery times; `new Date()` by default. */
+  now?: () => Date;
+  /** Timeout of one webhook POST (default 10 s). */
+  webhookTimeoutMs?: number;
+}
+
+export interface RecordEventsInput {
+  workOrderId: string;
+  events: WorkOrderEvent[];
+  snapshot: WorkOrderSnapshot;
+}
+
+export interface NotifyResult {
+  /** Outbox rows (one per recipient) now present for this notification. */
+  recipients: number;
+  /** Webhooks delivered by this attempt. */
+  delivered: number;
+}
+
+const noopLogger: ActivityLogger = { info: () => undefined, warn: () => undefined };
+
+/** The outbox row id of one recipient of a notification. */
+export function notificationRowId(key: string, r: Recipient): string {
+  return r.audience === 'unit' ? `${key}:unit:${r.unitId}` : `${key}:${r.audience}`;
+}
+
+async function inTransaction<T>(pool: Pool, fn: (c: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * Builds the activities.
+ *
+ * @param deps the database pool, and optionally `fetch`, a logger and a clock
+ * @returns `{ recordEvents, notify, openSupervision, closeSupervision }`
+ * @example
+ * const worker = await createWorker({ connection, activities: createActivities({ pool }) });
+ */
+export function createActivities(deps: ActivityDeps) {
+  const { pool } = deps;
+  const fetchImpl = deps.fetch ?? fetch;
+  const logger = deps.logger ?? noopLogger;
+  const now = deps.now ?? (() => new Date());
+  const webhookTimeoutMs = deps.webhookTimeoutMs ?? 10_000;
+
+  return {
+    /**
+     * Appends timeline events (`work_order_events`, keyed by `(work_order_id, seq)`) and upserts
+     * the `work_orders` row from the snapshot, in one transaction.
+     * @returns how many events were new
+     */
+    async recordEvents(input: RecordEventsInput): Promise<{ inserted: number }> {
+      const { snapshot } = input;
+      const s = snapshot.state;
+      const lastSeq = Math.max(s.seq, ...input.events.map((e) => e.seq));
+      return inTransaction(pool, async (c) => {
+        await c.query(
+          `INSERT INTO work_orders (id, stage, classification, category, urgency, channel, main_unit_id, co_unit_ids,
+             unit_ids, confidential, caller_name, caller_phone, summary, address, profile_id, created_at, updated_at,
+             closed_at, first_dispatched_at, sign_deadline, completion_deadline, next_deadline, overdue,
+             signed_on_time, first_contact_on_time, completed_on_time, extended, result_type, satisfaction, resolved,
+             satisfaction_exclusion, re_handle_count, escalation_level, last_seq, state)
+           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,
+             $28,$29,$30,$31,$32,$33,$34,$35)
+           ON CONFLICT (id) DO UPDATE SET
+             stage = EXCLUDED.stage, main_unit_id = EXCLUDED.main_unit_id, co_unit_ids = EXCLUDED.co_unit_ids,
+             unit_ids = EXCLUDED.unit_ids, updated_at = EXCLUDED.updated_at, closed_at = EXCLUDED.closed_at,
+             first_dispatched_at = EXCLUDED.first_dispatched_at, sign_deadline = EXCLUDED.sign_deadline,
+             completion_deadline = EXCLUDED.completion_deadline, next_deadline = EXCLUDED.next_deadline,
+             overdue = EXCLUDED.overdue, signed_on_time = EXCLUDED.signed_on_time,
+             first_contact_on_time = EXCLUDED.first_contact_on_time, completed_on_time = EXCLUDED.completed_on_time,
+             extended = EXCLUDED.extended, result_type = EXCLUDED.result_type, satisfaction = EXCLUDED.satisfaction,
+             resolved = EXCLUDED.resolved, satisfaction_exclusion = EXCLUDED.satisfaction_exclusion,
+             re_handle_count = EXCLUDED.re_handle_count, escalation_level = EXCLUDED.escalation_level,
+             last_seq = EXCLUDED.last_seq, state = EXCLUDED.state
+           WHERE work_orders.last_seq <= EXCLUDED.last_seq`,
+          [
+            s.workOrderId,
+            s.stage,
+            s.classification,
+            s.category,
+            s.urgency,
+            s.channel,
+            s.mainUnitId ?? null,
+            s.coUnitIds,
+            [...new Set(s.units.map((u) => u.unitId))],
+            s.confidential,
+            s.intake.callerName,
+            s.intake.callerPhone,
+            s.intake.summary,
+            s.intake.address ?? null,
+            s.profileId,
+            s.createdAt,
+            s.updatedAt,
+            s.closedAt ?? null,
+            s.firstDispatchedAt ?? null,
+            snapshot.signDeadline ?? null,
+            snapshot.completionDeadline ?? null,
+            snapshot.nextDeadline ?? null,
+            snapshot.overdue,
+            snapshot.signedOnTime ?? null,
+            snapshot.firstContactOnTime ?? null,
+            snapshot.completedOnTime ?? null,
+            snapshot.extended,
+            snapshot.resultType ?? null,
+            snapshot.satisfaction ?? null,
+            snapshot.resolved ?? null,
+            snapshot.satisfactionExclusion ?? null,
+            s.reHandleCount,
+            s.escalationLevel ?? null,
+            lastSeq,
+            JSON.stringify(s),
+          ],
+        );
+        let inserted = 0;
+        for (const e of input.events) {
+          const r = await c.query(
+            `INSERT INTO work_order_events (work_order_id, seq, at, type, actor_user_id, actor_role, actor_unit_id,
+               unit_id, detail, recorded_at)
+             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)
+             ON CONFLICT (work_order_id, seq) DO NOTHING`,
+            [
+              input.workOrderId,
+              e.seq,
+              e.at,
+              e.type,
+              e.actor.role === 'system' ? null : e.actor.userId,
+              e.actor.role,
+              e.actor.unitId ?? null,
+              e.unitId ?? null,
+              JSON.stringify(e.detail),
+              now(),
+            ],
+          );
+          inserted += r.rowCount ?? 0;
+        }
+        return { inserted };
+      });
+    },
+
+    /**
+     * Writes one outbox row per recipient (`notifications`), then POSTs a signed webhook to every
+     * addressed unit that has a `webhook_url` and has not been delivered yet. Throws (so the retry
+     * policy retries) if any delivery failed; already delivered rows are not sent again.
+     */
+    async notify(request: NotificationRequest): Promise<NotifyResult> {
+      for (const r of request.recipients) {
+        await pool.query(
+          `INSERT INTO notifications (id, work_order_id, audience, unit_id, kind, payload, created_at)
+           VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (id) DO NOTHING`,
+          [
+            notificationRowId(request.key, r),
+            request.workOrderId,
+            r.audience,
+            r.audience === 'unit' ? r.unitId : null,
+            request.kind,
+            JSON.stringify(request.payload),
+            request.at,
+          ],
+        );
+      }
+      const unitIds = request.recipients.flatMap((r) => (r.audience === 'unit' ? [r.unitId] : []));
+      if (!unitIds.length) return { recipients: request.recipients.length, delivered: 0 };
+
+      const rowIds = unitIds.map((u) => notificationRowId(request.key, { audience: 'unit', unitId: u }));
+      const { rows } = await pool.query<{ id: string; unit_id: string; webhook_url: string; webhook_secret: string | null }>(
+        `SELECT n.id, n.unit_id, u.webhook_url, u.webhook_secret
+           FROM notifications n JOIN units u ON u.id = n.unit_id
+          WHERE n.id = ANY($1) AND n.webhook_delivered_at IS NULL AND u.webhook_url IS NOT NULL`,
+        [rowIds],
+      );
+      const failures: string[] = [];
+      let delivered = 0;
+      for (const row of rows) {
+        const body = JSON.stringify({
+          id: row.id,
+          kind: request.kind,
+          workOrderId: request.workOrderId,
+          unitId: row.unit_id,
+          at: request.at,
+          payload: request.payload,
+        });
+        try {
+          await deliverWebhook(fetchImpl, { url: row.webhook_url, secret: row.webhook_secret, deliveryId: row.id, body }, webhookTimeoutMs);
+          await pool.query(
+            `UPDATE notifications SET webhook_delivered_at = $2, webhook_attempts = webhook_attempts + 1,
+               webhook_last_error = NULL WHERE id = $1`,
+            [row.id, now()],
+          );
+          delivered++;
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          await pool.query(
+            `UPDATE notifications SET webhook_attempts = webhook_attempts + 1, webhook_last_error = $2 WHERE id = $1`,
+            [row.id, message.slice(0, 1000)],
+          );
+          // Never log the URL's secret or the key; the unit id and the error suffice.
+          logger.warn({ notification: row.id, unitId: row.unit_id, err: message }, 'webhook delivery failed');
+          failures.push(`${row.unit_id}: ${message}`);
+        }
+      }
+      if (failures.length) throw new Error(`webhook delivery failed for ${failures.join('; ')}`);
+      return { recipients: request.recipients.length, delivered };
+    },
+
+    /** Opens a 督办 record (`supervision_records`); a second call with the same id changes nothing. */
+    async openSupervision(record: SupervisionOpen): Promise<void> {
+      await pool.query(
+        `INSERT INTO supervision_records (id, work_order_id, unit_id, level, trigger, clock, reason, opened_at, opened_by)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) ON CONFLICT (id) DO NOTHING`,
+        [
+          record.id,
+          record.workOrderId,
+          record.unitId ?? null,
+          record.level,
+          record.trigger,
+          record.clock ?? null,
+          record.reason,
+          record.openedAt,
+          record.openedBy ?? null,
+        ],
+      );
+    },
+
+    /** Closes the work order's open 督办 records (or the given ones); already closed stay as they were. */
+    async closeSupervision(input: SupervisionClose): Promise<{ closed: number }> {
+      const r = await pool.query(
+        `UPDATE supervision_records SET closed_at = $2, close_reason = $3
+          WHERE work_order_id = $1 AND closed_at IS NULL AND ($4::text[] IS NULL OR id = ANY($4))`,
+        [input.workOrderId, input.closedAt, input.reason, input.ids ?? null],
+      );
+      return { closed: r.rowCount ?? 0 };
+    },
+  };
+}
+
+/** The activities' type, for `proxyActivities<WorkOrderActivities>()` in the workflow. */
+export type WorkOrderActivities = ReturnType<typeof createActivities>;

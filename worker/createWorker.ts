@@ -1,0 +1,59 @@
+/**
+ * Builds the worker that runs work-order workflows and their activities.
+ */
+import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
+import type { WorkOrderActivities } from '../activities';
+import { TASK_QUEUE } from '../workflows/messages';
+
+/** Path of the module that exports every workflow. */
+export const workflowsPath = require.resolve('../workflows');
+
+export interface CreateWorkerOptions {
+  connection: NativeConnection;
+  namespace?: string;
+  /** Default {@link TASK_QUEUE}. */
+  taskQueue?: string;
+  /** From `createActivities(deps)` (activities/index.ts), or fakes of the same shape in tests. */
+  activities: WorkOrderActivities;
+  /** A bundle made once with {@link bundleWorkOrderWorkflows} (tests reuse it); bundled from
+   * {@link workflowsPath} when absent. */
+  workflowBundle?: WorkflowBundle;
+  /** Optional worker identity (shows in history). */
+  identity?: string;
+}
+
+/**
+ * Bundles the workflow code once (webpack; a few seconds). Pass the result to several workers.
+ */
+export function bundleWorkOrderWorkflows(): Promise<WorkflowBundle> {
+  return bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
+}
+
+// The bundler logs every webpack step at info; only problems matter here.
+const quietBundlerLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message: string, meta?: Record<string, unknown>) => console.warn(message, meta ?? ''),
+  error: (message: string, meta?: Record<string, unknown>) => console.error(message, meta ?? ''),
+};
+
+/**
+ * Creates (does not run) a worker polling `taskQueue` for work-order workflows and activities.
+ *
+ * @example
+ * const connection = await NativeConnection.connect({ address: 'localhost:7233' });
+ * const worker = await createWorker({ connection, activities: createActivities({ pool }) });
+ * await worker.run();
+ */
+export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace ?? 'default',
+    taskQueue: options.taskQueue ?? TASK_QUEUE,
+    activities: options.activities,
+    identity: options.identity,
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
+  });
+}

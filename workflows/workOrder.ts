@@ -1,0 +1,194 @@
+/**
+ * The work-order workflow: one durable run per work order (工单), workflow id = work-order number.
+ *
+ * The rules live in {@link WorkOrderLifecycle} (workflows/lifecycle.ts); this file wires them to
+ * Temporal:
+ * - every actor action is an update (workflows/messages.ts) whose validator checks the rule
+ *   without changing anything, so a refused action is rejected at once with a typed
+ *   `ApplicationFailure` and leaves no trace in history;
+ * - every deadline and urge point is a timer: the main loop sleeps (a cancellable `condition`
+ *   with a timeout) until the next one or until an action moves it;
+ * - what happened is persisted in order by one pump (timeline + read-model snapshot), after
+ *   which the update answers, so the API's lists show what it just did; notifications are sent
+ *   alongside (their webhook retries must not hold up the timeline);
+ * - the history is bounded: after `continueAsNewAfterEvents` events (or when Temporal suggests
+ *   it) the run continues as new, carrying the state.
+ *
+ * Why deadlines are computed here, from the calendar data in the input, and not in an activity:
+ * the input is part of the history, so a replay recomputes exactly the same deadlines with no
+ * I/O, every deadline is known the instant the action is applied (the update can answer with
+ * it), and an edit of the calendar (a new holiday) or of the profile never changes a running
+ * work order's past; it applies to work orders created after it.
+ */
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  log,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { WorkOrderActivities } from '../activities';
+import { actionNames, WorkOrderLifecycle, type ActionName, type Outbox } from './lifecycle';
+import {
+  callbackUpdate,
+  contactUpdate,
+  dispatchUpdate,
+  expertRulingUpdate,
+  extensionRequestUpdate,
+  extensionReviewUpdate,
+  instructionUpdate,
+  preBriefUpdate,
+  replyReviewUpdate,
+  replyUpdate,
+  returnRequestUpdate,
+  returnReviewUpdate,
+  signUpdate,
+  stateQuery,
+  superviseUpdate,
+  withdrawUpdate,
+} from './messages';
+import type { WorkOrderInput, WorkOrderOutcome, WorkOrderState } from './types';
+
+/** Default history length after which a run continues as new. */
+export const DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS = 2000;
+
+// The database must be reachable eventually: keep retrying, at most a minute apart.
+const { recordEvents, openSupervision, closeSupervision } = proxyActivities<WorkOrderActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+// A unit's webhook may be down for a while: retry for about a day, then give up (the outbox
+// row stays readable through the API).
+const { notify } = proxyActivities<WorkOrderActivities>({
+  startToCloseTimeout: '1 minute',
+  scheduleToCloseTimeout: '24 hours',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes' },
+});
+
+const updates = {
+  preBrief: preBriefUpdate,
+  instruction: instructionUpdate,
+  dispatch: dispatchUpdate,
+  returnReview: returnReviewUpdate,
+  extensionReview: extensionReviewUpdate,
+  replyReview: replyReviewUpdate,
+  callback: callbackUpdate,
+  expertRuling: expertRulingUpdate,
+  withdraw: withdrawUpdate,
+  supervise: superviseUpdate,
+  sign: signUpdate,
+  returnRequest: returnRequestUpdate,
+  contact: contactUpdate,
+  extensionRequest: extensionRequestUpdate,
+  reply: replyUpdate,
+} as const satisfies Record<ActionName, unknown>;
+
+/**
+ * Runs one work order from intake to close or withdrawal.
+ *
+ * @param input the intake, the work-order id, the resolved SLA profile and the calendar data
+ *   (see {@link WorkOrderInput}); `carried` only when continued as new
+ * @returns how it ended
+ */
+export async function workOrderWorkflow(input: WorkOrderInput): Promise<WorkOrderOutcome> {
+  // State first, handlers next, then the first await (handlers never see an uninitialised state).
+  const wo = input.carried
+    ? WorkOrderLifecycle.resume({ ...input, carried: input.carried })
+    : WorkOrderLifecycle.create(input, Date.now());
+  const pending: Outbox[] = [];
+  let persistedSeq = input.carried ? input.carried.seq : 0;
+  let pumping = false;
+  let notifying = 0;
+
+  const collect = () => {
+    const out = wo.drain();
+    if (out.events.length || out.notifications.length || out.supervisionOpens.length || out.supervisionCloses.length) {
+      pending.push(out);
+    }
+  };
+
+  setHandler(stateQuery, (): WorkOrderState => wo.state);
+
+  for (const name of actionNames) {
+    setHandler(
+      updates[name] as typeof signUpdate,
+      async (args): Promise<WorkOrderState> => {
+        const now = Date.now();
+        // Whatever fell due before this instant happened first; an action at its deadline's very
+        // instant is in time (the validator decided with the same rule).
+        wo.tick(now - 1);
+        wo.apply(name, args, now);
+        collect();
+        const seq = wo.state.seq;
+        await condition(() => persistedSeq >= seq);
+        return wo.state;
+      },
+      { validator: (args) => wo.check(name, args, Date.now()) },
+    );
+  }
+
+  collect();
+  void persist();
+
+  const limit = input.continueAsNewAfterEvents ?? DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS;
+  const historyFull = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= limit;
+
+  while (!wo.finished && !historyFull()) {
+    wo.tick(Date.now());
+    collect();
+    if (wo.finished) break;
+    const wake = wo.nextWakeAt();
+    // Wake when the next deadline or urge point comes, or when an action moved it.
+    const moved = () => wo.finished || wo.nextWakeAt() !== wake || historyFull();
+    if (wake === undefined) await condition(moved);
+    else await condition(moved, Math.max(1, wake - Date.now()));
+  }
+
+  // Let every accepted action finish and everything be persisted before ending this run.
+  await condition(() => allHandlersFinished() && pending.length === 0 && !pumping && notifying === 0);
+
+  if (!wo.finished) {
+    log.info('continuing as new', { workOrderId: input.workOrderId, historyLength: workflowInfo().historyLength });
+    return continueAsNew<typeof workOrderWorkflow>({ ...input, carried: wo.state });
+  }
+  return {
+    workOrderId: wo.state.workOrderId,
+    stage: wo.state.stage as 'closed' | 'withdrawn',
+    closedAt: wo.state.closedAt!,
+    reason: wo.state.closeReason,
+  };
+
+  /** Persists outboxes in order, forever (this run); notifications go out alongside. */
+  async function persist(): Promise<void> {
+    for (;;) {
+      await condition(() => pending.length > 0);
+      pumping = true;
+      const batch = pending.splice(0);
+      const events = batch.flatMap((b) => b.events);
+      try {
+        if (events.length) {
+          await recordEvents({ workOrderId: wo.state.workOrderId, events, snapshot: wo.snapshot() });
+        }
+        for (const b of batch) {
+          for (const s of b.supervisionOpens) await openSupervision(s);
+          for (const s of b.supervisionCloses) await closeSupervision(s);
+        }
+      } catch (error) {
+        // Retries are unlimited, so this is a cancellation or a bug: keep the run alive.
+        log.error('persisting work-order events failed', { error: String(error) });
+      }
+      for (const b of batch) {
+        for (const n of b.notifications) {
+          notifying++;
+          notify(n)
+            .catch((error) => log.warn('notification not delivered', { key: n.key, error: String(error) }))
+            .finally(() => notifying--);
+        }
+      }
+      if (events.length) persistedSeq = Math.max(persistedSeq, events[events.length - 1].seq);
+      pumping = false;
+    }
+  }
+}
