@@ -236,8 +236,10 @@ export class WorkingCalendar {
   }
 
   /**
-   * The last closing (end of an office period) at or before `t`, or `t` itself if it is working
-   * time. The mirror of {@link nextOpening}, used when counting backwards.
+   * The latest instant at or before `t` that ends some working time: `t` itself if it lies inside
+   * an office period after its start, else the end of the last period before `t` (at an opening
+   * such as Monday 08:30 that is the previous working day's closing). The mirror of
+   * {@link nextOpening}, used when counting backwards.
    */
   previousClosing(t: Date | number): Date {
     let { day, tod } = this.split(toMs(t));
