@@ -23,7 +23,7 @@ const count = z.number().int().min(0).max(100);
 /** When a window's clock starts: at receipt (派单到达) or at signing (签收). */
 export const windowAnchorSchema = z.enum(['receipt', 'signing']);
 /** A window with its starting point. */
-export const anchoredWindowSchema = z.object({ from: windowAnchorSchema, within: duration });
+export const anchoredWindowSchema = z.strictObject({ from: windowAnchorSchema, within: duration });
 export type AnchoredWindow = z.infer<typeof anchoredWindowSchema>;
 
 /** The rungs of the escalation ladder, mildest first. */
@@ -33,14 +33,14 @@ export type EscalationStep = (typeof escalationSteps)[number];
 const categoryWindows = z.partialRecord(z.enum(categories), duration);
 
 /** The zod schema of an {@link SlaProfile}. */
-export const slaProfileSchema = z.object({
+export const slaProfileSchema = z.strictObject({
   id: z.string().min(1).max(64),
   name: z.string().min(1),
   /** Seed files the numbers come from. */
   sources: z.array(z.string()),
 
   /** 先行简告: the center phones the caller before dispatch. */
-  preBriefing: z.object({
+  preBriefing: z.strictObject({
     required: z.boolean(),
     window: duration,
     /** Unreachable: at least this many attempts ... */
@@ -49,18 +49,18 @@ export const slaProfileSchema = z.object({
     minGap: duration,
   }),
   /** 签收 window from receipt. */
-  sign: z.object({ normal: duration, urgent: duration }),
+  sign: z.strictObject({ normal: duration, urgent: duration }),
   /** Urgent tickets outside working time: receive at once, report back within this (natural time). */
-  urgentOffHours: z.object({ reportWithin: duration }),
+  urgentOffHours: z.strictObject({ reportWithin: duration }),
   /** 退单 window; approved returns restart the clock, rejected ones keep the first dispatch's (004). */
-  return: z.object({
+  return: z.strictObject({
     normal: anchoredWindowSchema,
     urgent: anchoredWindowSchema,
     approvedRestartsClock: z.boolean(),
     rejectedKeepsFirstDispatchClock: z.boolean(),
   }),
   /** 先行联系 of the caller by the unit. */
-  firstContact: z.object({
+  firstContact: z.strictObject({
     window: anchoredWindowSchema,
     /** 现场勘查 where the ticket has a site; null when the seed has no such rule. */
     siteVisit: duration.nullable(),
@@ -68,7 +68,7 @@ export const slaProfileSchema = z.object({
     minGap: duration,
   }),
   /** 办结 windows from receipt (the anchor of 003/004: 接单之日起 / 接到转办工单后). */
-  completion: z.object({
+  completion: z.strictObject({
     /** Every category not listed below. */
     standard: duration,
     byCategory: categoryWindows,
@@ -78,28 +78,28 @@ export const slaProfileSchema = z.object({
     leadershipAssigned: duration.nullable(),
   }),
   /** 延期. */
-  extension: z.object({
+  extension: z.strictObject({
     maxCount: count,
     /** How early it must be asked: at least `atLeast` before the deadline, or within `within` of receipt. */
     request: z.discriminatedUnion('anchor', [
-      z.object({ anchor: z.literal('beforeDeadline'), atLeast: duration }),
-      z.object({ anchor: z.literal('afterReceipt'), within: duration }),
+      z.strictObject({ anchor: z.literal('beforeDeadline'), atLeast: duration }),
+      z.strictObject({ anchor: z.literal('afterReceipt'), within: duration }),
     ]),
     /** How long at most: a multiple of the original limit (004: 1 = at most doubling), or a range. */
     maxLength: z.discriminatedUnion('kind', [
-      z.object({ kind: z.literal('factorOfOriginal'), factor: z.number().positive().max(10) }),
-      z.object({ kind: z.literal('range'), min: duration, max: duration }),
+      z.strictObject({ kind: z.literal('factorOfOriginal'), factor: z.number().positive().max(10) }),
+      z.strictObject({ kind: z.literal('range'), min: duration, max: duration }),
     ]),
     notifyCitizen: z.boolean(),
   }),
   /** 重办 after an unsatisfied or unresolved callback, from the send-back. */
-  reHandling: z.object({ window: duration }),
+  reHandling: z.strictObject({ window: duration }),
   /** 审核: the center reviews a reply within this. */
-  replyReview: z.object({ window: duration }),
+  replyReview: z.strictObject({ window: duration }),
   /** 回访: the center calls back within this of accepting the reply; attempts at different times. */
-  callback: z.object({ window: duration, attempts: count }),
+  callback: z.strictObject({ window: duration, attempts: count }),
   /** 专业评价 (002) of an unsatisfied callback. */
-  expertEvaluation: z.object({
+  expertEvaluation: z.strictObject({
     enabled: z.boolean(),
     window: duration,
     reminderAfter: duration,
@@ -107,13 +107,13 @@ export const slaProfileSchema = z.object({
     autoWithdraw: z.boolean(),
   }),
   /** 催办 points, each a duration before the deadline it belongs to. */
-  urgePoints: z.object({
+  urgePoints: z.strictObject({
     sign: z.array(duration),
     firstContact: z.array(duration),
     completion: z.array(duration),
   }),
   /** 督办 ladder and triggers. */
-  escalation: z.object({
+  escalation: z.strictObject({
     ladder: z.array(z.enum(escalationSteps)).min(1),
     /** Urges without result before 督办 (001: 两次催办未果). */
     urgesBeforeSupervision: count,

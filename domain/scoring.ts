@@ -41,12 +41,12 @@ export const rateNames = ['onTimeSign', 'onTimeCompletion', 'completion', 'first
 export type RateName = (typeof rateNames)[number];
 
 const points = z.number().min(0).max(1000);
-const eventDeduction = z.object({ event: z.enum(scoringEvents), points });
+const eventDeduction = z.strictObject({ event: z.enum(scoringEvents), points });
 
 /** 003: weighted formulas (承办工单量 5, 及时处置率 10, 先行联系率 25, 诉求解决率 30, 市民满意率 30). */
-export const weightedFormulasSchemeSchema = z.object({
+export const weightedFormulasSchemeSchema = z.strictObject({
   kind: z.literal('weightedFormulas'),
-  weights: z.object({ volume: points, timely: points, firstContact: points, resolution: points, satisfaction: points }),
+  weights: z.strictObject({ volume: points, timely: points, firstContact: points, resolution: points, satisfaction: points }),
   /** Credit per result type, out of 100 (实际解决 100, 解释说明 100, 参考备案 70, others 0). */
   resolutionCredit: z.record(z.enum(['resolved', 'explained', 'demandTooHigh', 'notedForReference', 'unresolved']), z.number().min(0).max(100)),
   /** Credit per satisfaction grade, out of 100 (满意 100, 基本满意 80, 一般 60, 不满意 0). */
@@ -56,18 +56,18 @@ export const weightedFormulasSchemeSchema = z.object({
 });
 
 /** 002 (and 001): rate targets with points lost per step short, and per-event deductions, per item. */
-export const thresholdsSchemeSchema = z.object({
+export const thresholdsSchemeSchema = z.strictObject({
   kind: z.literal('thresholds'),
   items: z
     .array(
-      z.object({
+      z.strictObject({
         id: z.string().min(1),
         /** The item's points; deductions stop at zero (扣完为止). */
         maxPoints: points,
         /** e.g. 办结率 ≥ 95 %: −1 point per 2 percentage points short. */
         targets: z
           .array(
-            z.object({
+            z.strictObject({
               rate: z.enum(rateNames),
               target: z.number().min(0).max(1),
               stepPercentagePoints: z.number().positive(),
@@ -80,21 +80,21 @@ export const thresholdsSchemeSchema = z.object({
     )
     .min(1),
   /** 001 第四条(四)4: +points per this many tickets handled (每办理10件加1分). */
-  volumeBonus: z.object({ perTickets: z.number().int().positive(), points }).optional(),
+  volumeBonus: z.strictObject({ perTickets: z.number().int().positive(), points }).optional(),
 });
 
 /** 000: per-event deductions from item caps, plus points by volume rank. */
-export const deductionsSchemeSchema = z.object({
+export const deductionsSchemeSchema = z.strictObject({
   kind: z.literal('deductions'),
-  items: z.array(z.object({ id: z.string().min(1), maxPoints: points, events: z.array(eventDeduction).min(1) })).min(1),
+  items: z.array(z.strictObject({ id: z.string().min(1), maxPoints: points, events: z.array(eventDeduction).min(1) })).min(1),
   /** Volume rank bands, in order: rank ≤ `upToRank` earns `points`; the last band has no bound. */
-  volumeRankPoints: z.array(z.object({ upToRank: z.number().int().positive().nullable(), points })),
+  volumeRankPoints: z.array(z.strictObject({ upToRank: z.number().int().positive().nullable(), points })),
 });
 
 /** 004: 三率一度 (按时签收率, 按时办结率, 问题解决率, 群众满意度), with the exclusions of 第十八条. */
-export const threeRatesOneDegreeSchemeSchema = z.object({
+export const threeRatesOneDegreeSchemeSchema = z.strictObject({
   kind: z.literal('threeRatesOneDegree'),
-  weights: z.object({ onTimeSign: points, onTimeCompletion: points, resolution: points, satisfaction: points }),
+  weights: z.strictObject({ onTimeSign: points, onTimeCompletion: points, resolution: points, satisfaction: points }),
   /** Which callback ratings are left out of resolution and satisfaction. */
   exclusions: z.array(z.enum(['suggestionNotAdopted', 'noPolicyBasisExplainedRepeatedly', 'storedRepeatComplaint'])),
 });

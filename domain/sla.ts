@@ -20,7 +20,7 @@ export type SlaDuration = { amount: number; unit: SlaUnit };
 
 /** zod schema of {@link SlaDuration}: non-negative; whole days for `workingDays`. */
 export const slaDurationSchema = z
-  .object({ amount: z.number().nonnegative().max(100_000), unit: z.enum(slaUnits) })
+  .strictObject({ amount: z.number().nonnegative().max(100_000), unit: z.enum(slaUnits) })
   .refine((d) => d.unit !== 'workingDays' || Number.isInteger(d.amount), {
     message: 'workingDays must be a whole number (use workingHours for fractions)',
     path: ['amount'],

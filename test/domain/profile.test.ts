@@ -157,3 +157,7 @@ describe('resolveProfile', () => {
     expect(() => resolveProfile(base, { completion: { standard: { amount: 1.5, unit: 'workingDays' } } })).toThrow(/whole number/);
   });
 });
+
+test('an override with a misspelt field is refused, not silently dropped', () => {
+  expect(() => resolveProfile(shippedProfiles['city-002'], { sign: { normall: workingHours(2) } })).toThrow(/normall/);
+});
