@@ -1,0 +1,66 @@
+import { startEngine, type ClockOption } from './index';
+
+/**
+ * Command line: `npm run engine -- --port 7233 [--host 0.0.0.0] [--namespace ns] [--clock real|skipping|manual]`.
+ * Also accepts what the SDK passes to its servers:
+ *  - `server start-dev --port P --namespace NS --ip HOST --headless ...` (TestWorkflowEnvironment.createLocal)
+ *  - a bare `[port]` (the time-skipping test server; used with `--clock skipping` by engine/bin/test-server).
+ */
+export function parseArgs(argv: string[]): { port: number; host: string; namespaces: string[]; clock: ClockOption } {
+  const args = [...argv];
+  if (args[0] === 'server' && args[1] === 'start-dev') args.splice(0, 2);
+  let port = 7233;
+  let host = '127.0.0.1';
+  let clock: ClockOption = 'real';
+  const namespaces: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const [flag, inline] = a.includes('=') ? a.split(/=(.*)/s) : [a, undefined];
+    const value = () => inline ?? args[++i];
+    switch (flag) {
+      case '--port':
+      case '-p':
+        port = Number(value());
+        break;
+      case '--ip':
+      case '--host':
+        host = value();
+        break;
+      case '--namespace':
+      case '-n':
+        namespaces.push(value());
+        break;
+      case '--clock': {
+        const c = value();
+        clock = c === 'manual' ? { kind: 'manual' } : c === 'skipping' ? 'skipping' : 'real';
+        break;
+      }
+      case '--headless':
+        break;
+      default:
+        if (/^\d+$/.test(a) && i === 0) port = Number(a);
+        else if (flag.startsWith('--') && inline === undefined && args[i + 1] !== undefined && !args[i + 1].startsWith('-')) i++; // ignore unknown --flag value (dev-server options)
+    }
+  }
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port ${port}`);
+  return { port, host, namespaces, clock };
+}
+
+async function main(): Promise<void> {
+  const opts = parseArgs(process.argv.slice(2));
+  const engine = await startEngine({ port: opts.port, host: opts.host, clock: opts.clock, namespace: opts.namespaces[0] });
+  for (const ns of opts.namespaces.slice(1)) void ns; // further namespaces: RegisterNamespace at run time
+  process.stdout.write(`engine listening on ${engine.address} (clock: ${typeof opts.clock === 'string' ? opts.clock : 'manual'})\n`);
+  const stop = () => {
+    engine.stop().finally(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,349 @@
+import { status as grpcStatus } from '@grpc/grpc-js';
+import { EngineError, invalidArgument, notFound, requireString } from '../errors';
+import { CrossWorkflow } from '../history/crossWorkflow';
+import { Execution, attrsOf } from '../history/execution';
+import type { HistoryService } from '../history/historyService';
+import { decodeToken } from '../history/tokens';
+import { completeWorkflowTask } from '../history/workflowTaskCompletion';
+import type { Matching } from '../matching/taskQueues';
+import type { NamespaceRegistry } from '../namespaces';
+import { SYSTEM_SEARCH_ATTRIBUTES } from '../namespaces';
+import type { Msg } from '../proto';
+import type { Visibility } from '../visibility/visibility';
+import type { CallContext, Handler } from './grpcServer';
+
+export interface FrontendDeps {
+  history: HistoryService;
+  matching: Matching;
+  namespaces: NamespaceRegistry;
+  visibility: Visibility;
+  stickyEnabled: boolean;
+  serverVersion: string;
+}
+
+/** Long polls answer empty this long before the caller's deadline. */
+const POLL_MARGIN_MS = 1_000;
+const MAX_POLL_MS = 60_000;
+
+function pollWait(ctx: CallContext, max = MAX_POLL_MS): number {
+  return Math.max(0, Math.min(ctx.remainingMs() - POLL_MARGIN_MS, max));
+}
+
+/** The WorkflowService handlers: decode, validate, call history/matching/visibility. */
+export function workflowServiceHandlers(deps: FrontendDeps): Record<string, Handler> {
+  const { history, matching, namespaces, visibility } = deps;
+  const cross = new CrossWorkflow(history);
+
+  const run = (req: Msg, execution: Msg | undefined): Execution => {
+    namespaces.get(req.namespace);
+    const workflowId = requireString(execution?.workflowId, 'WorkflowId');
+    return history.getRun(req.namespace, workflowId, execution?.runId || undefined);
+  };
+
+  const pageToken = (buf: unknown): Msg => {
+    if (!buf || !(buf instanceof Uint8Array) || buf.length === 0) return {};
+    try {
+      return JSON.parse(Buffer.from(buf).toString('utf8'));
+    } catch {
+      throw invalidArgument('invalid NextPageToken');
+    }
+  };
+  const encodePageToken = (v: Msg) => Buffer.from(JSON.stringify(v), 'utf8');
+
+  const handlers: Record<string, Handler> = {
+    async GetSystemInfo() {
+      return {
+        serverVersion: deps.serverVersion,
+        capabilities: {
+          signalAndQueryHeader: true,
+          internalErrorDifferentiation: true,
+          activityFailureIncludeHeartbeat: true,
+          supportsSchedules: false,
+          encodedFailureAttributes: true,
+          buildIdBasedVersioning: false,
+          upsertMemo: true,
+          eagerWorkflowStart: false,
+          sdkMetadata: true,
+          countGroupByExecutionStatus: false,
+          nexus: false,
+        },
+      };
+    },
+
+    async DescribeNamespace(req) {
+      const name = req.namespace || undefined;
+      const ns = name ? namespaces.get(name) : namespaces.list().find((n) => n.id === req.id);
+      if (!ns) throw notFound(`Namespace ${req.id ?? ''} is not found.`);
+      return namespaces.describe(ns);
+    },
+
+    async RegisterNamespace(req) {
+      await namespaces.register(req);
+      return {};
+    },
+
+    async ListNamespaces(req) {
+      const all = namespaces.list();
+      const size = Number(req.pageSize) > 0 ? Number(req.pageSize) : 100;
+      const start = Number(pageToken(req.nextPageToken).offset ?? 0);
+      const page = all.slice(start, start + size);
+      return {
+        namespaces: page.map((ns) => namespaces.describe(ns)),
+        nextPageToken: start + size < all.length ? encodePageToken({ offset: start + size }) : undefined,
+      };
+    },
+
+    async GetSearchAttributes() {
+      const keys: Msg = { ...SYSTEM_SEARCH_ATTRIBUTES };
+      for (const ns of namespaces.list()) Object.assign(keys, ns.searchAttributes);
+      return { keys };
+    },
+
+    async StartWorkflowExecution(req) {
+      namespaces.get(req.namespace);
+      visibility.validateSearchAttributes(req.namespace, req.searchAttributes);
+      if (req.cronSchedule) throw new EngineError(grpcStatus.UNIMPLEMENTED, 'cron schedules are not supported by this engine');
+      const { exec, started } = history.startWorkflow(req.namespace, req);
+      await history.flush();
+      return { runId: exec.runId, started };
+    },
+
+    async SignalWithStartWorkflowExecution(req) {
+      namespaces.get(req.namespace);
+      requireString(req.signalName, 'SignalName');
+      visibility.validateSearchAttributes(req.namespace, req.searchAttributes);
+      let exec = history.findRun(req.namespace, requireString(req.workflowId, 'WorkflowId'));
+      let started = false;
+      if (!exec || !exec.isOpen || req.workflowIdConflictPolicy === 'WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING') {
+        ({ exec, started } = history.startWorkflow(req.namespace, { ...req, workflowIdConflictPolicy: req.workflowIdConflictPolicy ?? 'WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING' }));
+      }
+      history.signal(exec, { signalName: req.signalName, input: req.signalInput, identity: req.identity, header: req.header, links: req.links });
+      await history.flush();
+      return { runId: exec.runId, started };
+    },
+
+    async PollWorkflowTaskQueue(req, ctx) {
+      namespaces.get(req.namespace);
+      const queue = requireString(req.taskQueue?.name, 'TaskQueue');
+      const res = await matching.poll(req.namespace, 'workflow', queue, req, pollWait(ctx), ctx);
+      await history.flush();
+      return res ?? {};
+    },
+
+    async RespondWorkflowTaskCompleted(req) {
+      const token = decodeToken(req.taskToken);
+      const res = completeWorkflowTask(history, cross, token, req, deps.stickyEnabled);
+      await history.flush();
+      return res;
+    },
+
+    async RespondWorkflowTaskFailed(req) {
+      history.failWorkflowTask(decodeToken(req.taskToken), req);
+      await history.flush();
+      return {};
+    },
+
+    async PollActivityTaskQueue(req, ctx) {
+      namespaces.get(req.namespace);
+      const queue = requireString(req.taskQueue?.name, 'TaskQueue');
+      const res = await matching.poll(req.namespace, 'activity', queue, req, pollWait(ctx), ctx);
+      return res ?? {};
+    },
+
+    async RecordActivityTaskHeartbeat(req) {
+      const { exec, act } = history.runningActivity(decodeToken(req.taskToken));
+      return history.heartbeat(exec, act, req.details);
+    },
+
+    async RecordActivityTaskHeartbeatById(req) {
+      namespaces.get(req.namespace);
+      const { exec, act } = history.runningActivityById(req.namespace, requireString(req.workflowId, 'WorkflowId'), req.runId, requireString(req.activityId, 'ActivityId'));
+      return history.heartbeat(exec, act, req.details);
+    },
+
+    async RespondActivityTaskCompleted(req) {
+      const { exec, act } = history.runningActivity(decodeToken(req.taskToken));
+      history.completeActivity(exec, act, req);
+      await history.flush();
+      return {};
+    },
+
+    async RespondActivityTaskCompletedById(req) {
+      namespaces.get(req.namespace);
+      const { exec, act } = history.runningActivityById(req.namespace, requireString(req.workflowId, 'WorkflowId'), req.runId, requireString(req.activityId, 'ActivityId'));
+      history.completeActivity(exec, act, req);
+      await history.flush();
+      return {};
+    },
+
+    async RespondActivityTaskFailed(req) {
+      const { exec, act } = history.runningActivity(decodeToken(req.taskToken));
+      history.failActivity(exec, act, req);
+      await history.flush();
+      return {};
+    },
+
+    async RespondActivityTaskFailedById(req) {
+      namespaces.get(req.namespace);
+      const { exec, act } = history.runningActivityById(req.namespace, requireString(req.workflowId, 'WorkflowId'), req.runId, requireString(req.activityId, 'ActivityId'));
+      history.failActivity(exec, act, req);
+      await history.flush();
+      return {};
+    },
+
+    async RespondActivityTaskCanceled(req) {
+      const { exec, act } = history.runningActivity(decodeToken(req.taskToken));
+      history.canceledActivity(exec, act, req);
+      await history.flush();
+      return {};
+    },
+
+    async RespondActivityTaskCanceledById(req) {
+      namespaces.get(req.namespace);
+      const { exec, act } = history.runningActivityById(req.namespace, requireString(req.workflowId, 'WorkflowId'), req.runId, requireString(req.activityId, 'ActivityId'));
+      history.canceledActivity(exec, act, req);
+      await history.flush();
+      return {};
+    },
+
+    async SignalWorkflowExecution(req) {
+      const exec = run(req, req.workflowExecution);
+      history.signal(exec, req);
+      await history.flush();
+      return {};
+    },
+
+    async QueryWorkflow(req, ctx) {
+      const exec = run(req, req.execution);
+      if (!req.query) throw invalidArgument('Query is not set');
+      const queryPromise = history.query(exec, req);
+      // Drop the query when the caller goes away, so time skipping is not held back by it.
+      ctx.onCancel(() => {
+        for (const [id, q] of exec.legacyQueries) if (q.query === req.query) history.forgetQuery(exec, id);
+        if (exec.wt) for (const q of exec.wt.queries) if (q.query === req.query) history.forgetQuery(exec, q.id);
+        for (const q of exec.waitingQueries) if (q.query === req.query) history.forgetQuery(exec, q.id);
+      });
+      return queryPromise;
+    },
+
+    async RespondQueryTaskCompleted(req) {
+      history.completeQueryTask(decodeToken(req.taskToken), req);
+      return {};
+    },
+
+    async UpdateWorkflowExecution(req, ctx) {
+      const exec = run(req, req.workflowExecution);
+      if (!req.request) throw invalidArgument('Request is not set');
+      return history.update(exec, req, pollWait(ctx, 20_000));
+    },
+
+    async PollWorkflowExecutionUpdate(req, ctx) {
+      const ref = req.updateRef ?? {};
+      const exec = run(req, ref.workflowExecution);
+      return history.pollUpdate(exec, requireString(ref.updateId, 'UpdateId'), req.waitPolicy?.lifecycleStage, pollWait(ctx));
+    },
+
+    async DescribeWorkflowExecution(req) {
+      return history.describe(run(req, req.execution));
+    },
+
+    async RequestCancelWorkflowExecution(req) {
+      const exec = run(req, req.workflowExecution);
+      if (req.firstExecutionRunId && exec.firstExecutionRunId !== req.firstExecutionRunId) throw notFound('workflow execution not found for this first execution run id');
+      history.requestCancel(exec, req);
+      await history.flush();
+      return {};
+    },
+
+    async TerminateWorkflowExecution(req) {
+      const exec = run(req, req.workflowExecution);
+      if (req.firstExecutionRunId && exec.firstExecutionRunId !== req.firstExecutionRunId) throw notFound('workflow execution not found for this first execution run id');
+      history.terminate(exec, req);
+      await history.flush();
+      return {};
+    },
+
+    async GetWorkflowExecutionHistory(req, ctx) {
+      const exec = run(req, req.execution);
+      const closeOnly = req.historyEventFilterType === 'HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT';
+      const token = pageToken(req.nextPageToken);
+      if (closeOnly) {
+        if (req.waitNewEvent) await history.waitForEvents(exec, () => !exec.isOpen, pollWait(ctx));
+        const close = history.closeEvent(exec);
+        return close ? { history: { events: [close] } } : { history: { events: [] }, nextPageToken: encodePageToken({ close: true }) };
+      }
+      const from = Number(token.next ?? 1);
+      if (req.waitNewEvent) await history.waitForEvents(exec, () => exec.events.length >= from || !exec.isOpen, pollWait(ctx));
+      const size = Number(req.maximumPageSize) > 0 ? Number(req.maximumPageSize) : 1000;
+      const events = exec.events.slice(from - 1, from - 1 + size);
+      const next = from + events.length;
+      const more = next <= exec.events.length || (req.waitNewEvent && exec.isOpen);
+      return { history: { events }, nextPageToken: more ? encodePageToken({ next }) : undefined, archived: false };
+    },
+
+    async GetWorkflowExecutionHistoryReverse(req) {
+      const exec = run(req, req.execution);
+      const token = pageToken(req.nextPageToken);
+      const last = Number(token.last ?? exec.events.length);
+      const size = Number(req.maximumPageSize) > 0 ? Number(req.maximumPageSize) : 1000;
+      const first = Math.max(1, last - size + 1);
+      const events = exec.events.slice(first - 1, last).reverse();
+      return { history: { events }, nextPageToken: first > 1 ? encodePageToken({ last: first - 1 }) : undefined };
+    },
+
+    async ResetStickyTaskQueue(req) {
+      const exec = run(req, req.execution);
+      exec.sticky = undefined;
+      return {};
+    },
+
+    async ShutdownWorker(req) {
+      namespaces.get(req.namespace);
+      const sticky: string | undefined = req.stickyTaskQueue;
+      if (sticky) {
+        for (const exec of history.runs.values()) {
+          if (exec.sticky?.queueName !== sticky) continue;
+          exec.sticky = undefined;
+          // A task waiting on the dead sticky queue moves to the normal queue.
+          if (exec.wt && exec.wt.startedEventId === undefined && exec.wt.sticky) history.rerouteToNormalQueue(exec);
+        }
+      }
+      return {};
+    },
+
+    async ListWorkflowExecutions(req) {
+      namespaces.get(req.namespace);
+      return visibility.list(req.namespace, req.query ?? '', Number(req.pageSize) || 1000, req.nextPageToken);
+    },
+
+    async ListOpenWorkflowExecutions(req) {
+      namespaces.get(req.namespace);
+      return visibility.list(req.namespace, 'ExecutionStatus = "Running"', Number(req.maximumPageSize) || 1000, req.nextPageToken);
+    },
+
+    async ListClosedWorkflowExecutions(req) {
+      namespaces.get(req.namespace);
+      return visibility.list(req.namespace, 'ExecutionStatus != "Running"', Number(req.maximumPageSize) || 1000, req.nextPageToken);
+    },
+
+    async ScanWorkflowExecutions(req) {
+      namespaces.get(req.namespace);
+      return visibility.list(req.namespace, req.query ?? '', Number(req.pageSize) || 1000, req.nextPageToken);
+    },
+
+    async CountWorkflowExecutions(req) {
+      namespaces.get(req.namespace);
+      return { count: visibility.count(req.namespace, req.query ?? '') };
+    },
+
+    async DescribeTaskQueue(req) {
+      namespaces.get(req.namespace);
+      const name = requireString(req.taskQueue?.name, 'TaskQueue');
+      const kind = req.taskQueueType === 'TASK_QUEUE_TYPE_ACTIVITY' ? 'activity' : 'workflow';
+      const recent = matching.hasRecentPoller(req.namespace, kind, name, 60_000);
+      return { pollers: recent ? [{ identity: 'worker', lastAccessTime: { seconds: Math.floor(Date.now() / 1000) }, ratePerSecond: 100000 }] : [] };
+    },
+  };
+  void attrsOf;
+  return handlers;
+}

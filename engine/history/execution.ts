@@ -1,0 +1,239 @@
+import { encodeMessage, msToTimestamp, type Msg } from '../proto';
+
+/** Pending query waiting for an answer from a worker. */
+export interface PendingQuery {
+  id: string;
+  query: Msg;
+  resolve(result: Msg): void;
+  reject(err: Error): void;
+}
+
+/** The run's current workflow task (at most one). */
+export interface WorkflowTaskState {
+  scheduledEventId: number;
+  startedEventId?: number;
+  attempt: number;
+  queueName: string;
+  sticky: boolean;
+  scheduledTime: number;
+  startedTime?: number;
+  timeoutTimer?: number;
+  stickyTimer?: number;
+  /** Queries delivered with this task (answered in the completion). */
+  queries: PendingQuery[];
+  /** Update ids whose request messages went out with this task. */
+  sentUpdates: string[];
+}
+
+export interface TimerState {
+  timerId: string;
+  startedEventId: number;
+  due: number;
+  handle: number;
+}
+
+export type ActivityPhase = 'scheduled' | 'started' | 'backoff';
+
+export interface ActivityState {
+  scheduledEventId: number;
+  activityId: string;
+  /** Scheduled-event attributes with every timeout and the retry policy filled in. */
+  attrs: Msg;
+  attempt: number;
+  phase: ActivityPhase;
+  scheduledTime: number;
+  currentAttemptScheduledTime: number;
+  startedTime?: number;
+  startedIdentity?: string;
+  startedRequestId?: string;
+  lastFailure?: Msg;
+  heartbeatDetails?: Msg;
+  lastHeartbeatTime?: number;
+  cancelRequested: boolean;
+  cancelRequestedEventId?: number;
+  finalRetryState?: string;
+  timers: { scheduleToClose?: number; scheduleToStart?: number; startToClose?: number; heartbeat?: number; retry?: number };
+}
+
+export type UpdateStage = 'admitted' | 'sent' | 'accepted' | 'completed';
+
+export interface UpdateWaiter {
+  stage: UpdateStage;
+  resolve(): void;
+}
+
+export interface UpdateState {
+  updateId: string;
+  request: Msg;
+  stage: UpdateStage;
+  acceptedEventId?: number;
+  outcome?: Msg;
+  waiters: UpdateWaiter[];
+}
+
+export interface ChildState {
+  initiatedEventId: number;
+  workflowId: string;
+  runId?: string;
+  namespace: string;
+  workflowType: string;
+  startedEventId?: number;
+  parentClosePolicy: string;
+}
+
+/** Values of temporal.api.enums.v1.WorkflowExecutionStatus the engine uses. */
+export const STATUS = {
+  running: 'WORKFLOW_EXECUTION_STATUS_RUNNING',
+  completed: 'WORKFLOW_EXECUTION_STATUS_COMPLETED',
+  failed: 'WORKFLOW_EXECUTION_STATUS_FAILED',
+  canceled: 'WORKFLOW_EXECUTION_STATUS_CANCELED',
+  terminated: 'WORKFLOW_EXECUTION_STATUS_TERMINATED',
+  continuedAsNew: 'WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW',
+  timedOut: 'WORKFLOW_EXECUTION_STATUS_TIMED_OUT',
+} as const;
+
+/** `WorkflowTaskScheduled` -> `EVENT_TYPE_WORKFLOW_TASK_SCHEDULED`. */
+export function eventTypeOf(name: string): string {
+  return 'EVENT_TYPE_' + name.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
+}
+
+/** `WorkflowTaskScheduled` -> `workflowTaskScheduledEventAttributes`. */
+export function attrKeyOf(name: string): string {
+  return name[0].toLowerCase() + name.slice(1) + 'EventAttributes';
+}
+
+/** Attributes of an event whatever its type. */
+export function attrsOf(event: Msg): Msg {
+  for (const k of Object.keys(event)) if (k.endsWith('EventAttributes')) return event[k];
+  return {};
+}
+
+/**
+ * One workflow run: its event log (the source of truth) and the mutable state derived from it.
+ * Only the history service mutates it, and only through {@link Execution.append}.
+ */
+export class Execution {
+  readonly events: Msg[] = [];
+  /** Events received while a workflow task runs; written after its completion. */
+  buffered: Array<{ name: string; attrs: Msg; time: number }> = [];
+  /** Events appended since the last store write. */
+  unsaved: Msg[] = [];
+  status: string = STATUS.running;
+  closeTime?: number;
+  historySizeBytes = 0;
+  wt?: WorkflowTaskState;
+  previousStartedEventId = 0;
+  timers = new Map<string, TimerState>();
+  activities = new Map<number, ActivityState>();
+  updates = new Map<string, UpdateState>();
+  children = new Map<number, ChildState>();
+  /** Queries waiting for the in-flight workflow task to finish. */
+  waitingQueries: PendingQuery[] = [];
+  /** Legacy query tasks handed to workers, by query id. */
+  legacyQueries = new Map<string, PendingQuery>();
+  historyWaiters: Array<() => void> = [];
+  requestIds = new Set<string>();
+  memo: Msg = {};
+  searchAttributes: Msg = {};
+  sticky?: { queueName: string; scheduleToStartMs: number };
+  /** Run id of the run this one continued as, when closed by continue-as-new. */
+  newExecutionRunId?: string;
+  runTimer?: number;
+  executionTimer?: number;
+  cancelRequested = false;
+  startRequestId = '';
+  /** Set by a command that wrote an event the workflow must see (e.g. an activity canceled at once). */
+  needsWorkflowTask = false;
+  /** Engine time when the whole execution (all runs) times out; 0 = never. */
+  executionDeadline = 0;
+  startBackoffTimer?: number;
+  /** Attempt number of the next workflow task (grows with failures and timeouts). */
+  wtAttempt = 1;
+  /** Set while the run was created but not yet written. */
+  created = false;
+  taskIdSeq = 0;
+
+  constructor(
+    readonly runKey: string,
+    readonly namespace: string,
+    readonly workflowId: string,
+    readonly runId: string,
+    readonly workflowType: string,
+    readonly taskQueue: string,
+    readonly startTime: number,
+    readonly startedAttrs: Msg,
+    readonly firstExecutionRunId: string,
+    readonly executionTime: number,
+  ) {
+    this.memo = startedAttrs.memo ?? {};
+    this.searchAttributes = startedAttrs.searchAttributes ?? {};
+  }
+
+  get isOpen(): boolean {
+    return this.status === STATUS.running;
+  }
+
+  get nextEventId(): number {
+    return this.events.length + 1;
+  }
+
+  get lastEventId(): number {
+    return this.events.length;
+  }
+
+  /** True when a workflow task has been handed to a worker and not answered yet. */
+  get wtInFlight(): boolean {
+    return !!this.wt && this.wt.startedEventId !== undefined;
+  }
+
+  /** Appends an event now (ids are contiguous); returns it. */
+  append(name: string, attrs: Msg, time: number): Msg {
+    const event: Msg = {
+      eventId: this.nextEventId,
+      eventTime: msToTimestamp(time),
+      eventType: eventTypeOf(name),
+      taskId: ++this.taskIdSeq,
+      [attrKeyOf(name)]: attrs,
+    };
+    // Encoding here both measures the history size and catches a malformed event at once.
+    this.historySizeBytes += encodeMessage('temporal.api.history.v1.HistoryEvent', event).length;
+    this.events.push(event);
+    this.unsaved.push(event);
+    return event;
+  }
+
+  /**
+   * Adds an event that comes from outside the workflow (signal, timer fired, activity result...):
+   * buffered while a workflow task is in flight, else appended.
+   */
+  addExternal(name: string, attrs: Msg, time: number): void {
+    if (this.wtInFlight) this.buffered.push({ name, attrs, time });
+    else this.append(name, attrs, time);
+  }
+
+  /** Writes buffered events, fixing `startedEventId` references to started events written here. */
+  flushBuffered(): boolean {
+    const had = this.buffered.length > 0;
+    const startedIds = new Map<number, number>();
+    for (const b of this.buffered) {
+      const attrs = { ...b.attrs };
+      if (attrs.startedEventId === -1) attrs.startedEventId = startedIds.get(attrs.scheduledEventId) ?? 0;
+      const ev = this.append(b.name, attrs, b.time);
+      if (b.name === 'ActivityTaskStarted') startedIds.set(attrs.scheduledEventId, ev.eventId);
+    }
+    this.buffered = [];
+    return had;
+  }
+
+  takeUnsaved(): Msg[] {
+    const out = this.unsaved;
+    this.unsaved = [];
+    return out;
+  }
+
+  notifyHistoryWaiters(): void {
+    const waiters = this.historyWaiters;
+    this.historyWaiters = [];
+    for (const w of waiters) w();
+  }
+}

@@ -1,0 +1,1020 @@
+import { randomUUID } from 'node:crypto';
+import { status as grpcStatus } from '@grpc/grpc-js';
+import { EngineError, alreadyExists, failedPrecondition, invalidArgument, notFound, requireString, workflowNotFound } from '../errors';
+import type { Matching } from '../matching/taskQueues';
+import type { EngineStore, VisibilityRecord } from '../persistence/store';
+import { runKeyOf } from '../persistence/store';
+import { durationToMs, msToDuration, msToTimestamp, packAny, type Msg } from '../proto';
+import type { OffsetClock } from '../timers/clock';
+import type { TimerQueue } from '../timers/timerQueue';
+import { decideRetry, timeoutFailure } from './activityPolicy';
+import { ActivityState, Execution, PendingQuery, STATUS, UpdateStage, UpdateState, attrsOf } from './execution';
+import { encodeToken, type TaskToken } from './tokens';
+
+export interface HistoryDeps {
+  clock: OffsetClock;
+  timers: TimerQueue;
+  matching: Matching;
+  store: EngineStore;
+  /** Called after every state change (the time skipper re-checks idleness). */
+  onChange: () => void;
+  /** Visibility sees every row written. */
+  onVisibility: (row: VisibilityRecord) => void;
+}
+
+/** Options of a start that come from the engine rather than the request (children, continue-as-new). */
+export interface StartExtras {
+  runId?: string;
+  parent?: { namespace: string; workflowId: string; runId: string; initiatedEventId: number };
+  continuedFrom?: Execution;
+  initiator?: string;
+  lastCompletionResult?: Msg;
+  continuedFailure?: Msg;
+  attempt?: number;
+  firstExecutionRunId?: string;
+  executionDeadline?: number;
+  backoffMs?: number;
+  rootExecution?: { workflowId: string; runId: string };
+}
+
+const DEFAULT_WT_TIMEOUT_MS = 10_000;
+const MAX_WT_TIMEOUT_MS = 120_000;
+const STAGE_ORDER: Record<UpdateStage, number> = { admitted: 1, sent: 1, accepted: 2, completed: 3 };
+const STAGE_ENUM: Record<UpdateStage, string> = {
+  admitted: 'UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ADMITTED',
+  sent: 'UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ADMITTED',
+  accepted: 'UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED',
+  completed: 'UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED',
+};
+
+/**
+ * History: the mutable state and event log of every run, and the only place events are appended.
+ * Each public operation changes state synchronously, then awaits one store write per touched run
+ * ({@link HistoryService.flush}) before the frontend answers.
+ */
+export class HistoryService {
+  readonly runs = new Map<string, Execution>();
+  /** `namespace/workflowId` -> run key of the newest run. */
+  private readonly current = new Map<string, string>();
+  private readonly dirty = new Set<Execution>();
+  private readonly writeChains = new Map<string, Promise<void>>();
+  /** Hooks for workflow-to-workflow effects (children, external signals), set by the engine. */
+  onRunClosed: (exec: Execution) => void = () => undefined;
+
+  constructor(readonly deps: HistoryDeps) {}
+
+  now(): number {
+    return this.deps.clock.now();
+  }
+
+  // ---------------------------------------------------------------- lookup and persistence
+
+  /** The run named by id (newest run when runId is empty), or NOT_FOUND. */
+  getRun(namespace: string, workflowId: string, runId?: string): Execution {
+    if (runId) {
+      const exec = this.runs.get(runKeyOf(namespace, workflowId, runId));
+      if (!exec) throw workflowNotFound(workflowId, runId);
+      return exec;
+    }
+    const key = this.current.get(`${namespace}/${workflowId}`);
+    const exec = key ? this.runs.get(key) : undefined;
+    if (!exec) throw workflowNotFound(workflowId);
+    return exec;
+  }
+
+  findRun(namespace: string, workflowId: string, runId?: string): Execution | undefined {
+    try {
+      return this.getRun(namespace, workflowId, runId);
+    } catch {
+      return undefined;
+    }
+  }
+
+  markDirty(exec: Execution): void {
+    this.dirty.add(exec);
+  }
+
+  /** Writes every touched run to the store (one atomic append per run) and wakes waiters. */
+  async flush(): Promise<void> {
+    const touched = [...this.dirty];
+    this.dirty.clear();
+    const writes: Promise<void>[] = [];
+    for (const exec of touched) {
+      const events = exec.takeUnsaved();
+      const visibility = this.visibilityRow(exec);
+      const prev = this.writeChains.get(exec.runKey) ?? Promise.resolve();
+      const created = exec.created;
+      exec.created = false;
+      const next = prev.then(() =>
+        created
+          ? this.deps.store.createRun({ runKey: exec.runKey, namespace: exec.namespace, workflowId: exec.workflowId, runId: exec.runId }, events, visibility)
+          : this.deps.store.appendEvents(exec.runKey, events, { visibility }),
+      );
+      this.writeChains.set(exec.runKey, next.catch(() => undefined));
+      writes.push(next);
+      this.deps.onVisibility(visibility);
+      if (events.length > 0) exec.notifyHistoryWaiters();
+    }
+    this.deps.onChange();
+    await Promise.all(writes);
+  }
+
+  /** Flush from a timer or other fire-and-forget context. */
+  flushSoon(): void {
+    this.flush().catch((err) => process.emitWarning(`engine store write failed: ${err?.stack ?? err}`));
+  }
+
+  visibilityRow(exec: Execution): VisibilityRecord {
+    const parent = exec.startedAttrs.parentWorkflowExecution;
+    const root = exec.startedAttrs.rootWorkflowExecution;
+    return {
+      runKey: exec.runKey,
+      namespace: exec.namespace,
+      workflowId: exec.workflowId,
+      runId: exec.runId,
+      workflowType: exec.workflowType,
+      taskQueue: exec.taskQueue,
+      status: exec.status,
+      startTime: exec.startTime,
+      executionTime: exec.executionTime,
+      closeTime: exec.closeTime,
+      historyLength: exec.events.length,
+      historySizeBytes: exec.historySizeBytes,
+      memo: exec.memo,
+      searchAttributes: exec.searchAttributes,
+      parentWorkflowId: parent?.workflowId,
+      parentRunId: parent?.runId,
+      rootWorkflowId: root?.workflowId ?? exec.workflowId,
+      rootRunId: root?.runId ?? exec.runId,
+    };
+  }
+
+  /** True when nothing is queued or running anywhere (time may skip). */
+  isIdle(): boolean {
+    for (const exec of this.runs.values()) {
+      if (exec.legacyQueries.size > 0 || exec.waitingQueries.length > 0) return false;
+      if (!exec.isOpen) continue;
+      if (exec.wt) return false;
+      for (const act of exec.activities.values()) if (act.phase !== 'backoff') return false;
+    }
+    return true;
+  }
+
+  // ---------------------------------------------------------------- starting runs
+
+  /**
+   * Starts a run (StartWorkflowExecution, SignalWithStart, children, continue-as-new), applying
+   * the id reuse and conflict policies. Returns the run and whether it was newly started.
+   */
+  startWorkflow(namespace: string, req: Msg, extras: StartExtras = {}): { exec: Execution; started: boolean } {
+    const workflowId = requireString(req.workflowId, 'WorkflowId');
+    if (workflowId.length > 1000) throw invalidArgument('WorkflowId exceeds length limit');
+    const workflowType = requireString(req.workflowType?.name, 'WorkflowType');
+    const taskQueue = requireString(req.taskQueue?.name, 'TaskQueue');
+    const executionTimeout = durationToMs(req.workflowExecutionTimeout);
+    let runTimeout = durationToMs(req.workflowRunTimeout);
+    let wtTimeout = durationToMs(req.workflowTaskTimeout);
+    if (executionTimeout < 0 || runTimeout < 0 || wtTimeout < 0) throw invalidArgument('workflow timeouts must not be negative');
+    if (executionTimeout > 0 && (runTimeout === 0 || runTimeout > executionTimeout)) runTimeout = executionTimeout;
+    if (wtTimeout === 0) wtTimeout = DEFAULT_WT_TIMEOUT_MS;
+    wtTimeout = Math.min(wtTimeout, MAX_WT_TIMEOUT_MS, runTimeout > 0 ? runTimeout : Infinity);
+    const requestId: string = req.requestId || randomUUID();
+
+    const existing = extras.continuedFrom ? undefined : this.findRun(namespace, workflowId);
+    if (existing) {
+      if (existing.requestIds.has(requestId)) return { exec: existing, started: true };
+      const reuse: string = req.workflowIdReusePolicy ?? 'WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE';
+      const conflict: string = req.workflowIdConflictPolicy ?? 'WORKFLOW_ID_CONFLICT_POLICY_UNSPECIFIED';
+      if (existing.isOpen) {
+        if (conflict === 'WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING') return { exec: existing, started: false };
+        if (conflict === 'WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING' || reuse === 'WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING') {
+          this.terminateRun(existing, 'terminated by workflow id conflict policy', undefined, req.identity ?? '');
+        } else {
+          throw this.alreadyStarted(existing);
+        }
+      } else if (reuse === 'WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE') {
+        throw this.alreadyStarted(existing);
+      } else if (reuse === 'WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY' && (existing.status === STATUS.completed || existing.status === STATUS.continuedAsNew)) {
+        throw this.alreadyStarted(existing);
+      }
+    }
+
+    const now = this.now();
+    const runId = extras.runId ?? randomUUID();
+    const firstExecutionRunId = extras.firstExecutionRunId ?? runId;
+    const executionDeadline = extras.executionDeadline ?? (executionTimeout > 0 ? now + executionTimeout : 0);
+    const backoffMs = extras.backoffMs ?? durationToMs(req.workflowStartDelay);
+    const startedAttrs: Msg = {
+      workflowType: { name: workflowType },
+      taskQueue: { name: taskQueue, kind: 'TASK_QUEUE_KIND_NORMAL' },
+      input: req.input,
+      workflowExecutionTimeout: msToDuration(executionTimeout),
+      workflowRunTimeout: msToDuration(runTimeout),
+      workflowTaskTimeout: msToDuration(wtTimeout),
+      originalExecutionRunId: runId,
+      identity: req.identity ?? '',
+      firstExecutionRunId,
+      attempt: extras.attempt ?? 1,
+      header: req.header,
+      memo: req.memo,
+      searchAttributes: req.searchAttributes,
+      retryPolicy: req.retryPolicy,
+      workflowId,
+      priority: req.priority,
+    };
+    if (executionDeadline > 0) startedAttrs.workflowExecutionExpirationTime = msToTimestamp(executionDeadline);
+    if (backoffMs > 0) startedAttrs.firstWorkflowTaskBackoff = msToDuration(backoffMs);
+    if (extras.parent) {
+      startedAttrs.parentWorkflowNamespace = extras.parent.namespace;
+      startedAttrs.parentWorkflowExecution = { workflowId: extras.parent.workflowId, runId: extras.parent.runId };
+      startedAttrs.parentInitiatedEventId = extras.parent.initiatedEventId;
+    }
+    if (extras.rootExecution) startedAttrs.rootWorkflowExecution = extras.rootExecution;
+    if (extras.continuedFrom) {
+      startedAttrs.continuedExecutionRunId = extras.continuedFrom.runId;
+      startedAttrs.initiator = extras.initiator ?? 'CONTINUE_AS_NEW_INITIATOR_WORKFLOW';
+    }
+    if (extras.lastCompletionResult) startedAttrs.lastCompletionResult = extras.lastCompletionResult;
+    if (extras.continuedFailure) startedAttrs.continuedFailure = extras.continuedFailure;
+    for (const k of Object.keys(startedAttrs)) if (startedAttrs[k] === undefined) delete startedAttrs[k];
+
+    const exec = new Execution(runKeyOf(namespace, workflowId, runId), namespace, workflowId, runId, workflowType, taskQueue, now, startedAttrs, firstExecutionRunId, now + backoffMs);
+    exec.created = true;
+    exec.requestIds.add(requestId);
+    exec.startRequestId = requestId;
+    exec.executionDeadline = executionDeadline;
+    exec.append('WorkflowExecutionStarted', startedAttrs, now);
+    this.runs.set(exec.runKey, exec);
+    this.current.set(`${namespace}/${workflowId}`, exec.runKey);
+    this.markDirty(exec);
+
+    if (runTimeout > 0 || executionDeadline > 0) {
+      const runDeadline = runTimeout > 0 ? now + runTimeout : Infinity;
+      const deadline = Math.min(runDeadline, executionDeadline > 0 ? executionDeadline : Infinity);
+      exec.runTimer = this.deps.timers.schedule(deadline, () => this.timeOutRun(exec));
+    }
+    if (backoffMs > 0) {
+      exec.startBackoffTimer = this.deps.timers.schedule(now + backoffMs, () => {
+        exec.startBackoffTimer = undefined;
+        this.scheduleWorkflowTask(exec);
+        this.flushSoon();
+      });
+    } else {
+      this.scheduleWorkflowTask(exec);
+    }
+    return { exec, started: true };
+  }
+
+  private alreadyStarted(existing: Execution): EngineError {
+    return alreadyExists(`Workflow execution is already running. WorkflowId: ${existing.workflowId}, RunId: ${existing.runId}.`, {
+      typeName: 'temporal.api.errordetails.v1.WorkflowExecutionAlreadyStartedFailure',
+      value: { startRequestId: existing.startRequestId, runId: existing.runId },
+    });
+  }
+
+  // ---------------------------------------------------------------- workflow tasks
+
+  workflowTaskTimeoutMs(exec: Execution): number {
+    return durationToMs(exec.startedAttrs.workflowTaskTimeout) || DEFAULT_WT_TIMEOUT_MS;
+  }
+
+  /** Schedules a workflow task unless one is pending or the run is closed. */
+  scheduleWorkflowTask(exec: Execution): void {
+    if (!exec.isOpen || exec.wt || exec.startBackoffTimer !== undefined) return;
+    const now = this.now();
+    const sticky = exec.sticky;
+    const queueName = sticky ? sticky.queueName : exec.taskQueue;
+    const ev = exec.append(
+      'WorkflowTaskScheduled',
+      {
+        taskQueue: sticky ? { name: queueName, kind: 'TASK_QUEUE_KIND_STICKY', normalName: exec.taskQueue } : { name: queueName, kind: 'TASK_QUEUE_KIND_NORMAL' },
+        startToCloseTimeout: msToDuration(this.workflowTaskTimeoutMs(exec)),
+        attempt: exec.wtAttempt,
+      },
+      now,
+    );
+    exec.wt = { scheduledEventId: ev.eventId, attempt: exec.wtAttempt, queueName, sticky: !!sticky, scheduledTime: now, queries: exec.waitingQueries, sentUpdates: [] };
+    exec.waitingQueries = [];
+    this.markDirty(exec);
+    this.enqueueWorkflowTask(exec, !!sticky);
+    if (sticky) {
+      const sid = ev.eventId;
+      exec.wt.stickyTimer = this.deps.timers.schedule(now + sticky.scheduleToStartMs, () => {
+        // Sticky worker did not pick the task up in time: serve it from the normal queue.
+        if (exec.wt?.scheduledEventId === sid) this.rerouteToNormalQueue(exec);
+      });
+    }
+  }
+
+  /** Serves a scheduled sticky task from the normal queue (sticky worker gone or too slow). */
+  rerouteToNormalQueue(exec: Execution): void {
+    const wt = exec.wt;
+    if (!wt || wt.startedEventId !== undefined) return;
+    this.deps.timers.cancel(wt.stickyTimer);
+    wt.stickyTimer = undefined;
+    exec.sticky = undefined;
+    this.enqueueWorkflowTask(exec, false);
+  }
+
+  private enqueueWorkflowTask(exec: Execution, sticky: boolean): void {
+    const wt = exec.wt!;
+    const sid = wt.scheduledEventId;
+    const queueName = sticky ? wt.queueName : exec.taskQueue;
+    this.deps.matching.add(exec.namespace, 'workflow', queueName, {
+      dispatch: (poll) => this.startWorkflowTask(exec, sid, sticky, poll),
+    });
+  }
+
+  /** Hands the scheduled workflow task to a poller: writes WorkflowTaskStarted, builds the response. */
+  private startWorkflowTask(exec: Execution, sid: number, sticky: boolean, poll: Msg): Msg | null {
+    const wt = exec.wt;
+    if (!exec.isOpen || !wt || wt.scheduledEventId !== sid || wt.startedEventId !== undefined) return null;
+    if (sticky && !exec.sticky) return null;
+    const now = this.now();
+    this.deps.timers.cancel(wt.stickyTimer);
+    const started = exec.append(
+      'WorkflowTaskStarted',
+      {
+        scheduledEventId: sid,
+        identity: poll.identity ?? '',
+        requestId: randomUUID(),
+        historySizeBytes: exec.historySizeBytes,
+        suggestContinueAsNew: exec.historySizeBytes > 4 * 1024 * 1024 || exec.events.length > 4000,
+      },
+      now,
+    );
+    wt.startedEventId = started.eventId;
+    wt.startedTime = now;
+    const startedId = started.eventId;
+    wt.timeoutTimer = this.deps.timers.schedule(now + this.workflowTaskTimeoutMs(exec), () => this.timeOutWorkflowTask(exec, sid, startedId));
+    this.markDirty(exec);
+    this.flushSoon();
+
+    const messages: Msg[] = [];
+    for (const u of exec.updates.values()) {
+      if (u.stage !== 'admitted') continue;
+      u.stage = 'sent';
+      wt.sentUpdates.push(u.updateId);
+      messages.push({
+        id: `${u.updateId}/request`,
+        protocolInstanceId: u.updateId,
+        eventId: startedId - 1,
+        body: packAny('temporal.api.update.v1.Request', u.request),
+      });
+    }
+    const queries: Msg = {};
+    for (const q of wt.queries) queries[q.id] = q.query;
+    const fromId = sticky ? exec.previousStartedEventId + 1 : 1;
+    return {
+      taskToken: encodeToken({ k: 'wt', ns: exec.namespace, wid: exec.workflowId, rid: exec.runId, sid, att: wt.attempt }),
+      workflowExecution: { workflowId: exec.workflowId, runId: exec.runId },
+      workflowType: { name: exec.workflowType },
+      previousStartedEventId: exec.previousStartedEventId,
+      startedEventId: startedId,
+      attempt: wt.attempt,
+      history: { events: exec.events.slice(fromId - 1) },
+      workflowExecutionTaskQueue: { name: exec.taskQueue, kind: 'TASK_QUEUE_KIND_NORMAL' },
+      scheduledTime: msToTimestamp(wt.scheduledTime),
+      startedTime: msToTimestamp(now),
+      queries: wt.queries.length > 0 ? queries : undefined,
+      messages,
+    };
+  }
+
+  /** Resolves a workflow-task token to its run and in-flight task, or NOT_FOUND. */
+  runningWorkflowTask(token: TaskToken): { exec: Execution; wt: NonNullable<Execution['wt']> } {
+    if (token.k !== 'wt') throw invalidArgument('not a workflow task token');
+    const exec = this.findRun(token.ns, token.wid, token.rid);
+    const wt = exec?.wt;
+    if (!exec || !exec.isOpen || !wt || wt.scheduledEventId !== token.sid || wt.attempt !== token.att || wt.startedEventId === undefined) {
+      throw notFound('Workflow task not found.');
+    }
+    return { exec, wt };
+  }
+
+  /**
+   * Ends the in-flight workflow task without completing it (failure, timeout): updates and
+   * queries go back to waiting, buffered events are written, and a new attempt is scheduled.
+   */
+  abandonWorkflowTask(exec: Execution, eventName: 'WorkflowTaskFailed' | 'WorkflowTaskTimedOut', attrs: Msg): void {
+    const wt = exec.wt!;
+    this.deps.timers.cancel(wt.timeoutTimer);
+    this.deps.timers.cancel(wt.stickyTimer);
+    exec.append(eventName, attrs, this.now());
+    exec.wt = undefined;
+    exec.wtAttempt++;
+    for (const id of wt.sentUpdates) {
+      const u = exec.updates.get(id);
+      if (u && u.stage === 'sent') u.stage = 'admitted';
+    }
+    exec.waitingQueries.unshift(...wt.queries);
+    exec.flushBuffered();
+    // The worker may have lost the run from its cache: send full history next time.
+    exec.sticky = undefined;
+    this.markDirty(exec);
+    this.scheduleWorkflowTask(exec);
+  }
+
+  private timeOutWorkflowTask(exec: Execution, sid: number, startedId: number): void {
+    if (!exec.isOpen || exec.wt?.scheduledEventId !== sid || exec.wt.startedEventId !== startedId) return;
+    this.abandonWorkflowTask(exec, 'WorkflowTaskTimedOut', { scheduledEventId: sid, startedEventId: startedId, timeoutType: 'TIMEOUT_TYPE_START_TO_CLOSE' });
+    this.flushSoon();
+  }
+
+  /** RespondWorkflowTaskFailed. */
+  failWorkflowTask(token: TaskToken, req: Msg): void {
+    const { exec, wt } = this.runningWorkflowTask(token);
+    this.abandonWorkflowTask(exec, 'WorkflowTaskFailed', {
+      scheduledEventId: wt.scheduledEventId,
+      startedEventId: wt.startedEventId,
+      cause: req.cause ?? 'WORKFLOW_TASK_FAILED_CAUSE_UNSPECIFIED',
+      failure: req.failure,
+      identity: req.identity ?? '',
+      binaryChecksum: req.binaryChecksum,
+    });
+  }
+
+  /** After a workflow task completed: route waiting queries to a new task or to legacy query tasks. */
+  routeWaitingQueries(exec: Execution): void {
+    if (exec.wt && exec.wt.startedEventId === undefined) {
+      exec.wt.queries.push(...exec.waitingQueries);
+      exec.waitingQueries = [];
+      return;
+    }
+    if (exec.wtInFlight) return;
+    const waiting = exec.waitingQueries;
+    exec.waitingQueries = [];
+    for (const q of waiting) this.sendLegacyQuery(exec, q);
+  }
+
+  // ---------------------------------------------------------------- queries
+
+  /** QueryWorkflow: resolves with the QueryWorkflowResponse. */
+  query(exec: Execution, req: Msg): Promise<Msg> {
+    requireString(req.query?.queryType, 'QueryType');
+    const condition: string = req.queryRejectCondition ?? 'QUERY_REJECT_CONDITION_NONE';
+    if (!exec.isOpen) {
+      const notOpen = condition === 'QUERY_REJECT_CONDITION_NOT_OPEN';
+      const notClean = condition === 'QUERY_REJECT_CONDITION_NOT_COMPLETED_CLEANLY' && exec.status !== STATUS.completed;
+      if (notOpen || notClean) return Promise.resolve({ queryRejected: { status: exec.status } });
+    }
+    return new Promise<Msg>((resolve, reject) => {
+      const q: PendingQuery = {
+        id: randomUUID(),
+        query: req.query,
+        resolve: (result) => {
+          if (result.resultType === 'QUERY_RESULT_TYPE_ANSWERED') resolve({ queryResult: result.answer });
+          else reject(new EngineError(grpcStatus.INVALID_ARGUMENT, result.errorMessage || result.failure?.message || 'query failed'));
+        },
+        reject,
+      };
+      if (exec.isOpen && exec.wt && exec.wt.startedEventId === undefined) exec.wt.queries.push(q);
+      else if (exec.isOpen && exec.wtInFlight) exec.waitingQueries.push(q);
+      else this.sendLegacyQuery(exec, q);
+      this.deps.onChange();
+    });
+  }
+
+  /** Drops a query whose caller went away. */
+  forgetQuery(exec: Execution, queryId: string): void {
+    exec.legacyQueries.delete(queryId);
+    exec.waitingQueries = exec.waitingQueries.filter((q) => q.id !== queryId);
+    if (exec.wt) exec.wt.queries = exec.wt.queries.filter((q) => q.id !== queryId);
+    this.deps.onChange();
+  }
+
+  private sendLegacyQuery(exec: Execution, q: PendingQuery): void {
+    exec.legacyQueries.set(q.id, q);
+    const dispatch = (poll: Msg, sticky: boolean): Msg | null => {
+      if (!exec.legacyQueries.has(q.id) || (q as { taken?: boolean }).taken) return null;
+      (q as { taken?: boolean }).taken = true;
+      const fromId = sticky ? exec.previousStartedEventId + 1 : 1;
+      void poll;
+      return {
+        taskToken: encodeToken({ k: 'q', ns: exec.namespace, wid: exec.workflowId, rid: exec.runId, qid: q.id }),
+        workflowExecution: { workflowId: exec.workflowId, runId: exec.runId },
+        workflowType: { name: exec.workflowType },
+        previousStartedEventId: exec.previousStartedEventId,
+        startedEventId: exec.previousStartedEventId,
+        history: { events: exec.events.slice(fromId - 1) },
+        query: q.query,
+        workflowExecutionTaskQueue: { name: exec.taskQueue, kind: 'TASK_QUEUE_KIND_NORMAL' },
+        attempt: 1,
+        scheduledTime: msToTimestamp(this.now()),
+        startedTime: msToTimestamp(this.now()),
+      };
+    };
+    const sticky = exec.sticky;
+    if (sticky && exec.isOpen) {
+      this.deps.matching.add(exec.namespace, 'workflow', sticky.queueName, { dispatch: (p) => dispatch(p, true) });
+      this.deps.timers.schedule(this.now() + sticky.scheduleToStartMs, () => {
+        if (exec.legacyQueries.has(q.id) && !(q as { taken?: boolean }).taken) {
+          this.deps.matching.add(exec.namespace, 'workflow', exec.taskQueue, { dispatch: (p) => dispatch(p, false) });
+        }
+      });
+    } else {
+      this.deps.matching.add(exec.namespace, 'workflow', exec.taskQueue, { dispatch: (p) => dispatch(p, false) });
+    }
+  }
+
+  /** RespondQueryTaskCompleted. */
+  completeQueryTask(token: TaskToken, req: Msg): void {
+    if (token.k !== 'q') throw invalidArgument('not a query task token');
+    const exec = this.findRun(token.ns, token.wid, token.rid);
+    const q = exec?.legacyQueries.get(token.qid);
+    if (!exec || !q) throw notFound('query not found (it may have timed out)');
+    exec.legacyQueries.delete(token.qid);
+    q.resolve({
+      resultType: req.completedType === 'QUERY_RESULT_TYPE_ANSWERED' ? 'QUERY_RESULT_TYPE_ANSWERED' : 'QUERY_RESULT_TYPE_FAILED',
+      answer: req.queryResult,
+      errorMessage: req.errorMessage,
+      failure: req.failure,
+    });
+    this.deps.onChange();
+  }
+
+  // ---------------------------------------------------------------- updates
+
+  /** UpdateWorkflowExecution: admits (or finds, by update id) an update and waits for the stage asked. */
+  async update(exec: Execution, req: Msg, waitMs: number): Promise<Msg> {
+    const updateId: string = req.request?.meta?.updateId || randomUUID();
+    requireString(req.request?.input?.name, 'Update name');
+    let u = exec.updates.get(updateId);
+    if (!u) {
+      if (!exec.isOpen) throw notFound('workflow execution already completed');
+      const request = { ...req.request, meta: { ...(req.request?.meta ?? {}), updateId } };
+      u = { updateId, request, stage: 'admitted', waiters: [] };
+      exec.updates.set(updateId, u);
+      if (!exec.wt) this.scheduleWorkflowTask(exec);
+      await this.flush();
+    }
+    const wanted = updateStageOf(req.waitPolicy?.lifecycleStage);
+    await this.waitForUpdate(u, wanted, waitMs);
+    return this.updateResponse(exec, u);
+  }
+
+  /** PollWorkflowExecutionUpdate. */
+  async pollUpdate(exec: Execution, updateId: string, lifecycleStage: string | undefined, waitMs: number): Promise<Msg> {
+    const u = exec.updates.get(updateId);
+    if (!u) throw notFound(`update "${updateId}" not found`);
+    await this.waitForUpdate(u, updateStageOf(lifecycleStage), waitMs);
+    const r = this.updateResponse(exec, u);
+    return { outcome: r.outcome, stage: r.stage, updateRef: r.updateRef };
+  }
+
+  private waitForUpdate(u: UpdateState, wanted: UpdateStage, waitMs: number): Promise<void> {
+    if (STAGE_ORDER[u.stage] >= STAGE_ORDER[wanted]) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiter = { stage: wanted, resolve: () => finish() };
+      const timer = setTimeout(() => finish(), Math.max(0, waitMs));
+      const finish = () => {
+        clearTimeout(timer);
+        u.waiters = u.waiters.filter((w) => w !== waiter);
+        resolve();
+      };
+      u.waiters.push(waiter);
+    });
+  }
+
+  private updateResponse(exec: Execution, u: UpdateState): Msg {
+    return {
+      updateRef: { workflowExecution: { workflowId: exec.workflowId, runId: exec.runId }, updateId: u.updateId },
+      outcome: u.stage === 'completed' ? u.outcome : undefined,
+      stage: STAGE_ENUM[u.stage],
+    };
+  }
+
+  /** Moves an update to a stage and wakes callers waiting for it. */
+  setUpdateStage(exec: Execution, u: UpdateState, stage: UpdateStage): void {
+    u.stage = stage;
+    for (const w of [...u.waiters]) if (STAGE_ORDER[stage] >= STAGE_ORDER[w.stage]) w.resolve();
+    // A rejected update leaves no trace: the same id may be sent again.
+    if (stage === 'completed' && u.acceptedEventId === undefined) exec.updates.delete(u.updateId);
+  }
+
+  // ---------------------------------------------------------------- signals, cancel, terminate
+
+  signal(exec: Execution, req: Msg): void {
+    const signalName = requireString(req.signalName, 'SignalName');
+    if (!exec.isOpen) throw notFound('workflow execution already completed');
+    if (req.requestId) {
+      if (exec.requestIds.has(req.requestId)) return;
+      exec.requestIds.add(req.requestId);
+    }
+    exec.addExternal('WorkflowExecutionSignaled', { signalName, input: req.input, identity: req.identity ?? '', header: req.header, links: req.links }, this.now());
+    this.markDirty(exec);
+    this.scheduleWorkflowTask(exec);
+  }
+
+  requestCancel(exec: Execution, req: Msg, external?: Msg): void {
+    if (!exec.isOpen) throw notFound('workflow execution already completed');
+    if (req.requestId) {
+      if (exec.requestIds.has(req.requestId)) return;
+      exec.requestIds.add(req.requestId);
+    }
+    if (exec.cancelRequested) return;
+    exec.cancelRequested = true;
+    exec.addExternal('WorkflowExecutionCancelRequested', { cause: req.reason ?? '', identity: req.identity ?? '', externalWorkflowExecution: external }, this.now());
+    this.markDirty(exec);
+    this.scheduleWorkflowTask(exec);
+  }
+
+  terminate(exec: Execution, req: Msg): void {
+    if (!exec.isOpen) throw notFound('workflow execution already completed');
+    this.terminateRun(exec, req.reason ?? '', req.details, req.identity ?? '');
+  }
+
+  terminateRun(exec: Execution, reason: string, details: Msg | undefined, identity: string): void {
+    const now = this.now();
+    if (exec.wtInFlight) {
+      const wt = exec.wt!;
+      exec.append('WorkflowTaskFailed', { scheduledEventId: wt.scheduledEventId, startedEventId: wt.startedEventId, cause: 'WORKFLOW_TASK_FAILED_CAUSE_FORCE_CLOSE_COMMAND', identity }, now);
+    }
+    exec.flushBuffered();
+    exec.append('WorkflowExecutionTerminated', { reason, details, identity }, now);
+    this.closeRun(exec, STATUS.terminated);
+  }
+
+  private timeOutRun(exec: Execution): void {
+    if (!exec.isOpen) return;
+    exec.runTimer = undefined;
+    const now = this.now();
+    if (exec.wtInFlight) {
+      const wt = exec.wt!;
+      exec.append('WorkflowTaskFailed', { scheduledEventId: wt.scheduledEventId, startedEventId: wt.startedEventId, cause: 'WORKFLOW_TASK_FAILED_CAUSE_FORCE_CLOSE_COMMAND' }, now);
+    }
+    exec.flushBuffered();
+    exec.append('WorkflowExecutionTimedOut', { retryState: 'RETRY_STATE_TIMEOUT' }, now);
+    this.closeRun(exec, STATUS.timedOut);
+    this.flushSoon();
+  }
+
+  /** Marks a run closed and releases everything pending on it. The close event is already written. */
+  closeRun(exec: Execution, status: string): void {
+    exec.status = status;
+    exec.closeTime = this.now();
+    const t = this.deps.timers;
+    if (exec.wt) {
+      t.cancel(exec.wt.timeoutTimer);
+      t.cancel(exec.wt.stickyTimer);
+      exec.waitingQueries.unshift(...exec.wt.queries);
+      exec.wt = undefined;
+    }
+    for (const timer of exec.timers.values()) t.cancel(timer.handle);
+    exec.timers.clear();
+    for (const act of exec.activities.values()) this.clearActivityTimers(act);
+    exec.activities.clear();
+    t.cancel(exec.runTimer);
+    t.cancel(exec.startBackoffTimer);
+    exec.startBackoffTimer = undefined;
+    for (const u of [...exec.updates.values()]) {
+      if (u.stage === 'completed') continue;
+      u.outcome = { failure: { message: 'Workflow Update failed because the Workflow completed before the Update completed.', source: 'Server', applicationFailureInfo: { type: 'AcceptedUpdateCompletedWorkflow', nonRetryable: true } } };
+      if (u.acceptedEventId === undefined) u.acceptedEventId = 0;
+      this.setUpdateStage(exec, u, 'completed');
+    }
+    // Queries asked while the last task ran are answered from the closed history.
+    const waiting = exec.waitingQueries;
+    exec.waitingQueries = [];
+    for (const q of waiting) this.sendLegacyQuery(exec, q);
+    this.markDirty(exec);
+    this.onRunClosed(exec);
+  }
+
+  // ---------------------------------------------------------------- timers
+
+  startTimer(exec: Execution, timerId: string, startedEventId: number, fireAfterMs: number): void {
+    const due = this.now() + fireAfterMs;
+    const handle = this.deps.timers.schedule(due, () => this.fireTimer(exec, timerId, startedEventId));
+    exec.timers.set(timerId, { timerId, startedEventId, due, handle });
+  }
+
+  private fireTimer(exec: Execution, timerId: string, startedEventId: number): void {
+    const timer = exec.timers.get(timerId);
+    if (!exec.isOpen || !timer || timer.startedEventId !== startedEventId) return;
+    exec.timers.delete(timerId);
+    exec.addExternal('TimerFired', { timerId, startedEventId }, this.now());
+    this.markDirty(exec);
+    this.scheduleWorkflowTask(exec);
+    this.flushSoon();
+  }
+
+  // ---------------------------------------------------------------- activities
+
+  /** Queues an activity attempt on its task queue, with its schedule-to-start timeout. */
+  enqueueActivity(exec: Execution, act: ActivityState): void {
+    const now = this.now();
+    act.phase = 'scheduled';
+    act.currentAttemptScheduledTime = now;
+    const s2s = durationToMs(act.attrs.scheduleToStartTimeout);
+    const s2c = durationToMs(act.attrs.scheduleToCloseTimeout);
+    if (s2s > 0 && (s2c === 0 || s2s < s2c)) {
+      const attempt = act.attempt;
+      act.timers.scheduleToStart = this.deps.timers.schedule(now + s2s, () => {
+        if (act.phase === 'scheduled' && act.attempt === attempt) this.timeOutActivity(exec, act, 'TIMEOUT_TYPE_SCHEDULE_TO_START');
+      });
+    }
+    const sid = act.scheduledEventId;
+    const attempt = act.attempt;
+    this.deps.matching.add(exec.namespace, 'activity', act.attrs.taskQueue.name, {
+      dispatch: (poll) => this.startActivity(exec, sid, attempt, poll),
+    });
+  }
+
+  /** Starts the whole-activity schedule-to-close clock (once, at scheduling). */
+  armScheduleToClose(exec: Execution, act: ActivityState): void {
+    const s2c = durationToMs(act.attrs.scheduleToCloseTimeout);
+    if (s2c > 0) {
+      act.timers.scheduleToClose = this.deps.timers.schedule(act.scheduledTime + s2c, () => {
+        if (exec.activities.get(act.scheduledEventId) === act) this.timeOutActivity(exec, act, 'TIMEOUT_TYPE_SCHEDULE_TO_CLOSE');
+      });
+    }
+  }
+
+  private startActivity(exec: Execution, sid: number, attempt: number, poll: Msg): Msg | null {
+    const act = exec.activities.get(sid);
+    if (!exec.isOpen || !act || act.phase !== 'scheduled' || act.attempt !== attempt) return null;
+    const now = this.now();
+    this.deps.timers.cancel(act.timers.scheduleToStart);
+    act.timers.scheduleToStart = undefined;
+    act.phase = 'started';
+    act.startedTime = now;
+    act.startedIdentity = poll.identity ?? '';
+    act.startedRequestId = randomUUID();
+    const s2c = durationToMs(act.attrs.startToCloseTimeout);
+    if (s2c > 0) {
+      act.timers.startToClose = this.deps.timers.schedule(now + s2c, () => {
+        if (act.phase === 'started' && act.attempt === attempt) this.timeOutActivity(exec, act, 'TIMEOUT_TYPE_START_TO_CLOSE');
+      });
+    }
+    this.armHeartbeatTimer(exec, act);
+    this.deps.onChange();
+    return {
+      taskToken: encodeToken({ k: 'act', ns: exec.namespace, wid: exec.workflowId, rid: exec.runId, sid, att: attempt }),
+      workflowNamespace: exec.namespace,
+      workflowType: { name: exec.workflowType },
+      workflowExecution: { workflowId: exec.workflowId, runId: exec.runId },
+      activityType: act.attrs.activityType,
+      activityId: act.activityId,
+      header: act.attrs.header,
+      input: act.attrs.input,
+      heartbeatDetails: act.heartbeatDetails,
+      scheduledTime: msToTimestamp(act.scheduledTime),
+      currentAttemptScheduledTime: msToTimestamp(act.currentAttemptScheduledTime),
+      startedTime: msToTimestamp(now),
+      attempt,
+      scheduleToCloseTimeout: act.attrs.scheduleToCloseTimeout,
+      startToCloseTimeout: act.attrs.startToCloseTimeout,
+      heartbeatTimeout: act.attrs.heartbeatTimeout,
+      retryPolicy: act.attrs.retryPolicy,
+      priority: act.attrs.priority,
+    };
+  }
+
+  private armHeartbeatTimer(exec: Execution, act: ActivityState): void {
+    this.deps.timers.cancel(act.timers.heartbeat);
+    act.timers.heartbeat = undefined;
+    const hb = durationToMs(act.attrs.heartbeatTimeout);
+    if (hb <= 0) return;
+    const attempt = act.attempt;
+    act.timers.heartbeat = this.deps.timers.schedule(this.now() + hb, () => {
+      if (act.phase === 'started' && act.attempt === attempt) this.timeOutActivity(exec, act, 'TIMEOUT_TYPE_HEARTBEAT');
+    });
+  }
+
+  clearActivityTimers(act: ActivityState): void {
+    const t = this.deps.timers;
+    t.cancel(act.timers.scheduleToClose);
+    t.cancel(act.timers.scheduleToStart);
+    t.cancel(act.timers.startToClose);
+    t.cancel(act.timers.heartbeat);
+    t.cancel(act.timers.retry);
+    act.timers = {};
+  }
+
+  /** The started attempt an activity token names, or NOT_FOUND (the worker then drops the task). */
+  runningActivity(token: TaskToken): { exec: Execution; act: ActivityState } {
+    if (token.k !== 'act') throw invalidArgument('not an activity task token');
+    const exec = this.findRun(token.ns, token.wid, token.rid);
+    const act = exec?.activities.get(token.sid);
+    if (!exec || !exec.isOpen || !act || act.phase !== 'started' || act.attempt !== token.att) {
+      throw notFound('activity task not found');
+    }
+    return { exec, act };
+  }
+
+  /** Finds the running attempt of an activity by workflow and activity id (the *ById calls). */
+  runningActivityById(namespace: string, workflowId: string, runId: string | undefined, activityId: string): { exec: Execution; act: ActivityState } {
+    const exec = this.getRun(namespace, workflowId, runId);
+    for (const act of exec.activities.values()) {
+      if (act.activityId === activityId && act.phase === 'started' && exec.isOpen) return { exec, act };
+    }
+    throw notFound('activity task not found');
+  }
+
+  /** Writes the final outcome of an activity: its started event (with the attempt) and the outcome. */
+  private finishActivity(exec: Execution, act: ActivityState, outcome: string, attrs: Msg, withStarted: boolean): void {
+    this.clearActivityTimers(act);
+    exec.activities.delete(act.scheduledEventId);
+    const now = this.now();
+    if (withStarted) {
+      const startedAttrs = { scheduledEventId: act.scheduledEventId, identity: act.startedIdentity ?? '', requestId: act.startedRequestId ?? '', attempt: act.attempt, lastFailure: act.lastFailure };
+      if (exec.wtInFlight) {
+        exec.buffered.push({ name: 'ActivityTaskStarted', attrs: startedAttrs, time: act.startedTime ?? now });
+        exec.buffered.push({ name: outcome, attrs: { ...attrs, scheduledEventId: act.scheduledEventId, startedEventId: -1 }, time: now });
+      } else {
+        const started = exec.append('ActivityTaskStarted', startedAttrs, act.startedTime ?? now);
+        exec.append(outcome, { ...attrs, scheduledEventId: act.scheduledEventId, startedEventId: started.eventId }, now);
+      }
+    } else {
+      exec.addExternal(outcome, { ...attrs, scheduledEventId: act.scheduledEventId, startedEventId: 0 }, now);
+    }
+    this.markDirty(exec);
+    this.scheduleWorkflowTask(exec);
+  }
+
+  completeActivity(exec: Execution, act: ActivityState, req: Msg): void {
+    this.finishActivity(exec, act, 'ActivityTaskCompleted', { result: req.result, identity: req.identity ?? '' }, true);
+  }
+
+  failActivity(exec: Execution, act: ActivityState, req: Msg): void {
+    const failure: Msg = req.failure ?? { message: 'activity failed' };
+    if (req.lastHeartbeatDetails) act.heartbeatDetails = req.lastHeartbeatDetails;
+    if (!this.retryActivity(exec, act, failure)) return;
+    this.finishActivity(exec, act, 'ActivityTaskFailed', { failure, identity: req.identity ?? '', retryState: act.finalRetryState }, true);
+  }
+
+  canceledActivity(exec: Execution, act: ActivityState, req: Msg): void {
+    this.finishActivity(exec, act, 'ActivityTaskCanceled', { details: req.details, identity: req.identity ?? '', latestCancelRequestedEventId: act.cancelRequestedEventId ?? 0 }, true);
+  }
+
+  /** Cancels an activity that never started (or waits for a retry): no started event. */
+  cancelUnstartedActivity(exec: Execution, act: ActivityState, identity: string): void {
+    this.finishActivity(exec, act, 'ActivityTaskCanceled', { identity, latestCancelRequestedEventId: act.cancelRequestedEventId ?? 0 }, false);
+  }
+
+  heartbeat(exec: Execution, act: ActivityState, details: Msg | undefined): Msg {
+    if (details) act.heartbeatDetails = details;
+    act.lastHeartbeatTime = this.now();
+    this.armHeartbeatTimer(exec, act);
+    return { cancelRequested: act.cancelRequested, activityPaused: false, activityReset: false };
+  }
+
+  /**
+   * Either schedules the next attempt (returns false: nothing to write) or decides the failure is
+   * final (returns true, with `act.finalRetryState` set).
+   */
+  private retryActivity(exec: Execution, act: ActivityState, failure: Msg): boolean {
+    const now = this.now();
+    const s2c = durationToMs(act.attrs.scheduleToCloseTimeout);
+    const decision = act.cancelRequested
+      ? ({ retry: false, retryState: 'RETRY_STATE_CANCEL_REQUESTED' } as const)
+      : decideRetry(act.attrs.retryPolicy, act.attempt, failure, now, s2c > 0 ? act.scheduledTime + s2c : 0);
+    if (!decision.retry) {
+      act.finalRetryState = decision.retryState;
+      return true;
+    }
+    const t = this.deps.timers;
+    t.cancel(act.timers.startToClose);
+    t.cancel(act.timers.heartbeat);
+    t.cancel(act.timers.scheduleToStart);
+    act.timers.startToClose = act.timers.heartbeat = act.timers.scheduleToStart = undefined;
+    act.lastFailure = failure;
+    act.phase = 'backoff';
+    act.attempt++;
+    act.timers.retry = t.schedule(now + decision.delayMs, () => {
+      act.timers.retry = undefined;
+      if (exec.isOpen && exec.activities.get(act.scheduledEventId) === act) {
+        this.enqueueActivity(exec, act);
+        this.deps.onChange();
+      }
+    });
+    this.deps.onChange();
+    return false;
+  }
+
+  private timeOutActivity(exec: Execution, act: ActivityState, timeoutType: string): void {
+    if (!exec.isOpen) return;
+    const failure = timeoutFailure(timeoutType, act.heartbeatDetails, timeoutType === 'TIMEOUT_TYPE_SCHEDULE_TO_CLOSE' ? act.lastFailure : undefined);
+    const wasStarted = act.phase === 'started';
+    const retryable = timeoutType === 'TIMEOUT_TYPE_START_TO_CLOSE' || timeoutType === 'TIMEOUT_TYPE_HEARTBEAT';
+    if (retryable && !this.retryActivity(exec, act, failure)) {
+      this.flushSoon();
+      return;
+    }
+    const retryState = retryable ? act.finalRetryState : 'RETRY_STATE_TIMEOUT';
+    this.finishActivity(exec, act, 'ActivityTaskTimedOut', { failure, retryState }, wasStarted);
+    this.flushSoon();
+  }
+
+  // ---------------------------------------------------------------- client reads
+
+  /** DescribeWorkflowExecution. */
+  describe(exec: Execution): Msg {
+    const a = exec.startedAttrs;
+    const pendingActivities = [...exec.activities.values()].map((act) => ({
+      activityId: act.activityId,
+      activityType: act.attrs.activityType,
+      state:
+        act.cancelRequested ? 'PENDING_ACTIVITY_STATE_CANCEL_REQUESTED' : act.phase === 'started' ? 'PENDING_ACTIVITY_STATE_STARTED' : 'PENDING_ACTIVITY_STATE_SCHEDULED',
+      heartbeatDetails: act.heartbeatDetails,
+      lastHeartbeatTime: act.lastHeartbeatTime ? msToTimestamp(act.lastHeartbeatTime) : undefined,
+      lastStartedTime: act.startedTime ? msToTimestamp(act.startedTime) : undefined,
+      attempt: act.attempt,
+      maximumAttempts: act.attrs.retryPolicy?.maximumAttempts ?? 0,
+      scheduledTime: msToTimestamp(act.currentAttemptScheduledTime),
+      lastFailure: act.lastFailure,
+      lastWorkerIdentity: act.startedIdentity,
+    }));
+    const pendingChildren = [...exec.children.values()].map((c) => ({
+      workflowId: c.workflowId,
+      runId: c.runId,
+      workflowTypeName: c.workflowType,
+      initiatedId: c.initiatedEventId,
+      parentClosePolicy: c.parentClosePolicy,
+    }));
+    return {
+      executionConfig: {
+        taskQueue: { name: exec.taskQueue, kind: 'TASK_QUEUE_KIND_NORMAL' },
+        workflowExecutionTimeout: a.workflowExecutionTimeout,
+        workflowRunTimeout: a.workflowRunTimeout,
+        defaultWorkflowTaskTimeout: a.workflowTaskTimeout,
+      },
+      workflowExecutionInfo: {
+        execution: { workflowId: exec.workflowId, runId: exec.runId },
+        type: { name: exec.workflowType },
+        startTime: msToTimestamp(exec.startTime),
+        closeTime: exec.closeTime !== undefined ? msToTimestamp(exec.closeTime) : undefined,
+        status: exec.status,
+        historyLength: exec.events.length,
+        parentNamespaceId: a.parentWorkflowNamespace,
+        parentExecution: a.parentWorkflowExecution,
+        executionTime: msToTimestamp(exec.executionTime),
+        memo: exec.memo,
+        searchAttributes: exec.searchAttributes,
+        taskQueue: exec.taskQueue,
+        stateTransitionCount: exec.events.length,
+        historySizeBytes: exec.historySizeBytes,
+        rootExecution: a.rootWorkflowExecution ?? { workflowId: exec.workflowId, runId: exec.runId },
+        firstRunId: exec.firstExecutionRunId,
+      },
+      pendingActivities,
+      pendingChildren,
+      pendingWorkflowTask: exec.wt
+        ? {
+            state: exec.wt.startedEventId !== undefined ? 'PENDING_WORKFLOW_TASK_STATE_STARTED' : 'PENDING_WORKFLOW_TASK_STATE_SCHEDULED',
+            scheduledTime: msToTimestamp(exec.wt.scheduledTime),
+            startedTime: exec.wt.startedTime !== undefined ? msToTimestamp(exec.wt.startedTime) : undefined,
+            attempt: exec.wt.attempt,
+          }
+        : undefined,
+    };
+  }
+
+  /**
+   * Waits until the run has events after `afterEventId` or closes, or `waitMs` passes.
+   * Used by the history long poll.
+   */
+  waitForEvents(exec: Execution, predicate: () => boolean, waitMs: number): Promise<void> {
+    if (predicate()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => finish(), Math.max(0, waitMs));
+      const check = () => {
+        if (predicate()) finish();
+        else exec.historyWaiters.push(check);
+      };
+      const finish = () => {
+        clearTimeout(timer);
+        exec.historyWaiters = exec.historyWaiters.filter((w) => w !== check);
+        resolve();
+      };
+      exec.historyWaiters.push(check);
+    });
+  }
+
+  /** The close event of a closed run. */
+  closeEvent(exec: Execution): Msg | undefined {
+    return exec.isOpen ? undefined : exec.events[exec.events.length - 1];
+  }
+
+  /** Guards against workflow-level operations on a closed run (FAILED_PRECONDITION-free variant). */
+  assertOpen(exec: Execution): void {
+    if (!exec.isOpen) throw failedPrecondition('workflow execution already completed');
+  }
+
+  /** Attributes of the last event, for callers that only need the close payload. */
+  lastEventAttrs(exec: Execution): Msg {
+    return attrsOf(exec.events[exec.events.length - 1]);
+  }
+}
+
+function updateStageOf(stage: string | undefined): UpdateStage {
+  switch (stage) {
+    case 'UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED':
+      return 'accepted';
+    case 'UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED':
+      return 'completed';
+    default:
+      return 'admitted';
+  }
+}

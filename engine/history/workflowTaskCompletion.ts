@@ -1,0 +1,434 @@
+import { randomUUID } from 'node:crypto';
+import { durationToMs, unpackAny, type Msg } from '../proto';
+import { fillActivityTimeouts } from './activityPolicy';
+import { ActivityState, Execution, STATUS } from './execution';
+import type { HistoryService } from './historyService';
+import type { TaskToken } from './tokens';
+
+/** A command the server refuses: the task fails with `cause` and nothing of it is applied. */
+class BadCommand extends Error {
+  constructor(
+    readonly failedCause: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Workflow-to-workflow commands are delegated (children, external signals and cancels). */
+export interface CrossWorkflowCommands {
+  validateStartChild(exec: Execution, attrs: Msg): void;
+  startChild(exec: Execution, attrs: Msg, initiatedEventId: number): void;
+  signalExternal(exec: Execution, attrs: Msg, initiatedEventId: number): void;
+  cancelExternal(exec: Execution, attrs: Msg, initiatedEventId: number): void;
+  continueAsNew(exec: Execution, attrs: Msg, completedEventId: number): void;
+  /** Workflow retry policy: returns true when a failed run was retried as a new run. */
+  retryWorkflow(exec: Execution, failure: Msg, completedEventId: number): boolean;
+}
+
+const CLOSING = new Set([
+  'COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION',
+  'COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION',
+  'COMMAND_TYPE_CANCEL_WORKFLOW_EXECUTION',
+  'COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION',
+]);
+
+/**
+ * RespondWorkflowTaskCompleted: validates every command first, then applies all of them (or,
+ * on any bad command, none: the task fails and is scheduled again).
+ */
+export function completeWorkflowTask(history: HistoryService, cross: CrossWorkflowCommands, token: TaskToken, req: Msg, stickyEnabled: boolean): Msg {
+  const { exec, wt } = history.runningWorkflowTask(token);
+  const commands: Msg[] = req.commands ?? [];
+  const messages: Msg[] = req.messages ?? [];
+  const identity: string = req.identity ?? '';
+
+  let planned: Array<(completedEventId: number) => void>;
+  try {
+    planned = validate(history, cross, exec, commands, messages, identity);
+  } catch (err) {
+    if (!(err instanceof BadCommand)) throw err;
+    history.abandonWorkflowTask(exec, 'WorkflowTaskFailed', {
+      scheduledEventId: wt.scheduledEventId,
+      startedEventId: wt.startedEventId,
+      cause: err.failedCause,
+      failure: { message: err.message, source: 'Server' },
+      identity,
+    });
+    return {};
+  }
+
+  const now = history.now();
+  history.deps.timers.cancel(wt.timeoutTimer);
+  history.deps.timers.cancel(wt.stickyTimer);
+  const completed = exec.append(
+    'WorkflowTaskCompleted',
+    {
+      scheduledEventId: wt.scheduledEventId,
+      startedEventId: wt.startedEventId,
+      identity,
+      binaryChecksum: req.binaryChecksum,
+      workerVersion: req.workerVersionStamp,
+      sdkMetadata: req.sdkMetadata,
+      meteringMetadata: req.meteringMetadata,
+      deployment: req.deployment,
+      versioningBehavior: req.versioningBehavior,
+    },
+    now,
+  );
+  exec.previousStartedEventId = wt.startedEventId!;
+  exec.wt = undefined;
+  exec.wtAttempt = 1;
+  const sticky = req.stickyAttributes?.workerTaskQueue?.name;
+  exec.sticky = stickyEnabled && sticky ? { queueName: sticky, scheduleToStartMs: durationToMs(req.stickyAttributes.scheduleToStartTimeout) || 5000 } : undefined;
+
+  const before = exec.events.length;
+  for (const apply of planned) apply(completed.eventId);
+  const addedOwnEvents = exec.events.length - before;
+
+  // Answers to queries that rode on this task; unanswered ones are asked again.
+  for (const q of wt.queries) {
+    const result = req.queryResults?.[q.id];
+    if (result) q.resolve(result);
+    else exec.waitingQueries.push(q);
+  }
+  // Updates sent with this task but neither accepted nor rejected go back to waiting.
+  for (const id of wt.sentUpdates) {
+    const u = exec.updates.get(id);
+    if (u && u.stage === 'sent') u.stage = 'admitted';
+  }
+
+  let needTask = exec.flushBuffered() || !!req.forceCreateNewWorkflowTask || exec.needsWorkflowTask;
+  exec.needsWorkflowTask = false;
+  for (const u of exec.updates.values()) if (u.stage === 'admitted') needTask = true;
+  void addedOwnEvents;
+  history.markDirty(exec);
+  if (exec.isOpen && needTask) history.scheduleWorkflowTask(exec);
+  history.routeWaitingQueries(exec);
+  return {};
+}
+
+/** Checks every command and message; returns the ordered list of effects to apply. */
+function validate(history: HistoryService, cross: CrossWorkflowCommands, exec: Execution, commands: Msg[], messages: Msg[], identity: string): Array<(completedEventId: number) => void> {
+  const plan: Array<(completedEventId: number) => void> = [];
+  const newTimers = new Set<string>();
+  const canceledTimers = new Set<string>();
+  const newActivityIds = new Set<string>();
+  const messagesById = new Map<string, Msg>();
+  for (const m of messages) messagesById.set(m.id, m);
+  const usedMessages = new Set<string>();
+  const runTimeoutMs = durationToMs(exec.startedAttrs.workflowRunTimeout);
+
+  commands.forEach((cmd, index) => {
+    const type: string = cmd.commandType;
+    if (CLOSING.has(type)) {
+      if (index !== commands.length - 1) throw new BadCommand('WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND', 'a workflow-closing command must be the last command');
+      if (exec.buffered.length > 0) throw new BadCommand('WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND', 'new events arrived while the workflow task ran');
+      for (const u of exec.updates.values()) {
+        if (u.stage === 'admitted') throw new BadCommand('WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_UPDATE', 'an update arrived while the workflow task ran');
+      }
+    }
+    switch (type) {
+      case 'COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK': {
+        const a = cmd.scheduleActivityTaskCommandAttributes ?? {};
+        const bad = (m: string) => new BadCommand('WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES', m);
+        if (!a.activityId) throw bad('ActivityId is not set');
+        if (!a.activityType?.name) throw bad('ActivityType is not set');
+        const inUse = [...exec.activities.values()].some((x) => x.activityId === a.activityId);
+        if (inUse || newActivityIds.has(a.activityId)) throw bad(`activity id ${a.activityId} is already in use`);
+        newActivityIds.add(a.activityId);
+        let filled: Msg;
+        try {
+          filled = fillActivityTimeouts({ ...a, taskQueue: a.taskQueue?.name ? a.taskQueue : { name: exec.taskQueue, kind: 'TASK_QUEUE_KIND_NORMAL' } }, runTimeoutMs);
+        } catch (err) {
+          throw bad((err as Error).message);
+        }
+        plan.push((completedEventId) => {
+          const attrs: Msg = {
+            activityId: filled.activityId,
+            activityType: filled.activityType,
+            taskQueue: filled.taskQueue,
+            header: filled.header,
+            input: filled.input,
+            scheduleToCloseTimeout: filled.scheduleToCloseTimeout,
+            scheduleToStartTimeout: filled.scheduleToStartTimeout,
+            startToCloseTimeout: filled.startToCloseTimeout,
+            heartbeatTimeout: filled.heartbeatTimeout,
+            workflowTaskCompletedEventId: completedEventId,
+            retryPolicy: filled.retryPolicy,
+            useWorkflowBuildId: filled.useWorkflowBuildId,
+            priority: filled.priority,
+          };
+          const ev = exec.append('ActivityTaskScheduled', attrs, history.now());
+          const act: ActivityState = {
+            scheduledEventId: ev.eventId,
+            activityId: attrs.activityId,
+            attrs,
+            attempt: 1,
+            phase: 'scheduled',
+            scheduledTime: history.now(),
+            currentAttemptScheduledTime: history.now(),
+            cancelRequested: false,
+            timers: {},
+          };
+          exec.activities.set(ev.eventId, act);
+          history.armScheduleToClose(exec, act);
+          history.enqueueActivity(exec, act);
+        });
+        break;
+      }
+      case 'COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK': {
+        const sid = Number(cmd.requestCancelActivityTaskCommandAttributes?.scheduledEventId ?? 0);
+        if (!exec.activities.has(sid)) throw new BadCommand('WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_ACTIVITY_ATTRIBUTES', `no pending activity scheduled by event ${sid}`);
+        plan.push((completedEventId) => {
+          const act = exec.activities.get(sid);
+          if (!act) return;
+          const ev = exec.append('ActivityTaskCancelRequested', { scheduledEventId: sid, workflowTaskCompletedEventId: completedEventId }, history.now());
+          act.cancelRequested = true;
+          act.cancelRequestedEventId = ev.eventId;
+          if (act.phase !== 'started') {
+            history.cancelUnstartedActivity(exec, act, identity);
+            exec.needsWorkflowTask = true;
+          }
+        });
+        break;
+      }
+      case 'COMMAND_TYPE_START_TIMER': {
+        const a = cmd.startTimerCommandAttributes ?? {};
+        const bad = (m: string) => new BadCommand('WORKFLOW_TASK_FAILED_CAUSE_BAD_START_TIMER_ATTRIBUTES', m);
+        if (!a.timerId) throw bad('TimerId is not set');
+        if ((exec.timers.has(a.timerId) && !canceledTimers.has(a.timerId)) || newTimers.has(a.timerId)) throw bad(`timer id ${a.timerId} is already in use`);
+        const ms = durationToMs(a.startToFireTimeout);
+        if (ms <= 0) throw bad('StartToFireTimeout must be positive');
+        newTimers.add(a.timerId);
+        plan.push((completedEventId) => {
+          const ev = exec.append('TimerStarted', { timerId: a.timerId, startToFireTimeout: a.startToFireTimeout, workflowTaskCompletedEventId: completedEventId }, history.now());
+          history.startTimer(exec, a.timerId, ev.eventId, ms);
+        });
+        break;
+      }
+      case 'COMMAND_TYPE_CANCEL_TIMER': {
+        const timerId: string | undefined = cmd.cancelTimerCommandAttributes?.timerId;
+        if (!timerId || !(exec.timers.has(timerId) || newTimers.has(timerId))) {
+          throw new BadCommand('WORKFLOW_TASK_FAILED_CAUSE_BAD_CANCEL_TIMER_ATTRIBUTES', `no pending timer ${timerId}`);
+        }
+        canceledTimers.add(timerId);
+        newTimers.delete(timerId);
+        plan.push((completedEventId) => {
+          const timer = exec.timers.get(timerId);
+          if (!timer) return;
+          history.deps.timers.cancel(timer.handle);
+          exec.timers.delete(timerId);
+          exec.append('TimerCanceled', { timerId, startedEventId: timer.startedEventId, workflowTaskCompletedEventId: completedEventId, identity }, history.now());
+        });
+        break;
+      }
+      case 'COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION': {
+        const a = cmd.completeWorkflowExecutionCommandAttributes ?? {};
+        plan.push((completedEventId) => {
+          exec.append('WorkflowExecutionCompleted', { result: a.result, workflowTaskCompletedEventId: completedEventId }, history.now());
+          history.closeRun(exec, STATUS.completed);
+        });
+        break;
+      }
+      case 'COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION': {
+        const a = cmd.failWorkflowExecutionCommandAttributes ?? {};
+        plan.push((completedEventId) => {
+          if (cross.retryWorkflow(exec, a.failure, completedEventId)) return;
+          exec.append('WorkflowExecutionFailed', { failure: a.failure, retryState: 'RETRY_STATE_RETRY_POLICY_NOT_SET', workflowTaskCompletedEventId: completedEventId }, history.now());
+          history.closeRun(exec, STATUS.failed);
+        });
+        break;
+      }
+      case 'COMMAND_TYPE_CANCEL_WORKFLOW_EXECUTION': {
+        const a = cmd.cancelWorkflowExecutionCommandAttributes ?? {};
+        plan.push((completedEventId) => {
+          exec.append('WorkflowExecutionCanceled', { details: a.details, workflowTaskCompletedEventId: completedEventId }, history.now());
+          history.closeRun(exec, STATUS.canceled);
+        });
+        break;
+      }
+      case 'COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION': {
+        const a = cmd.continueAsNewWorkflowExecutionCommandAttributes ?? {};
+        plan.push((completedEventId) => cross.continueAsNew(exec, a, completedEventId));
+        break;
+      }
+      case 'COMMAND_TYPE_RECORD_MARKER': {
+        const a = cmd.recordMarkerCommandAttributes ?? {};
+        if (!a.markerName) throw new BadCommand('WORKFLOW_TASK_FAILED_CAUSE_BAD_RECORD_MARKER_ATTRIBUTES', 'MarkerName is not set');
+        plan.push((completedEventId) => {
+          exec.append('MarkerRecorded', { markerName: a.markerName, details: a.details, workflowTaskCompletedEventId: completedEventId, header: a.header, failure: a.failure }, history.now());
+        });
+        break;
+      }
+      case 'COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES': {
+        const a = cmd.upsertWorkflowSearchAttributesCommandAttributes ?? {};
+        if (!a.searchAttributes?.indexedFields) throw new BadCommand('WORKFLOW_TASK_FAILED_CAUSE_BAD_SEARCH_ATTRIBUTES', 'SearchAttributes are not set');
+        plan.push((completedEventId) => {
+          exec.append('UpsertWorkflowSearchAttributes', { workflowTaskCompletedEventId: completedEventId, searchAttributes: a.searchAttributes }, history.now());
+          exec.searchAttributes = mergeFields(exec.searchAttributes, 'indexedFields', a.searchAttributes.indexedFields);
+        });
+        break;
+      }
+      case 'COMMAND_TYPE_MODIFY_WORKFLOW_PROPERTIES': {
+        const a = cmd.modifyWorkflowPropertiesCommandAttributes ?? {};
+        plan.push((completedEventId) => {
+          exec.append('WorkflowPropertiesModified', { workflowTaskCompletedEventId: completedEventId, upsertedMemo: a.upsertedMemo }, history.now());
+          exec.memo = mergeFields(exec.memo, 'fields', a.upsertedMemo?.fields ?? {});
+        });
+        break;
+      }
+      case 'COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION': {
+        const a = cmd.startChildWorkflowExecutionCommandAttributes ?? {};
+        try {
+          cross.validateStartChild(exec, a);
+        } catch (err) {
+          throw new BadCommand('WORKFLOW_TASK_FAILED_CAUSE_BAD_START_CHILD_EXECUTION_ATTRIBUTES', (err as Error).message);
+        }
+        plan.push((completedEventId) => {
+          const attrs = {
+            namespace: a.namespace || exec.namespace,
+            workflowId: a.workflowId,
+            workflowType: a.workflowType,
+            taskQueue: a.taskQueue?.name ? a.taskQueue : { name: exec.taskQueue, kind: 'TASK_QUEUE_KIND_NORMAL' },
+            input: a.input,
+            workflowExecutionTimeout: a.workflowExecutionTimeout,
+            workflowRunTimeout: a.workflowRunTimeout,
+            workflowTaskTimeout: a.workflowTaskTimeout,
+            parentClosePolicy: a.parentClosePolicy || 'PARENT_CLOSE_POLICY_TERMINATE',
+            control: a.control,
+            workflowTaskCompletedEventId: completedEventId,
+            workflowIdReusePolicy: a.workflowIdReusePolicy,
+            retryPolicy: a.retryPolicy,
+            cronSchedule: a.cronSchedule,
+            header: a.header,
+            memo: a.memo,
+            searchAttributes: a.searchAttributes,
+            priority: a.priority,
+          };
+          const ev = exec.append('StartChildWorkflowExecutionInitiated', attrs, history.now());
+          cross.startChild(exec, attrs, ev.eventId);
+        });
+        break;
+      }
+      case 'COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION': {
+        const a = cmd.signalExternalWorkflowExecutionCommandAttributes ?? {};
+        if (!a.execution?.workflowId || !a.signalName) throw new BadCommand('WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES', 'execution and signal name are required');
+        plan.push((completedEventId) => {
+          const attrs = {
+            namespace: a.namespace || exec.namespace,
+            execution: a.execution,
+            signalName: a.signalName,
+            input: a.input,
+            control: a.control,
+            childWorkflowOnly: a.childWorkflowOnly,
+            header: a.header,
+            workflowTaskCompletedEventId: completedEventId,
+          };
+          const ev = exec.append('SignalExternalWorkflowExecutionInitiated', attrs, history.now());
+          cross.signalExternal(exec, attrs, ev.eventId);
+        });
+        break;
+      }
+      case 'COMMAND_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION': {
+        const a = cmd.requestCancelExternalWorkflowExecutionCommandAttributes ?? {};
+        if (!a.workflowId) throw new BadCommand('WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_ATTRIBUTES', 'WorkflowId is required');
+        plan.push((completedEventId) => {
+          const attrs = {
+            namespace: a.namespace || exec.namespace,
+            execution: { workflowId: a.workflowId, runId: a.runId },
+            control: a.control,
+            childWorkflowOnly: a.childWorkflowOnly,
+            reason: a.reason,
+            workflowTaskCompletedEventId: completedEventId,
+          };
+          const ev = exec.append('RequestCancelExternalWorkflowExecutionInitiated', attrs, history.now());
+          cross.cancelExternal(exec, attrs, ev.eventId);
+        });
+        break;
+      }
+      case 'COMMAND_TYPE_PROTOCOL_MESSAGE': {
+        const messageId: string | undefined = cmd.protocolMessageCommandAttributes?.messageId;
+        const m = messageId ? messagesById.get(messageId) : undefined;
+        if (!m) throw new BadCommand('WORKFLOW_TASK_FAILED_CAUSE_BAD_UPDATE_WORKFLOW_EXECUTION_MESSAGE', `no message ${messageId}`);
+        usedMessages.add(m.id);
+        const effect = validateMessage(history, exec, m);
+        if (effect) plan.push(effect);
+        break;
+      }
+      default:
+        throw new BadCommand('WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND', `command ${type} is not supported by this engine`);
+    }
+  });
+  // Messages no command points at (rejections, or acceptances from SDKs that send no command).
+  for (const m of messages) {
+    if (usedMessages.has(m.id)) continue;
+    const effect = validateMessage(history, exec, m);
+    if (effect) plan.push(effect);
+  }
+  return plan;
+}
+
+/** Checks one update protocol message; returns its effect (or nothing for unknown updates). */
+function validateMessage(history: HistoryService, exec: Execution, m: Msg): ((completedEventId: number) => void) | undefined {
+  let body: { typeName: string; value: Msg } | undefined;
+  try {
+    body = unpackAny(m.body);
+  } catch {
+    throw new BadCommand('WORKFLOW_TASK_FAILED_CAUSE_BAD_UPDATE_WORKFLOW_EXECUTION_MESSAGE', `message ${m.id} cannot be decoded`);
+  }
+  if (!body) throw new BadCommand('WORKFLOW_TASK_FAILED_CAUSE_BAD_UPDATE_WORKFLOW_EXECUTION_MESSAGE', `message ${m.id} has no body`);
+  const updateId: string = m.protocolInstanceId;
+  const u = exec.updates.get(updateId);
+  if (!u || u.stage === 'completed') return undefined;
+  switch (body.typeName) {
+    case 'temporal.api.update.v1.Acceptance': {
+      const acc = body.value;
+      return () => {
+        const ev = exec.append(
+          'WorkflowExecutionUpdateAccepted',
+          {
+            protocolInstanceId: updateId,
+            acceptedRequestMessageId: acc.acceptedRequestMessageId,
+            acceptedRequestSequencingEventId: acc.acceptedRequestSequencingEventId,
+            acceptedRequest: acc.acceptedRequest ?? u.request,
+          },
+          history.now(),
+        );
+        u.acceptedEventId = ev.eventId;
+        history.setUpdateStage(exec, u, 'accepted');
+      };
+    }
+    case 'temporal.api.update.v1.Response': {
+      const resp = body.value;
+      return () => {
+        exec.append('WorkflowExecutionUpdateCompleted', { meta: resp.meta ?? { updateId }, acceptedEventId: u.acceptedEventId ?? 0, outcome: resp.outcome }, history.now());
+        u.outcome = resp.outcome;
+        history.setUpdateStage(exec, u, 'completed');
+      };
+    }
+    case 'temporal.api.update.v1.Rejection': {
+      const rej = body.value;
+      return () => {
+        u.outcome = { failure: rej.failure };
+        history.setUpdateStage(exec, u, 'completed');
+      };
+    }
+    default:
+      throw new BadCommand('WORKFLOW_TASK_FAILED_CAUSE_BAD_UPDATE_WORKFLOW_EXECUTION_MESSAGE', `unknown message body ${body.typeName}`);
+  }
+}
+
+/** Merges payload maps; a payload with no data removes the key (how SDKs unset values). */
+function mergeFields(target: Msg, key: string, upserts: Msg): Msg {
+  const fields: Msg = { ...(target?.[key] ?? {}) };
+  for (const [k, v] of Object.entries(upserts ?? {})) {
+    const data = (v as Msg)?.data as Uint8Array | undefined;
+    // SDKs unset a value with an empty payload or an empty JSON list.
+    if (!data || data.length === 0 || Buffer.from(data).toString() === '[]') delete fields[k];
+    else fields[k] = v;
+  }
+  return { ...(target ?? {}), [key]: fields };
+}
+
+export const newRunId = (): string => randomUUID();

@@ -1,0 +1,119 @@
+import * as grpc from '@grpc/grpc-js';
+import { addService } from './frontend/grpcServer';
+import { testServiceHandlers } from './frontend/testService';
+import { workflowServiceHandlers } from './frontend/workflowService';
+import { HistoryService } from './history/historyService';
+import { Matching } from './matching/taskQueues';
+import { NamespaceRegistry } from './namespaces';
+import { MemoryStore } from './persistence/memoryStore';
+import type { EngineStore } from './persistence/store';
+import { OffsetClock, type EngineClock } from './timers/clock';
+import { TimerQueue } from './timers/timerQueue';
+import { TimeSkipper } from './timers/timeSkipper';
+import { Visibility } from './visibility/visibility';
+
+export type { EngineClock } from './timers/clock';
+export type { EngineStore } from './persistence/store';
+
+/** Which clock the engine runs: wall time, SDK-style time skipping, or wall time + a movable offset. */
+export type ClockOption = 'real' | 'skipping' | { kind: 'manual'; startAt?: Date };
+
+/** A running engine. */
+export interface EngineHandle {
+  /** `host:port` to give to `Connection.connect({ address })` / `NativeConnection.connect`. */
+  address: string;
+  port: number;
+  clock: EngineClock;
+  /** Stops serving and releases every timer. */
+  stop(): Promise<void>;
+}
+
+export interface EngineOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 'real'. */
+  clock?: ClockOption;
+  /** Namespace registered at start (default "default"; "default" is always registered). */
+  namespace?: string;
+  /** An {@link EngineStore}; default in-memory. */
+  store?: unknown;
+  /** Honour sticky task queues (default true). */
+  sticky?: boolean;
+  /** Called with unexpected internal errors (default: printed to stderr). */
+  onError?: (where: string, err: unknown) => void;
+}
+
+/**
+ * Starts a Temporal-API-compatible engine in this process.
+ *
+ * @example
+ * ```ts
+ * const engine = await startEngine({ clock: 'skipping' });
+ * const connection = await NativeConnection.connect({ address: engine.address });
+ * // ...
+ * await engine.stop();
+ * ```
+ */
+export async function startEngine(options: EngineOptions = {}): Promise<EngineHandle> {
+  const clockOpt = options.clock ?? 'real';
+  const clock =
+    clockOpt === 'real' ? new OffsetClock('real') : clockOpt === 'skipping' ? new OffsetClock('skipping') : new OffsetClock('manual', clockOpt.startAt?.getTime());
+  const timers = new TimerQueue(clock);
+  const store = (options.store as EngineStore | undefined) ?? new MemoryStore();
+  const namespaces = new NamespaceRegistry(store);
+  await namespaces.load();
+  await namespaces.ensure('default');
+  if (options.namespace) await namespaces.ensure(options.namespace);
+  const matching = new Matching();
+  const visibility = new Visibility(namespaces);
+  const onError = options.onError ?? ((where: string, err: unknown) => console.error(`[engine] ${where}:`, err));
+  let skipper: TimeSkipper | undefined;
+  const history = new HistoryService({
+    clock,
+    timers,
+    matching,
+    store,
+    onChange: () => skipper?.poke(),
+    onVisibility: (row) => visibility.upsert(row),
+  });
+  if (clockOpt === 'skipping') skipper = new TimeSkipper(clock, timers, () => history.isIdle());
+
+  const server = new grpc.Server({ 'grpc.max_receive_message_length': 128 * 1024 * 1024, 'grpc.max_send_message_length': 128 * 1024 * 1024 });
+  addService(
+    server,
+    'temporal.api.workflowservice.v1.WorkflowService',
+    workflowServiceHandlers({ history, matching, namespaces, visibility, stickyEnabled: options.sticky ?? true, serverVersion: '1.24.0-engine' }),
+    onError,
+  );
+  addService(server, 'temporal.api.testservice.v1.TestService', testServiceHandlers(clock, timers, skipper), onError);
+  // Operator and health calls the SDK may make answer UNIMPLEMENTED/OK.
+  const host = options.host ?? '127.0.0.1';
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(`${host}:${options.port ?? 0}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+  );
+  let stopped = false;
+  return {
+    address: `${host}:${port}`,
+    port,
+    clock: clock.publicView(),
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      skipper?.stop();
+      timers.stop();
+      matching.close();
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, 2000);
+        server.tryShutdown(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    },
+  };
+}

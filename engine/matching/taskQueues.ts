@@ -1,0 +1,109 @@
+import type { Msg } from '../proto';
+
+export type TaskQueueKind = 'workflow' | 'activity';
+
+/**
+ * A task waiting in a queue. `dispatch` is called when a poller takes it: it records the start
+ * in history and returns the poll response, or `null` when the task went stale meanwhile (the
+ * run closed, the activity timed out...), in which case the next task is tried.
+ */
+export interface QueuedTask {
+  dispatch(poll: Msg): Msg | null;
+}
+
+interface Waiter {
+  request: Msg;
+  resolve(task: Msg | null): void;
+  /** True once the poller's call is gone (cancelled or timed out). */
+  gone(): boolean;
+}
+
+class TaskQueue {
+  readonly tasks: QueuedTask[] = [];
+  readonly waiters: Waiter[] = [];
+  lastPollTime = 0;
+}
+
+/**
+ * Matching: task queues and long polls. A task is handed to the first live poller; a poll
+ * with nothing to do waits until a task arrives or its deadline is near, then answers empty.
+ */
+export class Matching {
+  private readonly queues = new Map<string, TaskQueue>();
+
+  private queue(namespace: string, kind: TaskQueueKind, name: string): TaskQueue {
+    const key = `${namespace}\u0000${kind}\u0000${name}`;
+    let q = this.queues.get(key);
+    if (!q) {
+      q = new TaskQueue();
+      this.queues.set(key, q);
+    }
+    return q;
+  }
+
+  /** Adds a task; it is dispatched at once if a poller waits. */
+  add(namespace: string, kind: TaskQueueKind, name: string, task: QueuedTask): void {
+    const q = this.queue(namespace, kind, name);
+    q.tasks.push(task);
+    this.drain(q);
+  }
+
+  /**
+   * Long-polls a queue. Resolves with a response, or `null` after `waitMs` (callers answer an
+   * empty response then). `signal` aborts the wait when the caller goes away.
+   */
+  poll(namespace: string, kind: TaskQueueKind, name: string, request: Msg, waitMs: number, signal: { cancelled: boolean; onCancel(cb: () => void): void }): Promise<Msg | null> {
+    const q = this.queue(namespace, kind, name);
+    q.lastPollTime = Date.now();
+    const immediate = this.takeOne(q, request);
+    if (immediate) return Promise.resolve(immediate);
+    return new Promise((resolve) => {
+      let done = false;
+      const timer = setTimeout(() => finish(null), Math.max(0, waitMs));
+      const finish = (task: Msg | null) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        const i = q.waiters.indexOf(waiter);
+        if (i >= 0) q.waiters.splice(i, 1);
+        resolve(task);
+      };
+      const waiter: Waiter = { request, resolve: finish, gone: () => done || signal.cancelled };
+      q.waiters.push(waiter);
+      signal.onCancel(() => finish(null));
+    });
+  }
+
+  /** Number of pollers seen on the queue recently (for DescribeTaskQueue-like answers). */
+  hasRecentPoller(namespace: string, kind: TaskQueueKind, name: string, withinMs: number): boolean {
+    const q = this.queues.get(`${namespace}\u0000${kind}\u0000${name}`);
+    return !!q && (q.waiters.length > 0 || Date.now() - q.lastPollTime < withinMs);
+  }
+
+  /** Answers every waiting poll empty (engine shutdown). */
+  close(): void {
+    for (const q of this.queues.values()) {
+      for (const w of [...q.waiters]) w.resolve(null);
+      q.tasks.length = 0;
+    }
+  }
+
+  private takeOne(q: TaskQueue, request: Msg): Msg | null {
+    while (q.tasks.length > 0) {
+      const task = q.tasks.shift()!;
+      const response = task.dispatch(request);
+      if (response) return response;
+    }
+    return null;
+  }
+
+  private drain(q: TaskQueue): void {
+    while (q.tasks.length > 0) {
+      const waiter = q.waiters.find((w) => !w.gone());
+      if (!waiter) return;
+      const response = this.takeOne(q, waiter.request);
+      if (!response) return;
+      waiter.resolve(response);
+    }
+  }
+}

@@ -1,0 +1,45 @@
+import type { Msg } from '../proto';
+import type { DerivedUpdate, EngineStore, NamespaceRecord, RunRecord, VisibilityRecord } from './store';
+
+/** The in-memory {@link EngineStore}: state lives as long as the process. */
+export class MemoryStore implements EngineStore {
+  private readonly namespaces = new Map<string, NamespaceRecord>();
+  private readonly runs = new Map<string, { record: RunRecord; events: Msg[] }>();
+  private readonly visibility = new Map<string, VisibilityRecord>();
+
+  async saveNamespace(ns: NamespaceRecord): Promise<void> {
+    this.namespaces.set(ns.name, { ...ns });
+  }
+
+  async listNamespaces(): Promise<NamespaceRecord[]> {
+    return [...this.namespaces.values()];
+  }
+
+  async createRun(run: RunRecord, events: Msg[], visibility: VisibilityRecord): Promise<void> {
+    if (this.runs.has(run.runKey)) throw new Error(`run ${run.runKey} already stored`);
+    this.runs.set(run.runKey, { record: run, events: [] });
+    await this.appendEvents(run.runKey, events, { visibility });
+  }
+
+  async appendEvents(runKey: string, events: Msg[], derived: DerivedUpdate): Promise<void> {
+    const run = this.runs.get(runKey);
+    if (!run) throw new Error(`run ${runKey} not stored`);
+    if (events.length > 0 && events[0].eventId !== run.events.length + 1) {
+      throw new Error(`run ${runKey}: event ${events[0].eventId} does not follow ${run.events.length}`);
+    }
+    run.events.push(...events);
+    if (derived.visibility) this.visibility.set(runKey, { ...derived.visibility });
+  }
+
+  async readEvents(runKey: string, fromEventId = 1): Promise<Msg[]> {
+    return this.runs.get(runKey)?.events.slice(fromEventId - 1) ?? [];
+  }
+
+  async listRuns(): Promise<RunRecord[]> {
+    return [...this.runs.values()].map((r) => r.record);
+  }
+
+  async listVisibility(namespace: string): Promise<VisibilityRecord[]> {
+    return [...this.visibility.values()].filter((v) => v.namespace === namespace);
+  }
+}

@@ -1,0 +1,82 @@
+import type { Msg } from '../proto';
+
+/**
+ * Storage behind the engine. The event log of each run is the source of truth; everything else
+ * the engine keeps in memory (pending timers, queued tasks, visibility rows) is derived from it.
+ *
+ * Contract for implementations (in-memory now, PostgreSQL next):
+ * - Every acknowledged change of a run is ONE call to {@link EngineStore.appendEvents}: the new
+ *   events plus the derived rows that change with them. Implementations must apply the call
+ *   atomically (one transaction) and in call order per run; the engine awaits the returned
+ *   promise before it answers the gRPC call that caused the change.
+ * - Event ids are contiguous from 1 per run; `appendEvents` must reject (and the engine will
+ *   surface INTERNAL) if `events[0].eventId` is not the stored last id + 1.
+ * - Nothing else mutates stored state, so a store can be rebuilt by replaying `appendEvents`.
+ */
+export interface EngineStore {
+  /** Saves (or replaces) a namespace record. */
+  saveNamespace(ns: NamespaceRecord): Promise<void>;
+  /** All namespaces, for start-up. */
+  listNamespaces(): Promise<NamespaceRecord[]>;
+  /** Creates a run with its first events (an error if the run key already exists). */
+  createRun(run: RunRecord, events: Msg[], visibility: VisibilityRecord): Promise<void>;
+  /** Appends events to a run and updates its derived rows in one atomic write. */
+  appendEvents(runKey: string, events: Msg[], derived: DerivedUpdate): Promise<void>;
+  /** The stored events of a run from `fromEventId` (1-based, inclusive). */
+  readEvents(runKey: string, fromEventId?: number): Promise<Msg[]>;
+  /** Every stored run (records only), for rebuilding engine state at start-up. */
+  listRuns(): Promise<RunRecord[]>;
+  /** Visibility rows of a namespace (the visibility module filters them). */
+  listVisibility(namespace: string): Promise<VisibilityRecord[]>;
+}
+
+export interface NamespaceRecord {
+  name: string;
+  id: string;
+  description?: string;
+  ownerEmail?: string;
+  retentionDays: number;
+  data?: Record<string, string>;
+  /** Custom search attributes registered in this namespace: name -> indexed value type. */
+  searchAttributes: Record<string, string>;
+}
+
+/** The identity of a run; `runKey` is `namespace/workflowId/runId`. */
+export interface RunRecord {
+  runKey: string;
+  namespace: string;
+  workflowId: string;
+  runId: string;
+}
+
+/** One row of the list/count view of a run. */
+export interface VisibilityRecord {
+  runKey: string;
+  namespace: string;
+  workflowId: string;
+  runId: string;
+  workflowType: string;
+  taskQueue: string;
+  status: string;
+  startTime: number;
+  executionTime: number;
+  closeTime?: number;
+  historyLength: number;
+  historySizeBytes: number;
+  memo?: Msg;
+  /** Search attributes as stored (`indexedFields` payloads). */
+  searchAttributes?: Msg;
+  parentWorkflowId?: string;
+  parentRunId?: string;
+  rootWorkflowId?: string;
+  rootRunId?: string;
+}
+
+/** Derived rows that change together with an append. */
+export interface DerivedUpdate {
+  visibility?: VisibilityRecord;
+}
+
+export function runKeyOf(namespace: string, workflowId: string, runId: string): string {
+  return `${namespace}/${workflowId}/${runId}`;
+}
