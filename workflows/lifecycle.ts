@@ -362,7 +362,7 @@ export class WorkOrderLifecycle {
 
   private do_contact(a: Acted<{ reached: boolean; method: string; person: string; note?: string }>, now: number, commit: boolean) {
     this.requireRole(a.actor, ['unit']);
-    this.requireStage(['handling', 'returnRequested']);
+    this.requireStage(['dispatched', 'handling', 'returnRequested']);
     const u = this.requireMain(a.actor);
     if (!u.signedAt) refuse('UNIT_NOT_SIGNED', `unit ${u.unitId} must sign before contacting the caller`);
     const gap = this.profile.firstContact.minGap;
