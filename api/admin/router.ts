@@ -1,0 +1,349 @@
+/**
+ * /admin: the directory (units, users, tokens), the hotline's calendar and SLA profile, and in
+ * sandbox mode the engine's clock. Every change is recorded in `admin_audit` with its actor;
+ * secrets (tokens, webhook keys) never enter the audit or the logs.
+ */
+import type { Pool } from 'pg';
+import { z } from 'zod';
+import { officePeriodSchema } from '../../domain/calendar';
+import { calendarExceptionSchema } from '../../domain/holidays';
+import { profileIds, resolveProfile, shippedProfiles } from '../../domain/profile';
+import { unitIdSchema } from '../../domain/workorder';
+import { roles } from '../http/auth';
+import { durationSchema } from '../http/duration';
+import { HttpError, notFound } from '../http/errors';
+import { RouteSpec, route } from '../http/route';
+import {
+  calendarFor,
+  deleteException,
+  getSettings,
+  listExceptions,
+  putException,
+  saveOfficeHours,
+  saveProfileChoice,
+} from '../hotline/repository';
+import { getUnit, insertUnit, newUnitSchema, unitPatchSchema, unitSchema, updateUnit, wouldCycle } from '../units/repository';
+import {
+  audit,
+  getUser,
+  insertUser,
+  issueToken,
+  listTokens,
+  listUsers,
+  newUserSchema,
+  revokeToken,
+  setUserActive,
+  tokenInfoSchema,
+  userIdSchema,
+  userSchema,
+} from './usersRepository';
+
+/** The engine clock's handle in sandbox mode. */
+export interface SandboxClock {
+  now(): Date;
+  advance(ms: number): Promise<void>;
+}
+
+const admin = ['admin'] as const;
+const withoutSecret = <T extends { webhookSecret?: unknown }>(v: T) => {
+  const { webhookSecret, ...rest } = v;
+  return { ...rest, ...(webhookSecret !== undefined ? { webhookSecret: webhookSecret === null ? null : '(set)' } : {}) };
+};
+const dateParams = z.object({ date: z.iso.date() });
+
+/** 400 for a unique or foreign-key violation the client caused. */
+function constraintError(error: unknown, field: string): never {
+  const code = (error as { code?: string })?.code;
+  if (code === '23505') throw new HttpError(409, 'ALREADY_EXISTS', `${field} already exists`);
+  if (code === '23503') throw new HttpError(400, 'INVALID_INPUT', `invalid input: body.${field}`, [{ path: `body.${field}`, message: 'refers to nothing' }]);
+  throw error;
+}
+
+export function adminRoutes(deps: { pool: Pool; clock: SandboxClock | null; now: () => Date }): RouteSpec<any>[] {
+  const { pool } = deps;
+  return [
+    // ---- units ----
+    route({
+      method: 'post',
+      path: '/admin/units',
+      summary: 'Add a unit',
+      tags: ['admin'],
+      roles: admin,
+      schemas: { body: newUnitSchema },
+      responses: { 201: { description: 'the unit', schema: unitSchema }, 409: { description: 'id or name taken' } },
+      handler: async ({ res, user, body }) => {
+        if (body.parentId && !(await getUnit(pool, body.parentId))) {
+          throw new HttpError(400, 'INVALID_INPUT', 'invalid input: body.parentId', [{ path: 'body.parentId', message: `unknown unit '${body.parentId}'` }]);
+        }
+        await insertUnit(pool, body).catch((e: unknown) => constraintError(e, 'id or name'));
+        await audit(pool, user.id, 'unit.create', withoutSecret(body));
+        res.status(201).location(`/units/${body.id}`).json(await getUnit(pool, body.id));
+      },
+    }),
+    route({
+      method: 'patch',
+      path: '/admin/units/:id',
+      summary: 'Change a unit (name, place in the tree, webhook, active)',
+      tags: ['admin'],
+      roles: admin,
+      schemas: { params: z.object({ id: unitIdSchema }), body: unitPatchSchema },
+      responses: { 200: { description: 'the unit', schema: unitSchema }, 404: { description: 'no such unit' } },
+      handler: async ({ res, user, params, body }) => {
+        if (!(await getUnit(pool, params.id))) throw notFound('unit');
+        if (body.parentId) {
+          if (!(await getUnit(pool, body.parentId))) {
+            throw new HttpError(400, 'INVALID_INPUT', 'invalid input: body.parentId', [{ path: 'body.parentId', message: `unknown unit '${body.parentId}'` }]);
+          }
+          if (body.parentId === params.id || (await wouldCycle(pool, params.id, body.parentId))) {
+            throw new HttpError(400, 'INVALID_INPUT', 'invalid input: body.parentId', [{ path: 'body.parentId', message: 'would make the tree a cycle' }]);
+          }
+        }
+        await updateUnit(pool, params.id, body).catch((e: unknown) => constraintError(e, 'name'));
+        await audit(pool, user.id, 'unit.update', { id: params.id, ...withoutSecret(body) });
+        res.json(await getUnit(pool, params.id));
+      },
+    }),
+    // ---- users and tokens ----
+    route({
+      method: 'get',
+      path: '/admin/users',
+      summary: 'List users',
+      tags: ['admin'],
+      roles: admin,
+      schemas: { query: z.object({ role: z.enum(roles).optional(), unitId: unitIdSchema.optional() }) },
+      responses: { 200: { description: 'users', schema: z.object({ items: z.array(userSchema) }) } },
+      handler: async ({ res, query }) => {
+        res.json({ items: await listUsers(pool, query) });
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/admin/users',
+      summary: 'Add a user; answers with a first token (shown once)',
+      tags: ['admin'],
+      roles: admin,
+      schemas: { body: newUserSchema },
+      responses: { 201: { description: 'the user and its token', schema: z.object({ user: userSchema, token: z.string() }) } },
+      handler: async ({ res, user, body }) => {
+        if (body.unitId && !(await getUnit(pool, body.unitId))) {
+          throw new HttpError(400, 'INVALID_INPUT', 'invalid input: body.unitId', [{ path: 'body.unitId', message: `unknown unit '${body.unitId}'` }]);
+        }
+        await insertUser(pool, body).catch((e: unknown) => constraintError(e, 'id'));
+        const { token } = await issueToken(pool, body.id, 'initial');
+        await audit(pool, user.id, 'user.create', { ...body });
+        res.status(201).json({ user: await getUser(pool, body.id), token });
+      },
+    }),
+    route({
+      method: 'patch',
+      path: '/admin/users/:id',
+      summary: 'Activate or deactivate a user (deactivated users cannot authenticate)',
+      tags: ['admin'],
+      roles: admin,
+      schemas: { params: z.object({ id: userIdSchema }), body: z.object({ active: z.boolean() }) },
+      responses: { 200: { description: 'the user', schema: userSchema }, 404: { description: 'no such user' } },
+      handler: async ({ res, user, params, body }) => {
+        if (!(await setUserActive(pool, params.id, body.active))) throw notFound('user');
+        await audit(pool, user.id, 'user.update', { id: params.id, active: body.active });
+        res.json(await getUser(pool, params.id));
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/admin/users/:id/tokens',
+      summary: "A user's tokens (never the tokens themselves)",
+      tags: ['admin'],
+      roles: admin,
+      schemas: { params: z.object({ id: userIdSchema }) },
+      responses: { 200: { description: 'tokens', schema: z.object({ items: z.array(tokenInfoSchema) }) } },
+      handler: async ({ res, params }) => {
+        if (!(await getUser(pool, params.id))) throw notFound('user');
+        res.json({ items: await listTokens(pool, params.id) });
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/admin/users/:id/tokens',
+      summary: 'Issue a token (shown once; stored as SHA-256)',
+      tags: ['admin'],
+      roles: admin,
+      schemas: { params: z.object({ id: userIdSchema }), body: z.object({ label: z.string().trim().max(100).default('') }) },
+      responses: { 201: { description: 'the token', schema: z.object({ token: z.string(), info: tokenInfoSchema }) } },
+      handler: async ({ res, user, params, body }) => {
+        if (!(await getUser(pool, params.id))) throw notFound('user');
+        const issued = await issueToken(pool, params.id, body.label);
+        await audit(pool, user.id, 'token.issue', { userId: params.id, tokenId: issued.info.id, label: body.label });
+        res.status(201).json(issued);
+      },
+    }),
+    route({
+      method: 'delete',
+      path: '/admin/users/:id/tokens/:tokenId',
+      summary: 'Revoke a token',
+      tags: ['admin'],
+      roles: admin,
+      schemas: { params: z.object({ id: userIdSchema, tokenId: z.uuid() }) },
+      responses: { 204: { description: 'revoked' }, 404: { description: 'no such active token' } },
+      handler: async ({ res, user, params }) => {
+        if (!(await revokeToken(pool, params.id, params.tokenId))) throw notFound('token');
+        await audit(pool, user.id, 'token.revoke', { userId: params.id, tokenId: params.tokenId });
+        res.status(204).end();
+      },
+    }),
+    // ---- calendar ----
+    route({
+      method: 'get',
+      path: '/admin/calendar',
+      summary: "The hotline's office hours and calendar exceptions, and the calendar new work orders get",
+      tags: ['admin'],
+      roles: admin,
+      schemas: {},
+      responses: { 200: { description: 'the calendar' } },
+      handler: async ({ res }) => {
+        const [settings, exceptions] = await Promise.all([getSettings(pool), listExceptions(pool)]);
+        const effective = await calendarFor(pool, deps.now()).catch((e: Error) => ({ error: e.message }));
+        res.json({ officeHours: settings.officeHours, exceptions, effective });
+      },
+    }),
+    route({
+      method: 'put',
+      path: '/admin/calendar/exceptions/:date',
+      summary: 'Set a day as holiday (休) or workday (班), e.g. next year’s State Council schedule',
+      tags: ['admin'],
+      roles: admin,
+      schemas: { params: dateParams, body: calendarExceptionSchema.omit({ date: true }) },
+      responses: { 200: { description: 'stored' } },
+      handler: async ({ res, user, params, body }) => {
+        const exception = { date: params.date, ...body };
+        await putException(pool, exception, user.id);
+        await audit(pool, user.id, 'calendar.exception.put', exception);
+        res.json(exception);
+      },
+    }),
+    route({
+      method: 'delete',
+      path: '/admin/calendar/exceptions/:date',
+      summary: "Remove a day's exception",
+      tags: ['admin'],
+      roles: admin,
+      schemas: { params: dateParams },
+      responses: { 204: { description: 'removed' }, 404: { description: 'no exception that day' } },
+      handler: async ({ res, user, params }) => {
+        if (!(await deleteException(pool, params.date))) throw notFound('calendar exception');
+        await audit(pool, user.id, 'calendar.exception.delete', params);
+        res.status(204).end();
+      },
+    }),
+    route({
+      method: 'put',
+      path: '/admin/calendar/office-hours',
+      summary: 'Set the office periods of a working day (null: the default 08:30–12:00, 14:00–17:30)',
+      tags: ['admin'],
+      roles: admin,
+      schemas: {
+        body: z.object({
+          officeHours: z
+            .array(officePeriodSchema)
+            .min(1)
+            .max(6)
+            .refine((ps) => ps.every((p, i) => i === 0 || ps[i - 1].end <= p.start), 'periods must be in order and must not overlap')
+            .nullable(),
+        }),
+      },
+      responses: { 200: { description: 'stored' } },
+      handler: async ({ res, user, body }) => {
+        await saveOfficeHours(pool, body.officeHours, user.id);
+        await audit(pool, user.id, 'calendar.officeHours', body);
+        res.json(body);
+      },
+    }),
+    // ---- SLA profile ----
+    route({
+      method: 'get',
+      path: '/admin/profiles',
+      summary: 'The shipped SLA profiles (one per regulation)',
+      tags: ['admin'],
+      roles: ['admin', 'supervisor', 'center'],
+      schemas: {},
+      responses: { 200: { description: 'profiles' } },
+      handler: ({ res }) => {
+        res.json({ items: profileIds.map((id) => shippedProfiles[id]) });
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/admin/profile',
+      summary: "The hotline's SLA profile: chosen base, overrides, and the resolved profile",
+      tags: ['admin'],
+      roles: ['admin', 'supervisor', 'center'],
+      schemas: {},
+      responses: { 200: { description: 'the profile' } },
+      handler: async ({ res }) => {
+        const settings = await getSettings(pool);
+        res.json({
+          profileId: settings.profileId,
+          overrides: settings.overrides,
+          updatedAt: settings.updatedAt,
+          updatedBy: settings.updatedBy,
+          resolved: resolveProfile(shippedProfiles[settings.profileId], settings.overrides),
+        });
+      },
+    }),
+    route({
+      method: 'put',
+      path: '/admin/profile',
+      summary: 'Choose the SLA profile and override any of its fields (applies to new work orders)',
+      tags: ['admin'],
+      roles: admin,
+      schemas: { body: z.object({ profileId: z.enum(profileIds), overrides: z.record(z.string(), z.unknown()).default({}) }) },
+      responses: { 200: { description: 'the resolved profile' } },
+      handler: async ({ res, user, body }) => {
+        const parsed = (() => {
+          const result = z.unknown().transform((o) => resolveProfile(shippedProfiles[body.profileId], o)).safeParse(body.overrides);
+          return result;
+        })();
+        if (!parsed.success) {
+          const issues = parsed.error.issues.map((i) => ({ path: ['body', 'overrides', ...i.path.map(String)].join('.'), message: i.message, code: i.code }));
+          throw new HttpError(400, 'INVALID_INPUT', `invalid input: ${issues.map((i) => i.path).join(', ')}`, issues);
+        }
+        await saveProfileChoice(pool, body, user.id);
+        await audit(pool, user.id, 'profile.update', body);
+        res.json({ profileId: body.profileId, overrides: body.overrides, resolved: parsed.data });
+      },
+    }),
+    // ---- sandbox clock ----
+    route({
+      method: 'get',
+      path: '/admin/clock',
+      summary: "The engine's time (sandbox: the manual clock)",
+      tags: ['admin'],
+      roles: ['admin', 'center', 'supervisor', 'unit'],
+      schemas: {},
+      responses: { 200: { description: 'now', schema: z.object({ now: z.string(), sandbox: z.boolean() }) } },
+      handler: ({ res }) => {
+        res.json({ now: deps.now().toISOString(), sandbox: deps.clock !== null });
+      },
+    }),
+    ...(deps.clock ? [clockAdvanceRoute(pool, deps.clock)] : []),
+  ];
+}
+
+/** Mounted only in sandbox mode: elsewhere the path does not exist (404). */
+function clockAdvanceRoute(pool: Pool, clock: SandboxClock): RouteSpec<any> {
+  return (
+    route({
+      method: 'post',
+      path: '/admin/clock/advance',
+      summary: 'Sandbox only: move the manual clock forward so due timers fire (404 outside sandbox mode)',
+      tags: ['admin'],
+      roles: admin,
+      schemas: { body: z.object({ by: durationSchema(400 * 86_400_000) }) },
+      responses: { 200: { description: 'the new time', schema: z.object({ now: z.string() }) }, 404: { description: 'not in sandbox mode' } },
+      handler: async ({ res, user, body }) => {
+        await clock.advance(body.by);
+        await audit(pool, user.id, 'clock.advance', { ms: body.by });
+        res.json({ now: clock.now().toISOString() });
+      },
+    })
+  );
+}

@@ -1,0 +1,136 @@
+/**
+ * Users and their API tokens. A token is returned once, when issued; the database keeps only
+ * its SHA-256.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Pool, PoolClient } from 'pg';
+import { z } from 'zod';
+import { unitIdSchema } from '../../domain/workorder';
+import { Role, hashToken, newToken, roles } from '../http/auth';
+
+export const userIdSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits, _ . : - only');
+
+export const newUserSchema = z
+  .object({
+    id: userIdSchema,
+    name: z.string().trim().min(1).max(100),
+    role: z.enum(roles),
+    unitId: unitIdSchema.optional(),
+  })
+  .refine((u) => (u.role === 'unit') === (u.unitId !== undefined), {
+    message: 'unitId is required for role unit and not allowed for other roles',
+    path: ['unitId'],
+  });
+export type NewUser = z.infer<typeof newUserSchema>;
+
+export const userSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  role: z.enum(roles),
+  unitId: z.string().nullable(),
+  active: z.boolean(),
+  createdAt: z.string(),
+});
+export type User = z.infer<typeof userSchema>;
+
+export const tokenInfoSchema = z.object({
+  id: z.string(),
+  userId: z.string(),
+  label: z.string(),
+  createdAt: z.string(),
+  revokedAt: z.string().nullable(),
+});
+export type TokenInfo = z.infer<typeof tokenInfoSchema>;
+
+interface UserRow {
+  id: string;
+  name: string;
+  role: Role;
+  unit_id: string | null;
+  active: boolean;
+  created_at: Date;
+}
+const toUser = (r: UserRow): User => ({
+  id: r.id,
+  name: r.name,
+  role: r.role,
+  unitId: r.unit_id,
+  active: r.active,
+  createdAt: r.created_at.toISOString(),
+});
+
+export async function listUsers(pool: Pool, filter: { role?: Role; unitId?: string } = {}): Promise<User[]> {
+  const { rows } = await pool.query<UserRow>(
+    `SELECT id, name, role, unit_id, active, created_at FROM users
+      WHERE ($1::text IS NULL OR role = $1) AND ($2::text IS NULL OR unit_id = $2) ORDER BY id`,
+    [filter.role ?? null, filter.unitId ?? null],
+  );
+  return rows.map(toUser);
+}
+
+export async function getUser(pool: Pool, id: string): Promise<User | undefined> {
+  const { rows } = await pool.query<UserRow>('SELECT id, name, role, unit_id, active, created_at FROM users WHERE id = $1', [id]);
+  return rows[0] ? toUser(rows[0]) : undefined;
+}
+
+export async function insertUser(db: Pool | PoolClient, user: NewUser): Promise<void> {
+  await db.query('INSERT INTO users (id, name, role, unit_id) VALUES ($1, $2, $3, $4)', [
+    user.id,
+    user.name,
+    user.role,
+    user.unitId ?? null,
+  ]);
+}
+
+export async function setUserActive(pool: Pool, id: string, active: boolean): Promise<boolean> {
+  const { rowCount } = await pool.query('UPDATE users SET active = $2 WHERE id = $1', [id, active]);
+  return (rowCount ?? 0) > 0;
+}
+
+/**
+ * Issues a token for a user.
+ *
+ * @param token - a given token (the demo seed derives its tokens); a random one by default
+ * @returns the token (shown once) and its record
+ */
+export async function issueToken(
+  db: Pool | PoolClient,
+  userId: string,
+  label: string,
+  token: string = newToken(),
+): Promise<{ token: string; info: TokenInfo }> {
+  const id = randomUUID();
+  const { rows } = await db.query<{ created_at: Date }>(
+    'INSERT INTO api_tokens (id, user_id, token_hash, label) VALUES ($1, $2, $3, $4) RETURNING created_at',
+    [id, userId, hashToken(token), label],
+  );
+  return { token, info: { id, userId, label, createdAt: rows[0].created_at.toISOString(), revokedAt: null } };
+}
+
+export async function listTokens(pool: Pool, userId: string): Promise<TokenInfo[]> {
+  const { rows } = await pool.query<{ id: string; user_id: string; label: string; created_at: Date; revoked_at: Date | null }>(
+    'SELECT id, user_id, label, created_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY created_at',
+    [userId],
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    userId: r.user_id,
+    label: r.label,
+    createdAt: r.created_at.toISOString(),
+    revokedAt: r.revoked_at?.toISOString() ?? null,
+  }));
+}
+
+/** Revokes a token of a user; false when there is no such active token. */
+export async function revokeToken(pool: Pool, userId: string, tokenId: string): Promise<boolean> {
+  const { rowCount } = await pool.query(
+    'UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL',
+    [tokenId, userId],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
+/** Records who changed the directory (every action records its actor). */
+export async function audit(pool: Pool, userId: string, action: string, detail: Record<string, unknown>): Promise<void> {
+  await pool.query('INSERT INTO admin_audit (user_id, action, detail) VALUES ($1, $2, $3)', [userId, action, JSON.stringify(detail)]);
+}

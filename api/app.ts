@@ -1,0 +1,102 @@
+/**
+ * The HTTP API as an express app, built from its dependencies (no listening here: api/main.ts
+ * and scripts/start.ts listen; tests use supertest on the app).
+ */
+import type { Client } from '@temporalio/client';
+import express, { Express } from 'express';
+import type { Pool } from 'pg';
+import swaggerUi from 'swagger-ui-express';
+import { SandboxClock, adminRoutes } from './admin/router';
+import { authenticate } from './http/auth';
+import { errorHandler, unknownRoute } from './http/errors';
+import { mountRoutes } from './http/route';
+import type { Logger } from './logger';
+import { notificationRoutes } from './notifications/router';
+import { createRegistry, openApiDocument } from './openapi';
+import { reportRoutes } from './reports/router';
+import { ticketRoutes } from './tickets/router';
+import { TicketService } from './tickets/service';
+import { unitRoutes } from './units/router';
+
+/** The engine's clock as engine/ exposes it; `advance` exists on the manual (sandbox) clock. */
+export interface ClockHandle {
+  now(): Date | number;
+  advance?(ms: number): unknown;
+}
+
+export interface AppDeps {
+  temporal: Client;
+  pool: Pool;
+  /** The in-process engine's clock, or null against an external cluster. */
+  clock: ClockHandle | null;
+  config: { sandbox: boolean; bodyLimit?: string };
+  logger: Logger;
+}
+
+/**
+ * Builds the app.
+ *
+ * @example
+ * const app = createApp({ temporal, pool, clock: engine.clock, config: { sandbox: true }, logger });
+ * app.listen(3000);
+ */
+export function createApp(deps: AppDeps): Express {
+  const { pool, logger } = deps;
+  const clock = deps.clock;
+  const now = (): Date => {
+    const t = clock ? clock.now() : Date.now();
+    return t instanceof Date ? t : new Date(t);
+  };
+  const advance = clock?.advance?.bind(clock);
+  const sandboxClock: SandboxClock | null =
+    deps.config.sandbox && advance ? { now, advance: async (ms: number) => void (await advance(ms)) } : null;
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.set('query parser', 'simple');
+  // One line per request; the path only (queries may carry a searched phone number).
+  app.use((req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      logger.info(
+        {
+          method: req.method,
+          path: req.path,
+          status: res.statusCode,
+          ms: Number(process.hrtime.bigint() - started) / 1e6,
+          userId: (res.locals.user as { id?: string } | undefined)?.id,
+        },
+        'request',
+      );
+    });
+    next();
+  });
+  app.use(express.json({ limit: deps.config.bodyLimit ?? '100kb' }));
+
+  const registry = createRegistry();
+  const api = express.Router();
+  api.use(authenticate(pool));
+  const service = new TicketService({ temporal: deps.temporal, pool, now });
+  mountRoutes(api, registry, [
+    ...ticketRoutes({ service, pool, now }),
+    ...unitRoutes({ pool }),
+    ...notificationRoutes({ pool }),
+    ...reportRoutes({ pool, now }),
+    ...adminRoutes({ pool, clock: sandboxClock, now }),
+  ]);
+  const document = openApiDocument(registry);
+
+  app.get('/health', async (_req, res) => {
+    await pool.query('SELECT 1');
+    res.json({ ok: true, sandbox: sandboxClock !== null, now: now().toISOString() });
+  });
+  app.get('/openapi.json', (_req, res) => {
+    res.json(document);
+  });
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(document, { customSiteTitle: '12345 hotline API' }));
+  app.use(api);
+  app.use(unknownRoute);
+  app.use(errorHandler(logger));
+  return app;
+}

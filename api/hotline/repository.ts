@@ -1,0 +1,123 @@
+/**
+ * The hotline's own settings: which SLA profile it runs under (a shipped profile plus overrides),
+ * its office hours, and its calendar exceptions. Work orders take a resolved copy at creation, so
+ * an edit here applies to new work orders only.
+ */
+import type { Pool } from 'pg';
+import { buildCalendarData, CalendarException } from '../../domain/holidays';
+import { CalendarData, OfficePeriod, chinaUtcOffsetMinutes, defaultOfficeHours } from '../../domain/calendar';
+import { ProfileId, SlaProfile, profileIds, resolveProfile, shippedProfiles } from '../../domain/profile';
+
+export interface HotlineSettings {
+  profileId: ProfileId;
+  overrides: Record<string, unknown>;
+  officeHours: OfficePeriod[] | null;
+  updatedAt: string;
+  updatedBy: string | null;
+}
+
+/** Creates the settings row with `profileId` if there is none yet. */
+export async function ensureSettings(pool: Pool, profileId: ProfileId): Promise<void> {
+  await pool.query('INSERT INTO hotline_settings (id, profile_id) VALUES (1, $1) ON CONFLICT (id) DO NOTHING', [profileId]);
+}
+
+export async function getSettings(pool: Pool): Promise<HotlineSettings> {
+  const { rows } = await pool.query<{
+    profile_id: string;
+    profile_overrides: Record<string, unknown>;
+    office_hours: OfficePeriod[] | null;
+    updated_at: Date;
+    updated_by: string | null;
+  }>('SELECT profile_id, profile_overrides, office_hours, updated_at, updated_by FROM hotline_settings WHERE id = 1');
+  const row = rows[0];
+  if (!row) throw new Error('hotline_settings is empty: the start script seeds it (ensureSettings)');
+  const profileId = (profileIds as readonly string[]).includes(row.profile_id) ? (row.profile_id as ProfileId) : 'kaifeng-001';
+  return {
+    profileId,
+    overrides: row.profile_overrides,
+    officeHours: row.office_hours,
+    updatedAt: row.updated_at.toISOString(),
+    updatedBy: row.updated_by,
+  };
+}
+
+/**
+ * The profile work orders run under now.
+ *
+ * @throws ZodError when the stored overrides no longer validate (cannot happen through the API,
+ * which validates before storing)
+ */
+export async function currentProfile(pool: Pool): Promise<SlaProfile> {
+  const settings = await getSettings(pool);
+  return resolveProfile(shippedProfiles[settings.profileId], settings.overrides);
+}
+
+/** Stores a new profile choice; the caller has validated it with `resolveProfile`. */
+export async function saveProfileChoice(
+  pool: Pool,
+  choice: { profileId: ProfileId; overrides: Record<string, unknown> },
+  userId: string,
+): Promise<void> {
+  await pool.query(
+    `UPDATE hotline_settings SET profile_id = $1, profile_overrides = $2, updated_at = now(), updated_by = $3 WHERE id = 1`,
+    [choice.profileId, JSON.stringify(choice.overrides), userId],
+  );
+}
+
+export async function saveOfficeHours(pool: Pool, officeHours: OfficePeriod[] | null, userId: string): Promise<void> {
+  await pool.query('UPDATE hotline_settings SET office_hours = $1, updated_at = now(), updated_by = $2 WHERE id = 1', [
+    officeHours === null ? null : JSON.stringify(officeHours),
+    userId,
+  ]);
+}
+
+export interface StoredException extends CalendarException {
+  createdAt: string;
+  createdBy: string | null;
+}
+
+export async function listExceptions(pool: Pool): Promise<StoredException[]> {
+  const { rows } = await pool.query<{ day: string; kind: 'holiday' | 'workday'; name: string; created_at: Date; created_by: string | null }>(
+    "SELECT to_char(day, 'YYYY-MM-DD') AS day, kind, name, created_at, created_by FROM calendar_exceptions ORDER BY day",
+  );
+  return rows.map((r) => ({
+    date: r.day,
+    kind: r.kind,
+    ...(r.name ? { note: r.name } : {}),
+    createdAt: r.created_at.toISOString(),
+    createdBy: r.created_by,
+  }));
+}
+
+/** Adds or replaces the exception of one day. */
+export async function putException(pool: Pool, exception: CalendarException, userId: string): Promise<void> {
+  await pool.query(
+    `INSERT INTO calendar_exceptions (day, kind, name, created_by) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (day) DO UPDATE SET kind = EXCLUDED.kind, name = EXCLUDED.name, created_at = now(), created_by = EXCLUDED.created_by`,
+    [exception.date, exception.kind, exception.note ?? '', userId],
+  );
+}
+
+/** Removes a day's exception; false when there was none. */
+export async function deleteException(pool: Pool, date: string): Promise<boolean> {
+  const { rowCount } = await pool.query('DELETE FROM calendar_exceptions WHERE day = $1', [date]);
+  return (rowCount ?? 0) > 0;
+}
+
+/**
+ * The working calendar for work orders created at `now`: this year and the next (as far as the
+ * national schedule or the hotline's exceptions cover them), office hours, exceptions.
+ *
+ * @throws RangeError when there is no holiday data at all for the current year
+ */
+export async function calendarFor(pool: Pool, now: Date): Promise<CalendarData> {
+  const [settings, exceptions] = await Promise.all([getSettings(pool), listExceptions(pool)]);
+  // The local (UTC+8) year: work orders on 31 December evening belong to the local new year.
+  const year = new Date(now.getTime() + chinaUtcOffsetMinutes * 60_000).getUTCFullYear();
+  return buildCalendarData({
+    fromYear: year,
+    toYear: year + 1,
+    officeHours: settings.officeHours ?? defaultOfficeHours,
+    exceptions: exceptions.map(({ date, kind, note }) => ({ date, kind, ...(note ? { note } : {}) })),
+  });
+}

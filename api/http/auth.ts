@@ -1,0 +1,63 @@
+/**
+ * Bearer-token authentication. Tokens are random strings shown once; only their SHA-256 is
+ * stored (`api_tokens.token_hash`), so a database leak reveals no usable token.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import type { Pool } from 'pg';
+import { HttpError } from './errors';
+
+export const roles = ['center', 'unit', 'supervisor', 'admin'] as const;
+export type Role = (typeof roles)[number];
+
+/** The caller, from its token. `unitId` is set exactly when `role` is `unit`. */
+export interface AuthUser {
+  id: string;
+  name: string;
+  role: Role;
+  unitId?: string;
+}
+
+/** SHA-256 hex of a token: what the database stores and looks up. */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+/** A new random token (`hl_` + 32 random bytes, base64url). */
+export function newToken(): string {
+  return `hl_${randomBytes(32).toString('base64url')}`;
+}
+
+const unauthorized = (message: string) => new HttpError(401, 'UNAUTHORIZED', message);
+
+/** Finds the active user of a token, or undefined. */
+export async function userForToken(pool: Pool, token: string): Promise<AuthUser | undefined> {
+  const { rows } = await pool.query<{ id: string; name: string; role: Role; unit_id: string | null }>(
+    `SELECT u.id, u.name, u.role, u.unit_id
+       FROM api_tokens t JOIN users u ON u.id = t.user_id
+      WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active`,
+    [hashToken(token)],
+  );
+  const row = rows[0];
+  if (!row) return undefined;
+  return { id: row.id, name: row.name, role: row.role, ...(row.unit_id ? { unitId: row.unit_id } : {}) };
+}
+
+/** Requires `Authorization: Bearer <token>` of an active user; sets `res.locals.user`. */
+export function authenticate(pool: Pool): RequestHandler {
+  return async (req, res, next) => {
+    const header = req.get('authorization') ?? '';
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match) {
+      res.set('WWW-Authenticate', 'Bearer');
+      throw unauthorized('missing bearer token (Authorization: Bearer <token>)');
+    }
+    const user = await userForToken(pool, match[1]);
+    if (!user) {
+      res.set('WWW-Authenticate', 'Bearer error="invalid_token"');
+      throw unauthorized('unknown or revoked token');
+    }
+    res.locals.user = user;
+    next();
+  };
+}

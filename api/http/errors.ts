@@ -1,0 +1,86 @@
+/**
+ * HTTP errors and the one error handler: every failure becomes a JSON body
+ * `{ type, message, issues? }` with a 4xx status when the client caused it. A 500 means a bug
+ * or an unavailable dependency, never bad input.
+ */
+import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from 'pino';
+
+/** One invalid field: `path` like `body.callerPhone` or `query.month`. */
+export interface FieldIssue {
+  path: string;
+  message: string;
+  code?: string;
+}
+
+/** An error with its HTTP status, a machine-readable type and a sentence for people. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly type: string,
+    message: string,
+    readonly issues?: FieldIssue[],
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export const notFound = (what: string) => new HttpError(404, 'NOT_FOUND', `${what} not found`);
+export const forbidden = (message = 'your role may not do this') => new HttpError(403, 'FORBIDDEN', message);
+
+/** A refused workflow update → 409 with the rule's type (domain/workorder.ts `refusalTypes`). */
+function refusal(error: unknown): HttpError | undefined {
+  const isUpdateFailure = error instanceof WorkflowUpdateFailedError || (error as Error)?.name === 'WorkflowUpdateFailedError';
+  if (!isUpdateFailure) return undefined;
+  const cause = (error as WorkflowUpdateFailedError).cause;
+  if (cause instanceof ApplicationFailure || (cause as Error | undefined)?.name === 'ApplicationFailure') {
+    const failure = cause as ApplicationFailure;
+    return new HttpError(409, failure.type ?? 'REFUSED', failure.message);
+  }
+  return new HttpError(409, 'REFUSED', cause?.message ?? 'the work order refused this action');
+}
+
+/** Maps what the workflow client throws to HTTP; returns undefined for anything else. */
+export function fromWorkflowError(error: unknown): HttpError | undefined {
+  if (error instanceof HttpError) return error;
+  const refused = refusal(error);
+  if (refused) return refused;
+  if (error instanceof WorkflowNotFoundError || (error as Error)?.name === 'WorkflowNotFoundError') {
+    return notFound('work order');
+  }
+  return undefined;
+}
+
+/** 404 for every path no router answered. */
+export const unknownRoute: RequestHandler = (req, _res, next) => {
+  next(new HttpError(404, 'NOT_FOUND', `no route ${req.method} ${req.path}`));
+};
+
+/** The last middleware: body-parser failures → 400/413, HttpError → its status, the rest → 500. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error, req, res, _next) => {
+    let http = fromWorkflowError(error);
+    const parserType = (error as { type?: string })?.type;
+    if (!http && parserType === 'entity.parse.failed') {
+      http = new HttpError(400, 'INVALID_INPUT', 'the body is not valid JSON', [
+        { path: 'body', message: 'malformed JSON', code: 'invalid_json' },
+      ]);
+    } else if (!http && parserType === 'entity.too.large') {
+      http = new HttpError(413, 'PAYLOAD_TOO_LARGE', 'the body is larger than the server accepts', [
+        { path: 'body', message: 'too large', code: 'too_large' },
+      ]);
+    } else if (!http && typeof (error as { status?: number })?.status === 'number') {
+      const status = (error as { status: number }).status;
+      if (status >= 400 && status < 500) http = new HttpError(status, 'BAD_REQUEST', (error as Error).message);
+    }
+    if (!http) {
+      logger.error({ err: error, method: req.method, path: req.path }, 'request failed');
+      http = new HttpError(500, 'INTERNAL', 'internal error');
+    }
+    if (res.headersSent) return;
+    res.status(http.status).json({ type: http.type, message: http.message, ...(http.issues ? { issues: http.issues } : {}) });
+  };
+}

@@ -1,0 +1,54 @@
+/**
+ * Request validation with zod: params, query and body are parsed together and every issue is
+ * answered at once as 400 naming its field (`body.callerPhone`, `query.month`).
+ */
+import type { z } from 'zod';
+import { FieldIssue, HttpError } from './errors';
+
+export interface RequestSchemas {
+  params?: z.ZodType;
+  query?: z.ZodType;
+  body?: z.ZodType;
+}
+
+/** What {@link parseRequest} yields: the parsed value of each part that has a schema. */
+export type Parsed<S extends RequestSchemas> = {
+  params: S['params'] extends z.ZodType ? z.output<S['params']> : Record<string, string>;
+  query: S['query'] extends z.ZodType ? z.output<S['query']> : Record<string, unknown>;
+  body: S['body'] extends z.ZodType ? z.output<S['body']> : undefined;
+};
+
+function issuesOf(where: string, error: z.ZodError): FieldIssue[] {
+  return error.issues.map((issue) => ({
+    path: [where, ...issue.path.map(String)].join('.'),
+    message: issue.message,
+    code: issue.code,
+  }));
+}
+
+/**
+ * Parses `{ params, query, body }` with the given schemas.
+ *
+ * @throws HttpError 400 `INVALID_INPUT` listing every issue with its field path
+ */
+export function parseRequest<S extends RequestSchemas>(
+  schemas: S,
+  input: { params: unknown; query: unknown; body: unknown },
+): Parsed<S> {
+  const issues: FieldIssue[] = [];
+  const out: Record<string, unknown> = { params: input.params, query: input.query, body: undefined };
+  for (const part of ['params', 'query', 'body'] as const) {
+    const schema = schemas[part];
+    if (!schema) continue;
+    // An absent JSON body arrives as undefined: validate it as {} so missing fields are named.
+    const value = part === 'body' && (input.body === undefined || input.body === null) ? {} : input[part];
+    const result = schema.safeParse(value);
+    if (result.success) out[part] = result.data;
+    else issues.push(...issuesOf(part, result.error));
+  }
+  if (issues.length > 0) {
+    const names = [...new Set(issues.map((i) => i.path))].join(', ');
+    throw new HttpError(400, 'INVALID_INPUT', `invalid input: ${names}`, issues);
+  }
+  return out as Parsed<S>;
+}

@@ -1,0 +1,47 @@
+/**
+ * Structured JSON logs (pino). Secrets never reach a log line: authorization headers, tokens,
+ * webhook keys and passwords are redacted wherever they appear, and connection strings are
+ * logged without their password ({@link redactUrl}).
+ */
+import pino, { Logger } from 'pino';
+
+export type { Logger };
+
+export const redactPaths = [
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  '*.headers.authorization',
+  'token',
+  '*.token',
+  'webhookSecret',
+  '*.webhookSecret',
+  'password',
+  '*.password',
+  'callerPhone',
+  '*.callerPhone',
+];
+
+/** A pino logger writing JSON to stdout (or to `destination`, e.g. in tests). */
+export function createLogger(level: string = 'info', destination?: pino.DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'hotline' },
+      redact: { paths: redactPaths, censor: '[redacted]' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    destination,
+  );
+}
+
+/** `postgres://user:secret@host/db` → `postgres://user:***@host/db`. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable url)';
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * Monthly rates and scores per unit under the hotline's current profile, from the read model.
+ */
+import type { Pool } from 'pg';
+import { chinaUtcOffsetMinutes } from '../../domain/calendar';
+import { UnitScore, scoreUnits } from '../../domain/scoring';
+import type { WorkOrderState } from '../../workflows/messages';
+import { currentProfile } from '../hotline/repository';
+import { unitFacts } from './facts';
+
+/** UTC instants of the local (UTC+8) month `YYYY-MM`: [start, end). */
+export function monthRange(month: string): { start: Date; end: Date } {
+  const [year, m] = month.split('-').map(Number);
+  const offset = chinaUtcOffsetMinutes * 60_000;
+  return { start: new Date(Date.UTC(year, m - 1, 1) - offset), end: new Date(Date.UTC(year, m, 1) - offset) };
+}
+
+export interface MonthlyReport {
+  month: string;
+  profileId: string;
+  scheme: string;
+  asOf: string;
+  units: (UnitScore & { unitName: string | null })[];
+}
+
+/**
+ * Scores every unit with work in `month`. Work orders dispatched before the month end and not
+ * closed before its start are considered; the scoring decides what was due in the month.
+ */
+export async function monthlyReport(pool: Pool, month: string, now: Date): Promise<MonthlyReport> {
+  const { start, end } = monthRange(month);
+  const [profile, rows, names] = await Promise.all([
+    currentProfile(pool),
+    pool.query<{ state: WorkOrderState }>(
+      `SELECT state FROM work_orders
+        WHERE first_dispatched_at IS NOT NULL AND first_dispatched_at < $2
+          AND (closed_at IS NULL OR closed_at >= $1)`,
+      [start, end],
+    ),
+    pool.query<{ id: string; name: string }>('SELECT id, name FROM units'),
+  ]);
+  const facts = rows.rows.flatMap((r) => unitFacts(r.state));
+  const asOf = new Date(Math.min(now.getTime(), end.getTime()));
+  const scores = scoreUnits(month, facts, profile.scoring, { asOf: asOf.toISOString() });
+  const nameOf = new Map(names.rows.map((r) => [r.id, r.name]));
+  return {
+    month,
+    profileId: profile.id,
+    scheme: profile.scoring.kind,
+    asOf: asOf.toISOString(),
+    units: scores.map((s) => ({ ...s, unitName: nameOf.get(s.unitId) ?? null })),
+  };
+}

@@ -1,0 +1,205 @@
+/**
+ * The read side of work orders (tables written by the workflow's activities, see
+ * db/migrations/0002_read_model.sql) and the API's own bookkeeping: work-order numbers and
+ * idempotency keys.
+ */
+import type { Pool } from 'pg';
+import type { WorkOrderState } from '../../workflows/messages';
+import type { AuthUser } from '../http/auth';
+import { chinaUtcOffsetMinutes } from '../../domain/calendar';
+
+/** A fresh work-order number: the local (UTC+8) date and a sequence, e.g. `20260306000042`. */
+export async function nextWorkOrderId(pool: Pool, now: Date): Promise<string> {
+  const { rows } = await pool.query<{ n: string }>("SELECT nextval('work_order_number_seq')::text AS n");
+  const local = new Date(now.getTime() + chinaUtcOffsetMinutes * 60_000).toISOString().slice(0, 10).replace(/-/g, '');
+  return `${local}${rows[0].n.padStart(6, '0')}`;
+}
+
+/**
+ * Claims an idempotency key for a new work order.
+ *
+ * @returns `{ claimed: true }` when the key is new (it now maps to `workOrderId`), otherwise the
+ * work order it already maps to and whether the earlier request was the same
+ */
+export async function claimIdempotencyKey(
+  pool: Pool,
+  userId: string,
+  key: string,
+  requestHash: string,
+  workOrderId: string,
+): Promise<{ claimed: true } | { claimed: false; workOrderId: string; sameRequest: boolean }> {
+  const inserted = await pool.query(
+    `INSERT INTO idempotency_keys (user_id, key, request_hash, work_order_id) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (user_id, key) DO NOTHING`,
+    [userId, key, requestHash, workOrderId],
+  );
+  if ((inserted.rowCount ?? 0) > 0) return { claimed: true };
+  const { rows } = await pool.query<{ request_hash: string; work_order_id: string }>(
+    'SELECT request_hash, work_order_id FROM idempotency_keys WHERE user_id = $1 AND key = $2',
+    [userId, key],
+  );
+  return { claimed: false, workOrderId: rows[0].work_order_id, sameRequest: rows[0].request_hash === requestHash };
+}
+
+/** The read model's last snapshot of a work order (used once its workflow cannot be queried). */
+export async function snapshot(pool: Pool, id: string): Promise<WorkOrderState | undefined> {
+  const { rows } = await pool.query<{ state: WorkOrderState }>('SELECT state FROM work_orders WHERE id = $1', [id]);
+  return rows[0]?.state;
+}
+
+export interface TicketFilter {
+  stage?: string[];
+  unit?: string;
+  category?: string[];
+  urgency?: string;
+  overdue?: boolean;
+  /** Milliseconds: the next deadline falls within this from now. */
+  dueWithin?: number;
+  createdFrom?: string;
+  createdTo?: string;
+  text?: string;
+  page: number;
+  pageSize: number;
+}
+
+export interface TicketRow {
+  id: string;
+  stage: string;
+  classification: string;
+  category: string;
+  urgency: string;
+  channel: string;
+  mainUnitId: string | null;
+  coUnitIds: string[];
+  confidential: boolean;
+  callerName?: string;
+  callerPhone?: string;
+  summary: string;
+  address: string | null;
+  createdAt: string;
+  updatedAt: string;
+  closedAt: string | null;
+  signDeadline: string | null;
+  completionDeadline: string | null;
+  nextDeadline: string | null;
+  overdue: boolean;
+  escalationLevel: string | null;
+}
+
+interface Row {
+  id: string;
+  stage: string;
+  classification: string;
+  category: string;
+  urgency: string;
+  channel: string;
+  main_unit_id: string | null;
+  co_unit_ids: string[];
+  confidential: boolean;
+  caller_name: string;
+  caller_phone: string;
+  summary: string;
+  address: string | null;
+  created_at: Date;
+  updated_at: Date;
+  closed_at: Date | null;
+  sign_deadline: Date | null;
+  completion_deadline: Date | null;
+  next_deadline: Date | null;
+  is_overdue: boolean;
+  escalation_level: string | null;
+  total: string;
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+/**
+ * Lists work orders from the read model, newest first. A unit sees only the work orders it is
+ * main or co-unit of now; only the center and admins can search by the caller's name or phone.
+ */
+export async function listTickets(
+  pool: Pool,
+  user: AuthUser,
+  filter: TicketFilter,
+  now: Date,
+): Promise<{ items: TicketRow[]; total: number }> {
+  const where: string[] = [];
+  const values: unknown[] = [now];
+  const param = (value: unknown) => {
+    values.push(value);
+    return `$${values.length}`;
+  };
+  // "Overdue": an obligation missed and still open, or the next deadline already passed.
+  const overdueSql = '(w.closed_at IS NULL AND (w.overdue OR w.next_deadline < $1))';
+  if (user.role === 'unit') {
+    const me = param(user.unitId);
+    where.push(`(w.main_unit_id = ${me} OR ${me} = ANY (w.co_unit_ids))`);
+  }
+  if (filter.stage?.length) where.push(`w.stage = ANY (${param(filter.stage)})`);
+  if (filter.category?.length) where.push(`w.category = ANY (${param(filter.category)})`);
+  if (filter.urgency) where.push(`w.urgency = ${param(filter.urgency)}`);
+  if (filter.unit) {
+    const unit = param(filter.unit);
+    where.push(`(w.main_unit_id = ${unit} OR ${unit} = ANY (w.co_unit_ids))`);
+  }
+  if (filter.overdue !== undefined) where.push(filter.overdue ? overdueSql : `NOT ${overdueSql}`);
+  if (filter.dueWithin !== undefined) {
+    where.push(`(w.closed_at IS NULL AND w.next_deadline >= $1 AND w.next_deadline <= $1::timestamptz + ${param(filter.dueWithin)} * interval '1 millisecond')`);
+  }
+  if (filter.createdFrom) where.push(`w.created_at >= ${param(filter.createdFrom)}`);
+  if (filter.createdTo) where.push(`w.created_at < ${param(filter.createdTo)}`);
+  if (filter.text) {
+    const pattern = param(`%${filter.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    const fields = ['w.id', 'w.summary', "coalesce(w.address, '')"];
+    if (user.role === 'center' || user.role === 'admin') fields.push('w.caller_name', 'w.caller_phone');
+    where.push(`(${fields.map((f) => `${f} ILIKE ${pattern}`).join(' OR ')})`);
+  }
+  const limit = param(filter.pageSize);
+  const offset = param((filter.page - 1) * filter.pageSize);
+  const { rows } = await pool.query<Row>(
+    `SELECT w.id, w.stage, w.classification, w.category, w.urgency, w.channel, w.main_unit_id, w.co_unit_ids,
+            w.confidential, w.caller_name, w.caller_phone, w.summary, w.address, w.created_at, w.updated_at,
+            w.closed_at, w.sign_deadline, w.completion_deadline, w.next_deadline, ${overdueSql} AS is_overdue,
+            w.escalation_level, count(*) OVER () AS total
+       FROM work_orders w
+      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY w.created_at DESC, w.id DESC
+      LIMIT ${limit} OFFSET ${offset}`,
+    values,
+  );
+  const items = rows.map(
+    (r): TicketRow => ({
+      id: r.id,
+      stage: r.stage,
+      classification: r.classification,
+      category: r.category,
+      urgency: r.urgency,
+      channel: r.channel,
+      mainUnitId: r.main_unit_id,
+      coUnitIds: r.co_unit_ids,
+      confidential: r.confidential,
+      callerName: r.caller_name,
+      callerPhone: r.caller_phone,
+      summary: r.summary,
+      address: r.address,
+      createdAt: r.created_at.toISOString(),
+      updatedAt: r.updated_at.toISOString(),
+      closedAt: iso(r.closed_at),
+      signDeadline: iso(r.sign_deadline),
+      completionDeadline: iso(r.completion_deadline),
+      nextDeadline: iso(r.next_deadline),
+      overdue: r.is_overdue,
+      escalationLevel: r.escalation_level,
+    }),
+  );
+  let total = rows.length ? Number(rows[0].total) : 0;
+  if (!rows.length && filter.page > 1) {
+    // Past the last page: count separately so the client still learns the total.
+    const counted = await pool.query<{ n: string }>(
+      `SELECT count(*) AS n FROM work_orders w WHERE $1::timestamptz IS NOT NULL ${where.map((w) => `AND ${w}`).join(' ')}`,
+      values.slice(0, values.length - 2),
+    );
+    total = Number(counted.rows[0].n);
+  }
+  return { items, total };
+}

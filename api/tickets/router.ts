@@ -1,0 +1,144 @@
+/**
+ * /tickets: create, list, read and act on work orders.
+ */
+import { z } from 'zod';
+import { categorySchema, intakeSchema, stageSchema, urgencySchema, unitIdSchema, workOrderIdSchema } from '../../domain/workorder';
+import { workOrderActions, type WorkOrderActionName } from '../../workflows/messages';
+import type { Role } from '../http/auth';
+import { durationSchema } from '../http/duration';
+import { RouteSpec, route } from '../http/route';
+import { listTickets } from './repository';
+import { TicketService } from './service';
+import { mask, visibilityFor } from './view';
+import type { Pool } from 'pg';
+
+const idParams = z.object({ id: workOrderIdSchema });
+
+/** `a,b` or repeated `?x=a&x=b` → array. */
+const listOf = <T extends z.ZodType>(item: T) =>
+  z.preprocess(
+    (v) => (v === undefined ? undefined : (Array.isArray(v) ? v : [v]).flatMap((s) => String(s).split(',')).filter(Boolean)),
+    z.array(item).max(20).optional(),
+  );
+const booleanText = z.enum(['true', 'false']).transform((v) => v === 'true');
+const instant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);
+
+export const listQuerySchema = z.object({
+  stage: listOf(stageSchema),
+  unit: unitIdSchema.optional(),
+  category: listOf(categorySchema),
+  urgency: urgencySchema.optional(),
+  overdue: booleanText.optional(),
+  dueWithin: durationSchema().optional(),
+  createdFrom: instant.optional(),
+  createdTo: instant.optional(),
+  text: z.string().trim().min(1).max(200).optional(),
+  page: z.coerce.number().int().min(1).max(100_000).default(1),
+  pageSize: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+const ticketStateSchema = z.looseObject({ workOrderId: z.string(), stage: stageSchema }).meta({
+  description: 'The live state: stage, clocks with deadlines, extensions, escalations, units, timeline (workflows/types.ts WorkOrderState).',
+});
+const ticketListSchema = z.object({
+  items: z.array(z.looseObject({ id: z.string(), stage: stageSchema, overdue: z.boolean() })),
+  page: z.number(),
+  pageSize: z.number(),
+  total: z.number(),
+});
+
+const everyone: readonly Role[] = ['center', 'unit', 'supervisor', 'admin'];
+const idempotencyHeader = z.string().min(1).max(200);
+
+export function ticketRoutes(deps: { service: TicketService; pool: Pool; now: () => Date }): RouteSpec<any>[] {
+  const { service, pool, now } = deps;
+  const respond = <T extends { confidential: boolean }>(user: Parameters<typeof visibilityFor>[0], value: T) =>
+    mask(value, visibilityFor(user, value.confidential));
+
+  const actionRoutes = (Object.keys(workOrderActions) as WorkOrderActionName[]).map((name) => {
+    const action = workOrderActions[name];
+    return route({
+      method: 'post',
+      path: `/tickets/:id/${name}`,
+      summary: `Action: ${name}`,
+      description: 'Answers 200 with the new state, 409 `{type, message}` when the work order refuses the action under its rules.',
+      tags: ['tickets'],
+      roles: action.roles.filter((r): r is Role => r !== 'system'),
+      schemas: { params: idParams, body: action.schema as z.ZodType<Record<string, unknown>> },
+      responses: {
+        200: { description: 'the new state', schema: ticketStateSchema },
+        404: { description: 'no such work order (or not one of the calling unit)' },
+        409: { description: 'refused: `type` names the rule (e.g. RETURN_WINDOW_CLOSED)' },
+      },
+      handler: async ({ res, user, params, body }) => {
+        const state = await service.act(user, params.id, name, body);
+        res.json(respond(user, state));
+      },
+    });
+  });
+
+  return [
+    route({
+      method: 'post',
+      path: '/tickets',
+      summary: 'Create a work order (受理) and start its workflow',
+      description: 'With an `Idempotency-Key` header, repeating the same request returns the same work order.',
+      tags: ['tickets'],
+      roles: ['center', 'admin'],
+      schemas: { body: intakeSchema },
+      responses: {
+        201: { description: 'created (or replayed for a repeated Idempotency-Key); Location names it', schema: ticketStateSchema },
+        422: { description: 'the Idempotency-Key was used for a different body' },
+      },
+      handler: async ({ req, res, user, body }) => {
+        const rawKey = req.get('idempotency-key');
+        const key = rawKey === undefined ? undefined : idempotencyHeader.safeParse(rawKey);
+        if (key && !key.success) {
+          res.status(400).json({
+            type: 'INVALID_INPUT',
+            message: 'invalid input: headers.idempotency-key',
+            issues: [{ path: 'headers.idempotency-key', message: '1 to 200 characters' }],
+          });
+          return;
+        }
+        const { state, created } = await service.create(user, body, key?.data);
+        res
+          .status(201)
+          .location(`/tickets/${encodeURIComponent(state.workOrderId)}`)
+          .set('Idempotent-Replayed', created ? 'false' : 'true')
+          .json(respond(user, state));
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/tickets',
+      summary: 'List work orders from the read model (filters, paging)',
+      description:
+        'Units see only work orders they are main or co-unit of. `overdue=true`: a deadline passed and the obligation is open. `dueWithin=4h`: the next deadline is within that time.',
+      tags: ['tickets'],
+      roles: everyone,
+      schemas: { query: listQuerySchema },
+      responses: { 200: { description: 'one page', schema: ticketListSchema } },
+      handler: async ({ res, user, query }) => {
+        const { items, total } = await listTickets(pool, user, query, now());
+        res.json({ items: items.map((row) => respond(user, row)), page: query.page, pageSize: query.pageSize, total });
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/tickets/:id',
+      summary: 'Live state of a work order (from its workflow)',
+      tags: ['tickets'],
+      roles: everyone,
+      schemas: { params: idParams },
+      responses: {
+        200: { description: 'the state', schema: ticketStateSchema },
+        404: { description: 'no such work order (or not one of the calling unit)' },
+      },
+      handler: async ({ res, user, params }) => {
+        res.json(respond(user, await service.stateFor(user, params.id)));
+      },
+    }),
+    ...actionRoutes,
+  ];
+}

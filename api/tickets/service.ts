@@ -1,0 +1,157 @@
+/**
+ * Work orders through their workflows: create (start), act (updates), read (state query).
+ * Each work order is one workflow whose id is the work-order number (workflows/messages.ts).
+ */
+import { createHash } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import type { Client } from '@temporalio/client';
+import type { Pool } from 'pg';
+import type { Actor, Intake } from '../../domain/workorder';
+import {
+  TASK_QUEUE,
+  WORKFLOW_TYPE,
+  stateQuery,
+  workOrderActions,
+  type WorkOrderActionName,
+  type WorkOrderInput,
+  type WorkOrderState,
+} from '../../workflows/messages';
+import type { AuthUser } from '../http/auth';
+import { HttpError, fromWorkflowError, notFound } from '../http/errors';
+import { calendarFor, currentProfile } from '../hotline/repository';
+import { unknownUnitIds } from '../units/repository';
+import { claimIdempotencyKey, nextWorkOrderId, snapshot } from './repository';
+import { unitMayAccess } from './view';
+
+export interface TicketServiceDeps {
+  temporal: Client;
+  pool: Pool;
+  /** The engine's clock in sandbox mode, else wall time. */
+  now: () => Date;
+}
+
+export const actorOf = (user: AuthUser): Actor => ({
+  userId: user.id,
+  role: user.role,
+  ...(user.unitId ? { unitId: user.unitId } : {}),
+});
+
+/** Stable JSON (sorted keys) so the same request always hashes the same. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** Unit ids named in a body that are not active units → 400 naming the field. */
+async function checkUnitFields(pool: Pool, fields: Record<string, string | string[] | undefined>): Promise<void> {
+  const issues = [];
+  for (const [field, value] of Object.entries(fields)) {
+    if (value === undefined) continue;
+    const ids = Array.isArray(value) ? value : [value];
+    const unknown = await unknownUnitIds(pool, ids);
+    for (const id of unknown) {
+      const index = Array.isArray(value) ? `.${value.indexOf(id)}` : '';
+      issues.push({ path: `body.${field}${index}`, message: `unknown unit '${id}'`, code: 'unknown_unit' });
+    }
+  }
+  if (issues.length) throw new HttpError(400, 'INVALID_INPUT', `invalid input: ${issues.map((i) => i.path).join(', ')}`, issues);
+}
+
+export class TicketService {
+  constructor(private readonly deps: TicketServiceDeps) {}
+
+  /**
+   * Creates a work order and starts its workflow. With an idempotency key, the same user sending
+   * the same body again gets the same work order (`created: false`); a different body under a
+   * used key is refused with 422.
+   */
+  async create(user: AuthUser, intake: Intake, idempotencyKey?: string): Promise<{ state: WorkOrderState; created: boolean }> {
+    const { pool } = this.deps;
+    await checkUnitFields(pool, { mainUnitId: intake.mainUnitId, coUnitIds: intake.coUnitIds });
+    const now = this.deps.now();
+    let workOrderId = await nextWorkOrderId(pool, now);
+    let created = true;
+    if (idempotencyKey !== undefined) {
+      const hash = createHash('sha256').update(canonical(intake)).digest('hex');
+      const claim = await claimIdempotencyKey(pool, user.id, idempotencyKey, hash, workOrderId);
+      if (!claim.claimed) {
+        if (!claim.sameRequest) {
+          throw new HttpError(422, 'IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for a different request');
+        }
+        workOrderId = claim.workOrderId;
+        created = false;
+        // The first request may have died before starting the workflow: start it if missing.
+        const existing = await this.tryState(workOrderId);
+        if (existing) return { state: existing, created };
+      }
+    }
+    const input: WorkOrderInput = {
+      workOrderId,
+      intake,
+      createdBy: actorOf(user),
+      profile: await currentProfile(pool),
+      calendar: await calendarFor(pool, now).catch((error: unknown) => {
+        throw new HttpError(409, 'CALENDAR_MISSING', error instanceof Error ? error.message : String(error));
+      }),
+    };
+    try {
+      await this.deps.temporal.workflow.start(WORKFLOW_TYPE, {
+        taskQueue: TASK_QUEUE,
+        workflowId: workOrderId,
+        args: [input],
+        // A work-order number is never reused, even after the work order closed.
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      });
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError) && (error as Error)?.name !== 'WorkflowExecutionAlreadyStartedError') throw error;
+    }
+    return { state: await this.state(workOrderId), created };
+  }
+
+  /** The live state, or the read model's last snapshot when the workflow cannot be queried. */
+  async state(id: string): Promise<WorkOrderState> {
+    const state = await this.tryState(id);
+    if (!state) throw notFound('work order');
+    return state;
+  }
+
+  private async tryState(id: string): Promise<WorkOrderState | undefined> {
+    try {
+      return await this.deps.temporal.workflow.getHandle(id).query(stateQuery);
+    } catch (error) {
+      const mapped = fromWorkflowError(error);
+      if (mapped?.status === 404) return snapshot(this.deps.pool, id);
+      throw error;
+    }
+  }
+
+  /** The state as `user` may see it exist: units get 404 for work orders not theirs. */
+  async stateFor(user: AuthUser, id: string): Promise<WorkOrderState> {
+    const state = await this.state(id);
+    if (!unitMayAccess(user, state.mainUnitId, state.coUnitIds)) throw notFound('work order');
+    return state;
+  }
+
+  /**
+   * Performs an actor action as a workflow update; the workflow decides and refuses with a typed
+   * failure (→ 409). Units must be main or co-unit of the work order (else 404).
+   */
+  async act(user: AuthUser, id: string, name: WorkOrderActionName, body: Record<string, unknown>): Promise<WorkOrderState> {
+    if (user.role === 'unit') await this.stateFor(user, id);
+    await checkUnitFields(this.deps.pool, {
+      mainUnitId: body.mainUnitId as string | undefined,
+      coUnitIds: body.coUnitIds as string[] | undefined,
+      nextMainUnitId: body.nextMainUnitId as string | undefined,
+      nextCoUnitIds: body.nextCoUnitIds as string[] | undefined,
+    });
+    const action = workOrderActions[name];
+    const handle = this.deps.temporal.workflow.getHandle(id);
+    return handle.executeUpdate(action.update as never, { args: [{ ...body, actor: actorOf(user) }] } as never) as Promise<WorkOrderState>;
+  }
+}
