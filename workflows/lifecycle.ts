@@ -269,8 +269,8 @@ export class WorkOrderLifecycle {
 
   private do_sign(a: Acted<{ note?: string }>, now: number, commit: boolean) {
     this.requireRole(a.actor, ['unit']);
-    this.requireStage(['dispatched', 'handling', 'returnRequested']);
     const u = this.requireAssigned(a.actor);
+    this.requireStage(['dispatched', 'handling', 'returnRequested']);
     if (u.signedAt) refuse('WRONG_STAGE', `unit ${u.unitId} signed already at ${u.signedAt}`);
     if (!commit) return;
     u.signedAt = iso(now);
@@ -289,8 +289,8 @@ export class WorkOrderLifecycle {
 
   private do_returnRequest(a: Acted<{ reason: string }>, now: number, commit: boolean) {
     this.requireRole(a.actor, ['unit']);
-    this.requireStage(['dispatched', 'handling', 'returnRequested']);
     const u = this.requireAssigned(a.actor);
+    this.requireStage(['dispatched', 'handling', 'returnRequested']);
     if (this.state.returns.some((r) => r.status === 'pending' && r.unitId === u.unitId)) {
       refuse('WRONG_STAGE', `unit ${u.unitId}'s return is under review`);
     }
@@ -362,8 +362,8 @@ export class WorkOrderLifecycle {
 
   private do_contact(a: Acted<{ reached: boolean; method: string; person: string; note?: string }>, now: number, commit: boolean) {
     this.requireRole(a.actor, ['unit']);
-    this.requireStage(['dispatched', 'handling', 'returnRequested']);
     const u = this.requireMain(a.actor);
+    this.requireStage(['dispatched', 'handling', 'returnRequested']);
     if (!u.signedAt) refuse('UNIT_NOT_SIGNED', `unit ${u.unitId} must sign before contacting the caller`);
     const gap = this.profile.firstContact.minGap;
     const last = u.contactAttempts.at(-1);
@@ -383,8 +383,8 @@ export class WorkOrderLifecycle {
 
   private do_extensionRequest(a: Acted<{ workingDays: number; reason: string }>, now: number, commit: boolean) {
     this.requireRole(a.actor, ['unit']);
-    this.requireStage(['handling']);
     const u = this.requireMain(a.actor);
+    this.requireStage(['handling']);
     const clock = this.handlingClock();
     if (!clock) refuse('WRONG_STAGE', 'no completion deadline is running');
     if (this.state.extensions.some((x) => x.status === 'pending')) refuse('EXTENSION_PENDING', 'an extension request is under review');
@@ -449,8 +449,8 @@ export class WorkOrderLifecycle {
 
   private do_reply(a: Acted<Reply>, now: number, commit: boolean) {
     this.requireRole(a.actor, ['unit']);
-    this.requireStage(['handling']);
     const u = this.requireMain(a.actor);
+    this.requireStage(['handling']);
     if (!u.signedAt) refuse('UNIT_NOT_SIGNED', `unit ${u.unitId} must sign before replying`);
     if (!commit) return;
     const { actor, ...reply } = a;
