@@ -1,0 +1,53 @@
+import { decodeMessage, encodeMessage, type Msg } from '../proto';
+
+/**
+ * How the PostgreSQL store turns engine values into column values and back.
+ *
+ * - History events are stored as protobuf `temporal.api.history.v1.History` blobs, the format
+ *   Temporal itself persists and the exact bytes a client is sent, so a reloaded event decodes to
+ *   what the SDK saw.
+ * - Other records (visibility rows, namespaces, a run's derived state) are JSON; payload bytes
+ *   inside them become `{"$b64": "..."}` so they survive the trip through `jsonb`.
+ */
+
+const BYTES_KEY = '$b64';
+
+/** Encodes a batch of history events (one stored row). */
+export function encodeEvents(events: Msg[]): Buffer {
+  return encodeMessage('temporal.api.history.v1.History', { events });
+}
+
+/** Decodes a stored batch of events, in the shape every engine decode uses. */
+export function decodeEvents(data: Uint8Array): Msg[] {
+  return decodeMessage('temporal.api.history.v1.History', data).events ?? [];
+}
+
+/** A JSON-safe copy of a value: bytes become `{ $b64 }`, `undefined` members are dropped. */
+export function toJsonValue(value: unknown): unknown {
+  if (value === null || value === undefined) return value ?? null;
+  if (value instanceof Uint8Array) return { [BYTES_KEY]: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
+  if (Array.isArray(value)) return value.map((v) => (v === undefined ? null : toJsonValue(v)));
+  if (typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) if (v !== undefined) out[k] = toJsonValue(v);
+    return out;
+  }
+  if (typeof value === 'number' && !Number.isFinite(value)) throw new TypeError(`cannot store the number ${value}`);
+  return value;
+}
+
+/** Reverses {@link toJsonValue}: `{ $b64 }` objects become Buffers again. */
+export function fromJsonValue<T = unknown>(value: unknown): T {
+  return revive(value) as T;
+}
+
+function revive(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(revive);
+  const obj = value as Record<string, unknown>;
+  const keys = Object.keys(obj);
+  if (keys.length === 1 && keys[0] === BYTES_KEY && typeof obj[BYTES_KEY] === 'string') return Buffer.from(obj[BYTES_KEY] as string, 'base64');
+  const out: Record<string, unknown> = {};
+  for (const k of keys) out[k] = revive(obj[k]);
+  return out;
+}

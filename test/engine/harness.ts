@@ -1,0 +1,37 @@
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { startEngine, type ClockOption, type EngineHandle } from '../../engine';
+
+/** One engine per test file, with a client and a native connection for workers. */
+export interface Harness {
+  engine: EngineHandle;
+  connection: Connection;
+  client: Client;
+  native: NativeConnection;
+  /** Creates a worker on the engine (workflows from test/engine/workflows/<file>). */
+  worker(opts: Omit<WorkerOptions, 'connection'>): Promise<Worker>;
+  close(): Promise<void>;
+}
+
+let seq = 0;
+/** A unique id for workflow ids and task queues within one engine. */
+export const uid = (prefix: string): string => `${prefix}-${Date.now().toString(36)}-${++seq}`;
+
+export async function startHarness(clock: ClockOption = 'real', extra: { sticky?: boolean } = {}): Promise<Harness> {
+  const engine = await startEngine({ clock, sticky: extra.sticky });
+  const connection = await Connection.connect({ address: engine.address });
+  const native = await NativeConnection.connect({ address: engine.address });
+  const client = new Client({ connection });
+  return {
+    engine,
+    connection,
+    client,
+    native,
+    worker: (opts) => Worker.create({ connection: native, ...opts }),
+    async close() {
+      await native.close().catch(() => undefined);
+      await connection.close().catch(() => undefined);
+      await engine.stop();
+    },
+  };
+}

@@ -1,0 +1,183 @@
+import { status } from '@grpc/grpc-js';
+import { temporal } from '@temporalio/proto';
+import { startHarness, uid, type Harness } from './harness';
+
+/**
+ * Workflow-task rules checked by driving the engine with raw gRPC calls as a hand-written
+ * worker would: buffering, all-or-nothing completion, UNHANDLED_COMMAND, timeouts, stickiness.
+ */
+const { CommandType, EventType } = temporal.api.enums.v1;
+type Svc = Harness['connection']['workflowService'];
+
+describe('workflow task rules (raw gRPC worker)', () => {
+  let h: Harness;
+  let svc: Svc;
+  beforeAll(async () => {
+    h = await startHarness();
+    svc = h.connection.workflowService;
+  });
+  afterAll(async () => h?.close());
+
+  const start = async (taskQueue: string, extra: Record<string, unknown> = {}) => {
+    const workflowId = uid('raw');
+    const { runId } = await svc.startWorkflowExecution({
+      namespace: 'default',
+      workflowId,
+      workflowType: { name: 'raw' },
+      taskQueue: { name: taskQueue },
+      requestId: uid('req'),
+      ...extra,
+    });
+    return { workflowId, runId: runId! };
+  };
+  const poll = (taskQueue: string, kind?: temporal.api.enums.v1.TaskQueueKind, normalName?: string) =>
+    svc.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue, kind, normalName }, identity: 'raw-worker' });
+  const history = async (workflowId: string) =>
+    (await svc.getWorkflowExecutionHistory({ namespace: 'default', execution: { workflowId } })).history!.events!;
+  const types = (events: temporal.api.history.v1.IHistoryEvent[]) => events.map((e) => EventType[e.eventType!]);
+
+  it('hands out full history ending at WorkflowTaskStarted, with previousStartedEventId 0 at first', async () => {
+    const q = uid('q');
+    const { workflowId } = await start(q);
+    const task = await poll(q);
+    expect(task.workflowExecution?.workflowId).toBe(workflowId);
+    expect(Number(task.previousStartedEventId)).toBe(0);
+    expect(Number(task.startedEventId)).toBe(3);
+    expect(types(task.history!.events!)).toEqual(['EVENT_TYPE_WORKFLOW_EXECUTION_STARTED', 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED', 'EVENT_TYPE_WORKFLOW_TASK_STARTED']);
+  });
+
+  it('buffers a signal that arrives mid-task, writes it after the completion and schedules a new task', async () => {
+    const q = uid('q');
+    const { workflowId } = await start(q);
+    const task = await poll(q);
+    await svc.signalWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId }, signalName: 's', identity: 'test' });
+    await svc.respondWorkflowTaskCompleted({
+      taskToken: task.taskToken,
+      commands: [{ commandType: CommandType.COMMAND_TYPE_START_TIMER, startTimerCommandAttributes: { timerId: 't1', startToFireTimeout: { seconds: 3600 } } }],
+      identity: 'raw-worker',
+    });
+    expect(types(await history(workflowId)).slice(3)).toEqual([
+      'EVENT_TYPE_WORKFLOW_TASK_COMPLETED',
+      'EVENT_TYPE_TIMER_STARTED',
+      'EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED',
+      'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED',
+    ]);
+    const next = await poll(q);
+    expect(Number(next.previousStartedEventId)).toBe(3);
+    expect(Number(next.startedEventId)).toBe(8);
+  });
+
+  it('fails a closing completion with UNHANDLED_COMMAND when events are buffered, then dispatches again', async () => {
+    const q = uid('q');
+    const { workflowId } = await start(q);
+    const task = await poll(q);
+    await svc.signalWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId }, signalName: 's' });
+    await svc.respondWorkflowTaskCompleted({
+      taskToken: task.taskToken,
+      commands: [{ commandType: CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION, completeWorkflowExecutionCommandAttributes: {} }],
+    });
+    const events = await history(workflowId);
+    expect(types(events).slice(3)).toEqual(['EVENT_TYPE_WORKFLOW_TASK_FAILED', 'EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED', 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED']);
+    expect(events[3].workflowTaskFailedEventAttributes?.cause).toBe(temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND);
+    const again = await poll(q);
+    expect(again.taskToken?.length).toBeGreaterThan(0);
+  });
+
+  it('applies a completion all-or-nothing: one bad command fails the task and writes none of the others', async () => {
+    const q = uid('q');
+    const { workflowId } = await start(q);
+    const task = await poll(q);
+    await svc.respondWorkflowTaskCompleted({
+      taskToken: task.taskToken,
+      commands: [
+        { commandType: CommandType.COMMAND_TYPE_START_TIMER, startTimerCommandAttributes: { timerId: 'ok', startToFireTimeout: { seconds: 60 } } },
+        { commandType: CommandType.COMMAND_TYPE_CANCEL_TIMER, cancelTimerCommandAttributes: { timerId: 'no-such-timer' } },
+      ],
+    });
+    const t = types(await history(workflowId));
+    expect(t).not.toContain('EVENT_TYPE_TIMER_STARTED');
+    expect(t.slice(3)).toEqual(['EVENT_TYPE_WORKFLOW_TASK_FAILED', 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED']);
+    const retry = await poll(q);
+    expect(retry.attempt).toBe(2);
+  });
+
+  it('times a silent workflow task out after its start-to-close timeout and reschedules it', async () => {
+    const q = uid('q');
+    const { workflowId } = await start(q, { workflowTaskTimeout: { seconds: 1 } });
+    const task = await poll(q);
+    expect(task.taskToken?.length).toBeGreaterThan(0);
+    const again = await poll(q);
+    expect(again.attempt).toBe(2);
+    const t = types(await history(workflowId));
+    expect(t).toContain('EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT');
+    // The stale token is refused.
+    await expect(svc.respondWorkflowTaskCompleted({ taskToken: task.taskToken, commands: [] })).rejects.toMatchObject({ code: status.NOT_FOUND });
+  });
+
+  it('keeps sdkMetadata verbatim in WorkflowTaskCompleted', async () => {
+    const q = uid('q');
+    const { workflowId } = await start(q);
+    const task = await poll(q);
+    await svc.respondWorkflowTaskCompleted({
+      taskToken: task.taskToken,
+      commands: [{ commandType: CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION, completeWorkflowExecutionCommandAttributes: {} }],
+      sdkMetadata: { langUsedFlags: [1, 2], sdkName: 'raw', sdkVersion: '9' },
+    });
+    const completed = (await history(workflowId)).find((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)!;
+    expect(completed.workflowTaskCompletedEventAttributes?.sdkMetadata?.langUsedFlags).toEqual([1, 2]);
+    expect(completed.workflowTaskCompletedEventAttributes?.sdkMetadata?.sdkName).toBe('raw');
+  });
+
+  it('dispatches on the sticky queue with only new events, and falls back to the normal queue after ShutdownWorker', async () => {
+    const q = uid('q');
+    const sticky = uid('sticky');
+    const { workflowId } = await start(q);
+    const task = await poll(q);
+    await svc.respondWorkflowTaskCompleted({
+      taskToken: task.taskToken,
+      commands: [],
+      stickyAttributes: { workerTaskQueue: { name: sticky }, scheduleToStartTimeout: { seconds: 60 } },
+    });
+    await svc.signalWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId }, signalName: 's' });
+    const stickyTask = await poll(sticky, temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_STICKY, q);
+    expect(types(stickyTask.history!.events!)).toEqual([
+      'EVENT_TYPE_WORKFLOW_TASK_COMPLETED',
+      'EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED',
+      'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED',
+      'EVENT_TYPE_WORKFLOW_TASK_STARTED',
+    ]);
+    await svc.respondWorkflowTaskCompleted({
+      taskToken: stickyTask.taskToken,
+      commands: [],
+      stickyAttributes: { workerTaskQueue: { name: sticky }, scheduleToStartTimeout: { seconds: 60 } },
+    });
+    await svc.shutdownWorker({ namespace: 'default', stickyTaskQueue: sticky, identity: 'raw-worker' });
+    await svc.signalWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId }, signalName: 's2' });
+    const normal = await poll(q);
+    expect(normal.history!.events![0].eventType).toBe(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED);
+  });
+
+  it('moves a sticky task to the normal queue after the sticky schedule-to-start timeout', async () => {
+    const q = uid('q');
+    const { workflowId } = await start(q);
+    const task = await poll(q);
+    await svc.respondWorkflowTaskCompleted({
+      taskToken: task.taskToken,
+      commands: [],
+      stickyAttributes: { workerTaskQueue: { name: uid('gone') }, scheduleToStartTimeout: { nanos: 200_000_000 } },
+    });
+    await svc.signalWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId }, signalName: 's' });
+    const normal = await poll(q);
+    expect(normal.history!.events![0].eventType).toBe(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED);
+    expect(Number(normal.previousStartedEventId)).toBe(3);
+  });
+
+  it('answers an empty poll (no task token) before the caller deadline', async () => {
+    const startedAt = Date.now();
+    const res = await h.connection.withDeadline(Date.now() + 2500, () =>
+      svc.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: uid('empty') }, identity: 'x' }),
+    );
+    expect(res.taskToken?.length ?? 0).toBe(0);
+    expect(Date.now() - startedAt).toBeLessThan(2500);
+  });
+});
