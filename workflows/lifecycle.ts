@@ -342,6 +342,10 @@ export class WorkOrderLifecycle {
       // 004: rejected → the same unit continues, its clocks keep running from the first dispatch.
       u.returnRejected = true;
       if (r.role === 'main') this.state.stage = u.signedAt ? 'handling' : 'dispatched';
+      if (this.profile.escalation.superviseReturnWithinDuty) {
+        // 003 第八条(九)3(5) / 004 第十二条(二): returning a ticket within the unit's duty → 督办.
+        this.escalate(now, { kind: this.nextStep(), trigger: 'returnWithinDuty', reason: `return rejected: ${a.reason}`, unitId: u.unitId });
+      }
       return;
     }
     u.status = 'returned';

@@ -161,6 +161,19 @@ describe('return (退单, 004 第十一条(二))', () => {
     // The sign deadline (12:00) passed while the return was reviewed: it was missed.
     expect(clock(wo, 'sign:unit-a:1').status).toBe('missed');
     expect(refusal(() => act(wo, 'returnRequest', { actor: A, reason: '再次申请' }, t('2026-03-10', '15:10')))).toBe('RETURN_ALREADY_REJECTED');
+    // 004 第十二条(二): a return of a ticket within the unit's duty is a 督办 trigger.
+    expect(wo.state.escalations.filter((e) => e.kind !== 'urge').map((e) => [e.trigger, e.clockId])).toEqual([
+      ['missedDeadline', 'sign:unit-a:1'],
+      ['missedDeadline', 'firstContact:unit-a:1'],
+      ['returnWithinDuty', undefined],
+    ]);
+  });
+
+  it('rejected under a profile without that trigger (000): no 督办 for the return', () => {
+    const wo = WorkOrderLifecycle.create(input({ profile: 'lushan-000' }), dispatched);
+    act(wo, 'returnRequest', { actor: A, reason: '不属于本单位职责' }, t('2026-03-10', '10:00'));
+    act(wo, 'returnReview', { actor: center, approved: false, reason: '属于本单位职责' }, t('2026-03-10', '10:30'));
+    expect(wo.state.escalations).toEqual([]);
   });
 
   it('after its window the return is refused and the unit must handle it', () => {
@@ -259,6 +272,25 @@ describe('reply, review, callback, re-handling', () => {
     act(wo, 'callback', { actor: center, ...callback('satisfied') }, t('2026-03-13', '15:00'));
     expect(wo.state.stage).toBe('closed');
     expect(wo.snapshot()).toMatchObject({ completedOnTime: true, signedOnTime: true, firstContactOnTime: true, satisfaction: 'satisfied', resultType: 'resolved' });
+  });
+
+  it("the center's own review and callback windows: missed ones are reported to supervisors", () => {
+    const wo = handled();
+    act(wo, 'reply', { actor: A, ...reply(iso('2026-03-10', '10:00')) }, t('2026-03-12', '10:00'));
+    expect(clock(wo, 'replyReview:center:1').deadline).toBe(iso('2026-03-13', '10:00')); // 1 working day (assumed by 004's profile)
+    wo.tick(t('2026-03-13', '10:00'));
+    expect(clock(wo, 'replyReview:center:1').status).toBe('missed');
+    const out = wo.drain();
+    expect(out.notifications.at(-1)).toMatchObject({ kind: 'escalation', recipients: [{ audience: 'supervisors' }] });
+    expect(out.supervisionOpens).toEqual([]);
+    act(wo, 'replyReview', { actor: center, accepted: true, reason: '合规' }, t('2026-03-13', '11:00'));
+    expect(clock(wo, 'callback:center:1').deadline).toBe(iso('2026-03-17', '11:00')); // 2 working days
+    // Three unreached callbacks close it unrated (the profile's attempts).
+    for (const time of ['11:10', '14:10', '16:10']) {
+      act(wo, 'callback', { actor: center, ...callback('satisfied', { reached: false }) }, t('2026-03-13', time));
+    }
+    expect(wo.state).toMatchObject({ stage: 'closed', closeReason: 'caller not reached at callback after 3 attempts' });
+    expect(clock(wo, 'callback:center:1').status).toBe('met');
   });
 
   it('callback unsatisfied → re-handling with its own window; twice in a row escalates (004 第十九条)', () => {
