@@ -75,7 +75,7 @@ it('runs work orders into the read model and exits on SIGTERM', async () => {
 }, 120_000);
 
 it('refuses to start without DATABASE_URL, naming the variable', async () => {
-  const env = { ...process.env, TEMPORAL_ADDRESS: engine.address };
+  const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: engine.address };
   delete env.DATABASE_URL;
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'worker/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let text = '';
