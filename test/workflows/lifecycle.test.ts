@@ -304,6 +304,14 @@ describe('reply, review, callback, re-handling', () => {
       expect(clock(wo, `reHandle:unit-a:${round}`).deadline).toBe(new WorkingCalendar(calendarData).addWorkingDays(t(day, '11:00'), 3).toISOString());
     }
     expect(wo.state.escalations.map((e) => [e.trigger, e.kind])).toEqual([['repeatedReHandle', 'supervise']]);
+    // The re-handling window missed: urged before, escalated one step up at its deadline.
+    const due = clock(wo, 'reHandle:unit-a:2');
+    wo.tick(Date.parse(due.deadline));
+    expect(due.status).toBe('missed');
+    expect(wo.state.escalations.filter((e) => e.clockId === due.id).map((e) => [e.kind, e.dueAt])).toEqual([
+      ...due.urgeAt.map((u) => ['urge', u]),
+      ['coordinationMeeting', due.deadline],
+    ]);
   });
 
   it('a co-unit may not reply; another unit may not act; a unit may not review', () => {
@@ -378,6 +386,20 @@ describe('urgent outside office hours (003 第七条(三))', () => {
     act(wo, 'sign', { actor: A }, t('2026-03-07', '22:10'));
     act(wo, 'contact', { actor: A, reached: true, person: '值班员' }, t('2026-03-07', '23:00'));
     expect(clock(wo, 'urgentReport:unit-a:1').status).toBe('met');
+  });
+
+  it('no report within 4 hours: missed at 02:00 and escalated', () => {
+    const wo = WorkOrderLifecycle.create(input({ intake: { urgency: 'urgent', category: 'help' } }), t('2026-03-07', '22:00'));
+    act(wo, 'sign', { actor: A }, t('2026-03-07', '22:10'));
+    wo.tick(t('2026-03-08', '02:00'));
+    expect(clock(wo, 'urgentReport:unit-a:1').status).toBe('missed');
+    expect(wo.state.escalations.map((e) => [e.clockId, e.kind, e.dueAt])).toEqual([['urgentReport:unit-a:1', 'supervise', iso('2026-03-08', '02:00')]]);
+  });
+
+  it('inside office hours an urgent one has no 4-hour report clock', () => {
+    const wo = WorkOrderLifecycle.create(input({ intake: { urgency: 'urgent', category: 'help' } }), t('2026-03-09', '10:00'));
+    expect(wo.state.clocks.some((c) => c.name === 'urgentReport')).toBe(false);
+    expect(clock(wo, 'completion:unit-a:1').deadline).toBe(iso('2026-03-16', '10:00')); // 004: 5 working days (no urgent-help rule)
   });
 });
 
