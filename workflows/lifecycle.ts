@@ -993,7 +993,8 @@ export class WorkOrderLifecycle {
       nextDeadline: pending.length ? iso(Math.min(...pending)) : undefined,
       signDeadline: sign?.deadline,
       completionDeadline: handling?.deadline ?? completion?.deadline,
-      overdue: obligations.some((c) => c.status === 'missed' && !c.doneAt),
+      // A closed work order is no longer overdue, whatever it missed on the way.
+      overdue: !this.finished && obligations.some((c) => c.status === 'missed' && !c.doneAt),
       signedOnTime: onTime(sign),
       firstContactOnTime: onTime(contact),
       completedOnTime: onTime(completion),

@@ -406,18 +406,22 @@ describe('urgent outside office hours (003 第七条(三))', () => {
 describe('withdrawal, manual 督办, terminal stages', () => {
   it('withdrawn at any open stage; open 督办 records are closed; then everything is refused', () => {
     const wo = WorkOrderLifecycle.create(input(), t('2026-03-10', '09:00'));
-    act(wo, 'supervise', { actor: supervisor, reason: '媒体曝光', trigger: 'media' }, t('2026-03-10', '09:30'));
-    expect(wo.state.escalations[0]).toMatchObject({ kind: 'supervise', trigger: 'media', by: 's1' });
+    wo.tick(t('2026-03-10', '12:00')); // sign and first contact missed
+    expect(wo.snapshot().overdue).toBe(true);
+    wo.drain();
+    act(wo, 'supervise', { actor: supervisor, reason: '媒体曝光', trigger: 'media' }, t('2026-03-10', '12:30'));
+    expect(wo.state.escalations.at(-1)).toMatchObject({ kind: 'supervise', trigger: 'media', by: 's1' });
     expect(wo.drain().supervisionOpens).toHaveLength(1);
-    act(wo, 'withdraw', { actor: center, reason: '市民来电称已解决' }, t('2026-03-10', '10:00'));
+    act(wo, 'withdraw', { actor: center, reason: '市民来电称已解决' }, t('2026-03-10', '13:00'));
     expect(wo.state.stage).toBe('withdrawn');
     expect(wo.state.clocks.every((c) => c.status !== 'pending')).toBe(true);
+    expect(wo.snapshot()).toMatchObject({ overdue: false, nextDeadline: undefined });
     expect(wo.nextWakeAt()).toBeUndefined();
     const out = wo.drain();
     expect(out.supervisionCloses).toHaveLength(1);
     expect(out.notifications.map((n) => n.kind)).toEqual(['withdrawn']);
     for (const action of ['sign', 'withdraw', 'supervise', 'callback'] as const) {
-      expect(refusal(() => wo.check(action, { actor: center, reason: 'x' }, t('2026-03-10', '10:05')))).toBe('WORK_ORDER_CLOSED');
+      expect(refusal(() => wo.check(action, { actor: center, reason: 'x' }, t('2026-03-10', '13:05')))).toBe('WORK_ORDER_CLOSED');
     }
   });
 
