@@ -298,17 +298,17 @@ export function adminRoutes(deps: { pool: Pool; clock: SandboxClock | null; now:
       schemas: { body: z.object({ profileId: z.enum(profileIds), overrides: z.record(z.string(), z.unknown()).default({}) }) },
       responses: { 200: { description: 'the resolved profile' } },
       handler: async ({ res, user, body }) => {
-        const parsed = (() => {
-          const result = z.unknown().transform((o) => resolveProfile(shippedProfiles[body.profileId], o)).safeParse(body.overrides);
-          return result;
-        })();
-        if (!parsed.success) {
-          const issues = parsed.error.issues.map((i) => ({ path: ['body', 'overrides', ...i.path.map(String)].join('.'), message: i.message, code: i.code }));
+        let resolved;
+        try {
+          resolved = resolveProfile(shippedProfiles[body.profileId], body.overrides);
+        } catch (error) {
+          if (!(error instanceof z.ZodError)) throw error;
+          const issues = error.issues.map((i) => ({ path: ['body', 'overrides', ...i.path.map(String)].join('.'), message: i.message, code: i.code }));
           throw new HttpError(400, 'INVALID_INPUT', `invalid input: ${issues.map((i) => i.path).join(', ')}`, issues);
         }
         await saveProfileChoice(pool, body, user.id);
         await audit(pool, user.id, 'profile.update', body);
-        res.json({ profileId: body.profileId, overrides: body.overrides, resolved: parsed.data });
+        res.json({ profileId: body.profileId, overrides: body.overrides, resolved });
       },
     }),
     // ---- sandbox clock ----

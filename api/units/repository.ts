@@ -39,8 +39,17 @@ export const newUnitSchema = z.object({
 });
 export type NewUnit = z.infer<typeof newUnitSchema>;
 
-/** A change of a unit; absent fields keep their value, null clears. */
-export const unitPatchSchema = newUnitSchema.omit({ id: true }).partial().extend({ active: z.boolean().optional() });
+/** A change of a unit; absent fields keep their value, null clears. (No defaults: absent ≠ null.) */
+export const unitPatchSchema = z.object({
+  name: z.string().trim().min(1).max(200).optional(),
+  kind: unitKindSchema.optional(),
+  sector: unitSectorSchema.nullable().optional(),
+  parentId: unitIdSchema.nullable().optional(),
+  supervisingDepartment: z.string().trim().max(200).nullable().optional(),
+  webhookUrl: z.url({ protocol: /^https?$/ }).max(2000).nullable().optional(),
+  webhookSecret: z.string().min(16).max(200).nullable().optional(),
+  active: z.boolean().optional(),
+});
 export type UnitPatch = z.infer<typeof unitPatchSchema>;
 
 interface UnitRow {

@@ -8,8 +8,10 @@ import { notFound } from '../http/errors';
 import { RouteSpec, route } from '../http/route';
 import { getUnit, listUnits, unitSchema, unitTree } from './repository';
 
-type Node = z.infer<typeof unitSchema> & { children: Node[] };
-const unitNodeSchema: z.ZodType<Node> = unitSchema.extend({ children: z.array(z.lazy(() => unitNodeSchema)) });
+// Documented one level deep: the generator cannot follow a recursive schema.
+const unitNodeSchema = unitSchema.extend({
+  children: z.array(z.looseObject({ id: z.string() })).meta({ description: 'child units, each of this same shape' }),
+});
 
 export function unitRoutes(deps: { pool: Pool }): RouteSpec<any>[] {
   return [

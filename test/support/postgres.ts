@@ -54,6 +54,8 @@ export async function startTestPostgres(options: { migrate?: boolean } = {}): Pr
   try {
     const databaseUrl = await freshDatabase();
     const pool = new Pool({ connectionString: databaseUrl, max: 10 });
+    // Idle clients see the server's shutdown as an error; expected when the file ends.
+    pool.on('error', () => undefined);
     return {
       pool,
       databaseUrl,

@@ -1,0 +1,75 @@
+/**
+ * Configuration from environment variables, parsed once at start with zod. A bad value stops the
+ * start with a message naming the variable.
+ */
+import { z } from 'zod';
+import { profileIds } from '../domain/profile';
+
+const flag = z
+  .enum(['0', '1', 'true', 'false', 'yes', 'no', ''])
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+export const configSchema = z
+  .object({
+    /** HTTP port of the API. */
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    /** Interface the API listens on (0.0.0.0 in containers). */
+    HOST: z.string().min(1).default('127.0.0.1'),
+    /** Where the embedded PostgreSQL and the demo secrets live. */
+    DATA_DIR: z.string().min(1).default('.data'),
+    /** External PostgreSQL; absent → embedded PostgreSQL under DATA_DIR. */
+    DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\/.+/, 'a postgres:// connection string').optional(),
+    /** Port of the embedded PostgreSQL (0: any free port). */
+    EMBEDDED_PG_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+    /** External Temporal frontend `host:port`; absent → the project's engine in-process. */
+    TEMPORAL_ADDRESS: z.string().regex(/^[A-Za-z0-9_.-]+:\d{1,5}$/, 'host:port').optional(),
+    TEMPORAL_NAMESPACE: z.string().min(1).max(200).default('default'),
+    /** Port of the in-process engine (0: any free port). */
+    ENGINE_PORT: z.coerce.number().int().min(0).max(65535).default(7233),
+    /** Sandbox: the engine runs a manual clock that POST /admin/clock/advance moves. */
+    SANDBOX: flag.default(false),
+    /** Where the sandbox clock starts (ISO 8601 with offset); default now. */
+    SANDBOX_START: z.iso.datetime({ offset: true }).optional(),
+    /** Which processes run here: the API, the worker, or both (default). */
+    SERVICES: z
+      .string()
+      .default('api,worker')
+      .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+      .pipe(z.array(z.enum(['api', 'worker'])).min(1)),
+    /** The SLA profile a new hotline starts with (changeable later under /admin/profile). */
+    HOTLINE_PROFILE: z.enum(profileIds).default('kaifeng-001'),
+    /** Seed the 开封市 demo units, users and tokens into an empty directory. */
+    SEED_DEMO: flag.default(true),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Largest accepted JSON body. */
+    BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/, "e.g. '100kb'").default('100kb'),
+  })
+  .superRefine((c, ctx) => {
+    if (c.SANDBOX && c.TEMPORAL_ADDRESS) {
+      ctx.addIssue({ code: 'custom', path: ['SANDBOX'], message: 'sandbox mode needs the in-process engine: unset TEMPORAL_ADDRESS' });
+    }
+    if (c.SANDBOX_START && !c.SANDBOX) {
+      ctx.addIssue({ code: 'custom', path: ['SANDBOX_START'], message: 'only meaningful with SANDBOX=1' });
+    }
+  });
+
+export type Config = z.infer<typeof configSchema>;
+
+/** Thrown by {@link loadConfig}; the message names every bad variable. */
+export class ConfigError extends Error {
+  constructor(readonly variables: { name: string; message: string }[]) {
+    super(`invalid configuration: ${variables.map((v) => `${v.name}: ${v.message}`).join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment. @throws ConfigError naming each bad variable */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings count as unset (a common shell and compose idiom).
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = configSchema.safeParse(cleaned);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => ({ name: String(i.path[0] ?? '(config)'), message: i.message })));
+  }
+  return result.data;
+}

@@ -1,0 +1,162 @@
+/**
+ * The whole service in one process, as `npm start` runs it: PostgreSQL (embedded under DATA_DIR,
+ * or DATABASE_URL), the Temporal engine (the project's engine/ in-process, or TEMPORAL_ADDRESS),
+ * the worker and the HTTP API. The same code path serves the embedded default and an external
+ * cluster; SERVICES picks which of api/worker run here (docker-compose runs them apart).
+ */
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { Pool } from 'pg';
+import { createActivities } from '../activities';
+import { createApp, type ClockHandle } from '../api/app';
+import type { Config } from '../api/config';
+import { ensureSettings } from '../api/hotline/repository';
+import { Logger, redactUrl } from '../api/logger';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../db/embeddedPostgres';
+import { migrate } from '../db/migrate';
+import { DemoTokens, demoTokens, seedDemo } from '../db/seed/demo';
+import { startEngine, type EngineHandle } from '../engine';
+import { createWorker } from '../worker/createWorker';
+
+export interface RunningService {
+  /** The API's base URL, when the API runs here. */
+  url?: string;
+  /** The Temporal address in use. */
+  temporalAddress: string;
+  /** Demo tokens when the demo directory is in use. */
+  tokens?: DemoTokens;
+  /** Stops everything started, in reverse order. */
+  stop(): Promise<void>;
+}
+
+/** Reads a secret file, or creates it with `make()` (mode 0600). */
+async function persistentSecret(file: string, make: () => string): Promise<string> {
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch {
+    const value = make();
+    await writeFile(file, `${value}\n`, { mode: 0o600 });
+    return value;
+  }
+}
+
+/**
+ * Starts the service.
+ *
+ * @throws when a dependency cannot start; whatever started is stopped again first
+ */
+export async function startService(config: Config, logger: Logger): Promise<RunningService> {
+  const stops: (() => Promise<unknown>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) {
+      await stop().catch((error: unknown) => logger.error({ err: error }, 'error while stopping'));
+    }
+    stops.length = 0;
+  };
+  try {
+    const dataDir = path.resolve(config.DATA_DIR);
+    await mkdir(dataDir, { recursive: true });
+
+    // ---- PostgreSQL ----
+    let databaseUrl = config.DATABASE_URL;
+    if (!databaseUrl) {
+      const password = await persistentSecret(path.join(dataDir, 'postgres-password'), () => randomBytes(24).toString('hex'));
+      const cluster: EmbeddedPostgres = await startEmbeddedPostgres({
+        dataDir: path.join(dataDir, 'postgres', 'data'),
+        port: config.EMBEDDED_PG_PORT,
+        password,
+        onLog: (text) => logger.debug({ postgres: text.trim() }, 'postgres'),
+      });
+      stops.push(() => cluster.stop());
+      await cluster.ensureDatabase('hotline');
+      databaseUrl = cluster.url('hotline');
+      logger.info({ port: cluster.port, dataDir: path.join(dataDir, 'postgres') }, 'embedded PostgreSQL running');
+    }
+    const applied = await migrate(databaseUrl);
+    logger.info({ database: redactUrl(databaseUrl), applied }, 'database migrated');
+    const pool = new Pool({ connectionString: databaseUrl, max: 20 });
+    // An idle client losing its connection is not fatal: the pool replaces it.
+    pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection lost'));
+    stops.push(() => pool.end());
+    await ensureSettings(pool, config.HOTLINE_PROFILE);
+
+    let tokens: DemoTokens | undefined;
+    if (config.SEED_DEMO) {
+      const secret = await persistentSecret(path.join(dataDir, 'demo-secret'), () => randomBytes(32).toString('hex'));
+      if (await seedDemo(pool, secret)) logger.info('seeded the demo directory (开封市, 59 units)');
+      tokens = demoTokens(secret);
+    }
+
+    // ---- Temporal ----
+    let engine: EngineHandle | undefined;
+    let temporalAddress = config.TEMPORAL_ADDRESS;
+    if (!temporalAddress) {
+      const clock = config.SANDBOX
+        ? { kind: 'manual' as const, startAt: config.SANDBOX_START ? new Date(config.SANDBOX_START) : new Date() }
+        : ('real' as const);
+      engine = await startEngine({
+        port: config.ENGINE_PORT,
+        clock,
+        namespace: config.TEMPORAL_NAMESPACE,
+        onError: (where, error) => logger.error({ err: error, where }, 'engine error'),
+      });
+      const running = engine;
+      stops.push(() => running.stop());
+      temporalAddress = engine.address;
+      logger.info({ address: engine.address, clock: config.SANDBOX ? 'manual' : 'real' }, 'engine running');
+    }
+
+    // ---- worker ----
+    if (config.SERVICES.includes('worker')) {
+      const connection = await NativeConnection.connect({ address: temporalAddress });
+      stops.push(() => connection.close());
+      const worker: Worker = await createWorker({
+        connection,
+        namespace: config.TEMPORAL_NAMESPACE,
+        activities: createActivities({ pool, logger, ...(engine ? { now: () => new Date(engine!.clock.now()) } : {}) }),
+      });
+      const run = worker.run();
+      run.catch((error: unknown) => logger.error({ err: error }, 'worker stopped'));
+      stops.push(async () => {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await run.catch(() => undefined);
+      });
+      logger.info('worker running');
+    }
+
+    // ---- API ----
+    let url: string | undefined;
+    if (config.SERVICES.includes('api')) {
+      const connection = await Connection.connect({ address: temporalAddress });
+      stops.push(() => connection.close());
+      const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+      const clock: ClockHandle | null = engine ? engine.clock : null;
+      const app = createApp({ temporal, pool, clock, config: { sandbox: config.SANDBOX, bodyLimit: config.BODY_LIMIT }, logger });
+      const server: Server = await new Promise((resolve, reject) => {
+        const s = app.listen(config.PORT, config.HOST, (error?: Error) => (error ? reject(error) : resolve(s)));
+      });
+      stops.push(
+        () =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeIdleConnections();
+          }),
+      );
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : config.PORT;
+      url = `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}`;
+      if (config.SANDBOX && tokens) {
+        await writeFile(path.join(dataDir, 'demo-tokens.json'), `${JSON.stringify(tokens, null, 2)}\n`, { mode: 0o600 });
+        await chmod(path.join(dataDir, 'demo-tokens.json'), 0o600);
+      }
+    }
+    return { url, temporalAddress, tokens, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

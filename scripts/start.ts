@@ -1,0 +1,56 @@
+/**
+ * `npm start`: the whole service with nothing installed (see scripts/service.ts and README.md).
+ * Prints the URL and the demo tokens; stops cleanly on SIGINT / SIGTERM.
+ */
+import { ConfigError, loadConfig } from '../api/config';
+import { createLogger } from '../api/logger';
+import { startService } from './service';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.LOG_LEVEL);
+  const service = await startService(config, logger);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 30_000);
+    force.unref();
+    await service.stop();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+
+  // The banner is for people; the JSON line before it is for machines (and tests).
+  logger.info({ url: service.url, temporal: service.temporalAddress, sandbox: config.SANDBOX }, 'service ready');
+  if (service.url) {
+    const lines = [`\n12345 hotline work orders — ${service.url}  (API docs: ${service.url}/docs)`];
+    if (config.SANDBOX) lines.push(`sandbox mode: manual clock (POST /admin/clock/advance), tokens in ${config.DATA_DIR}/demo-tokens.json`);
+    if (service.tokens) {
+      lines.push('demo tokens (Authorization: Bearer <token>):');
+      lines.push(`  center      ${service.tokens.center}`);
+      lines.push(`  supervisor  ${service.tokens.supervisor}`);
+      lines.push(`  admin       ${service.tokens.admin}`);
+      for (const [unitId, token] of Object.entries(service.tokens.units)) lines.push(`  unit ${unitId}  ${token}`);
+    }
+    process.stderr.write(`${lines.join('\n')}\n\n`);
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`start failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,120 @@
+/**
+ * The real service for API tests: embedded PostgreSQL (one per test file), the project's engine
+ * in-process with a manual (sandbox) clock, the real worker with the real activities, and the
+ * express app (use it with supertest; nothing listens).
+ *
+ * @example
+ * let t: TestApp;
+ * beforeAll(async () => { t = await startTestApp(); }, 120_000);
+ * afterAll(() => t?.stop());
+ * await request(t.app).get('/tickets').set(t.auth('center')).expect(200);
+ */
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { Express } from 'express';
+import { createActivities } from '../../activities';
+import { createApp } from '../../api/app';
+import { ensureSettings } from '../../api/hotline/repository';
+import { createLogger } from '../../api/logger';
+import { DemoTokens, demoTokens, seedDemo } from '../../db/seed/demo';
+import type { ProfileId } from '../../domain/profile';
+import { startEngine, type EngineHandle } from '../../engine';
+import { bundleWorkOrderWorkflows, createWorker } from '../../worker/createWorker';
+import { startTestPostgres, type TestPostgres } from './postgres';
+
+export interface TestApp {
+  app: Express;
+  db: TestPostgres;
+  tokens: DemoTokens;
+  /** Every log line the app wrote (JSON strings). */
+  logs: string[];
+  engine?: EngineHandle;
+  /** `{ Authorization: 'Bearer …' }` for a demo role, or for the unit user of a unit id. */
+  auth(who: 'center' | 'supervisor' | 'admin' | { unit: string }): Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  /** Run the engine and the worker (default true). Without them only non-workflow calls work. */
+  workflows?: boolean;
+  /** Sandbox mode: a manual engine clock and POST /admin/clock/advance (default true). */
+  sandbox?: boolean;
+  /** Where the manual clock starts; default Monday 2026-03-02 09:00 China time. */
+  startAt?: Date;
+  profile?: ProfileId;
+}
+
+const secret = 'test-demo-secret';
+
+/** Starts the whole stack; stop() releases everything. */
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const workflows = options.workflows ?? true;
+  const sandbox = options.sandbox ?? true;
+  const stops: (() => Promise<unknown>)[] = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch(() => undefined);
+    stops.length = 0;
+  };
+  try {
+    const db = await startTestPostgres();
+    stops.push(() => db.stop());
+    await ensureSettings(db.pool, options.profile ?? 'kaifeng-001');
+    await seedDemo(db.pool, secret);
+    const tokens = demoTokens(secret);
+    const logs: string[] = [];
+    const logger = createLogger('info', { write: (line: string) => void logs.push(line) });
+
+    let temporal: Client;
+    let engine: EngineHandle | undefined;
+    if (workflows) {
+      const [started, bundle] = await Promise.all([
+        startEngine({
+          clock: sandbox ? { kind: 'manual', startAt: options.startAt ?? new Date('2026-03-02T01:00:00Z') } : 'real',
+          onError: () => undefined,
+        }),
+        bundleWorkOrderWorkflows(),
+      ]);
+      engine = started;
+      stops.push(() => started.stop());
+      const native = await NativeConnection.connect({ address: started.address });
+      stops.push(() => native.close());
+      const worker: Worker = await createWorker({
+        connection: native,
+        workflowBundle: bundle,
+        activities: createActivities({ pool: db.pool, now: () => new Date(started.clock.now()) }),
+      });
+      const running = worker.run();
+      stops.push(async () => {
+        worker.shutdown();
+        await running.catch(() => undefined);
+      });
+      const connection = await Connection.connect({ address: started.address });
+      stops.push(() => connection.close());
+      temporal = new Client({ connection });
+    } else {
+      // A lazy client: nothing connects unless a workflow call is made.
+      temporal = new Client();
+    }
+    const app = createApp({
+      temporal,
+      pool: db.pool,
+      clock: engine ? engine.clock : null,
+      config: { sandbox: sandbox && workflows, bodyLimit: '100kb' },
+      logger,
+    });
+    return {
+      app,
+      db,
+      tokens,
+      logs,
+      engine,
+      auth: (who) => ({
+        Authorization: `Bearer ${typeof who === 'string' ? tokens[who] : tokens.units[who.unit]}`,
+      }),
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
