@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
-import type { Actor, Intake } from '../../domain/workorder';
+import { terminalStages, type Actor, type Intake } from '../../domain/workorder';
 import {
   TASK_QUEUE,
   WORKFLOW_TYPE,
@@ -152,6 +152,18 @@ export class TicketService {
     });
     const action = workOrderActions[name];
     const handle = this.deps.temporal.workflow.getHandle(id);
-    return handle.executeUpdate(action.update as never, { args: [{ ...body, actor: actorOf(user) }] } as never) as Promise<WorkOrderState>;
+    try {
+      return (await handle.executeUpdate(action.update as never, { args: [{ ...body, actor: actorOf(user) }] } as never)) as WorkOrderState;
+    } catch (error) {
+      // Temporal answers NotFound for an update to a workflow that has completed: the work order
+      // exists but is closed, which is the workflow's own WORK_ORDER_CLOSED refusal.
+      if (fromWorkflowError(error)?.status === 404) {
+        const state = await this.tryState(id);
+        if (state && terminalStages.includes(state.stage)) {
+          throw new HttpError(409, 'WORK_ORDER_CLOSED', `work order ${id} is ${state.stage}`);
+        }
+      }
+      throw error;
+    }
   }
 }
