@@ -369,6 +369,19 @@ describe('expert evaluation (002)', () => {
     expect(wo.state.stage).toBe('closed');
   });
 
+  it('a ruling that upholds the rating sends it back for re-handling', () => {
+    const wo = WorkOrderLifecycle.create(input({ profile: 'city-002' }), t('2026-03-10', '09:00'));
+    act(wo, 'sign', { actor: A }, t('2026-03-10', '09:10'));
+    act(wo, 'reply', { actor: A, ...reply(iso('2026-03-10', '10:00')) }, t('2026-03-13', '10:00'));
+    act(wo, 'replyReview', { actor: center, accepted: true, reason: '合规' }, t('2026-03-13', '10:30'));
+    act(wo, 'callback', { actor: center, ...callback('unsatisfied', { requestExpertEvaluation: true }) }, t('2026-03-16', '10:00'));
+    act(wo, 'expertRuling', { actor: center, ruling: 'upheld', reason: '办理不力' }, t('2026-03-17', '15:00'));
+    expect(wo.state).toMatchObject({ stage: 'handling', reHandleCount: 1 });
+    expect(wo.state.expertEvaluations[0]).toMatchObject({ status: 'ruled', ruling: 'upheld', ruledBy: 'c1' });
+    expect(clock(wo, 'expertEvaluation:center:1').status).toBe('met');
+    expect(refusal(() => wo.check('expertRuling', { actor: A, ruling: 'upheld', reason: 'x' }, t('2026-03-17', '15:05')))).toBe('ROLE_NOT_ALLOWED');
+  });
+
   it('not available under a profile without evaluators', () => {
     const wo = WorkOrderLifecycle.create(input(), t('2026-03-10', '09:00'));
     act(wo, 'sign', { actor: A }, t('2026-03-10', '09:10'));

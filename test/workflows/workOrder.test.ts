@@ -14,6 +14,9 @@ import { bundleWorkOrderWorkflows, createWorker } from '../../worker/createWorke
 import {
   callbackUpdate,
   contactUpdate,
+  dispatchUpdate,
+  instructionUpdate,
+  preBriefUpdate,
   extensionRequestUpdate,
   extensionReviewUpdate,
   replyReviewUpdate,
@@ -310,6 +313,31 @@ describe('work-order workflow on the engine (time skipping)', () => {
     expect(records[0].closedAt).toBeDefined();
     // A closed workflow still answers the state query.
     expect((await wo.query(stateQuery)).stage).toBe('withdrawn');
+  });
+
+  it('pre-briefing (003) and a 批办 instruction come before dispatch', async () => {
+    const wednesday = await next(3, '09:00');
+    await sleepUntil(wednesday);
+    const wo = await start('nanmatou-003', { classification: 'leadership', mainUnitId: undefined });
+    expect((await wo.query(stateQuery)).stage).toBe('preBriefing');
+    await wo.executeUpdate(preBriefUpdate, { args: [{ actor: center, reached: false }] });
+    expect(await refusal(wo.executeUpdate(preBriefUpdate, { args: [{ actor: center, reached: false }] }))).toBe('PRE_BRIEF_ATTEMPT_TOO_SOON');
+    expect(await refusal(wo.executeUpdate(dispatchUpdate, { args: [{ actor: center, mainUnitId: 'unit-a', coUnitIds: [] }] }))).toBe('WRONG_STAGE');
+    await sleepUntil(at(wednesday, 0, '10:01'));
+    const reached = await wo.executeUpdate(preBriefUpdate, { args: [{ actor: center, reached: true, note: '已告知受理情况' }] });
+    expect(reached).toMatchObject({ stage: 'awaitingInstruction', preBriefDone: true });
+    expect(clockOf(reached, 'preBrief:center:1').status).toBe('met');
+    await wo.executeUpdate(instructionUpdate, { args: [{ actor: supervisor, instruction: '请城管牵头, 水务协办' }] });
+    const dispatched = await wo.executeUpdate(dispatchUpdate, { args: [{ actor: center, mainUnitId: 'unit-a', coUnitIds: ['unit-b'] }] });
+    expect(dispatched).toMatchObject({ stage: 'dispatched', mainUnitId: 'unit-a', coUnitIds: ['unit-b'], instruction: '请城管牵头, 水务协办' });
+    // 003: the return window runs from signing; until then it is provisional.
+    const signed = await wo.executeUpdate(signUpdate, { args: [{ actor: A }] });
+    expect(clockOf(signed, 'return:unit-a:1').deadline).toBe(calendar.addWorkingDays(Date.parse(signed.units[0].signedAt!), 1).toISOString());
+    const news = [...store.notifications.values()].filter((n) => n.workOrderId === wo.workflowId && n.kind === 'newWorkOrder');
+    expect(news.flatMap((n) => n.recipients)).toEqual([
+      { audience: 'unit', unitId: 'unit-a' },
+      { audience: 'unit', unitId: 'unit-b' },
+    ]);
   });
 
   it('continues as new when the history grows, carrying the state', async () => {
