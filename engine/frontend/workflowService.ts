@@ -207,6 +207,7 @@ export function workflowServiceHandlers(deps: FrontendDeps): Record<string, Hand
     },
 
     async SignalWorkflowExecution(req) {
+      requireString(req.signalName, 'SignalName');
       const exec = run(req, req.workflowExecution);
       history.signal(exec, req);
       await history.flush();
@@ -214,8 +215,8 @@ export function workflowServiceHandlers(deps: FrontendDeps): Record<string, Hand
     },
 
     async QueryWorkflow(req, ctx) {
+      requireString(req.query?.queryType, 'QueryType');
       const exec = run(req, req.execution);
-      if (!req.query) throw invalidArgument('Query is not set');
       const queryPromise = history.query(exec, req);
       // Drop the query when the caller goes away, so time skipping is not held back by it.
       ctx.onCancel(() => {
@@ -232,8 +233,8 @@ export function workflowServiceHandlers(deps: FrontendDeps): Record<string, Hand
     },
 
     async UpdateWorkflowExecution(req, ctx) {
+      requireString(req.request?.input?.name, 'Update name');
       const exec = run(req, req.workflowExecution);
-      if (!req.request) throw invalidArgument('Request is not set');
       return history.update(exec, req, pollWait(ctx, 20_000));
     },
 

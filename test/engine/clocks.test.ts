@@ -1,0 +1,86 @@
+import { Connection } from '@temporalio/client';
+import { InternalConnectionOptionsSymbol } from '@temporalio/client/lib/connection';
+import { startEngine } from '../../engine';
+import { startHarness, uid, type Harness } from './harness';
+import { sleeper } from './workflows/basics';
+
+describe('clocks', () => {
+  describe('manual offset clock', () => {
+    let h: Harness;
+    const taskQueue = uid('manual');
+    let stop: () => Promise<void>;
+    beforeAll(async () => {
+      h = await startHarness({ kind: 'manual', startAt: new Date('2030-01-01T08:00:00Z') });
+      const w = await h.worker({ taskQueue, workflowsPath: require.resolve('./workflows/basics') });
+      const r = w.run();
+      stop = async () => {
+        w.shutdown();
+        await r;
+      };
+    }, 30_000);
+    afterAll(async () => {
+      await stop?.();
+      await h?.close();
+    });
+
+    it('starts at the given time, runs at wall speed and fires due timers when advanced', async () => {
+      const t0 = h.engine.clock.now();
+      expect(t0).toBeGreaterThanOrEqual(Date.parse('2030-01-01T08:00:00Z'));
+      expect(t0).toBeLessThan(Date.parse('2030-01-01T08:01:00Z'));
+      const handle = await h.client.workflow.start(sleeper, { taskQueue, workflowId: uid('m'), args: [3 * 24 * 3600 * 1000] });
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await handle.describe()).status.name).toBe('RUNNING');
+      h.engine.clock.advance!(3 * 24 * 3600 * 1000);
+      expect(await handle.result()).toBe('slept');
+      const events = (await handle.fetchHistory()).events!;
+      const startedAt = Number(events[0].eventTime!.seconds) * 1000;
+      const closedAt = Number(events.at(-1)!.eventTime!.seconds) * 1000;
+      expect(closedAt - startedAt).toBeGreaterThanOrEqual(3 * 24 * 3600 * 1000 - 1000);
+      expect(h.engine.clock.now() - t0).toBeGreaterThanOrEqual(3 * 24 * 3600 * 1000);
+    });
+
+    it('refuses to move backwards', () => {
+      expect(() => h.engine.clock.advance!(-1)).toThrow(RangeError);
+    });
+  });
+
+  describe('real clock', () => {
+    it('has no advance and follows wall time', async () => {
+      const engine = await startEngine({ clock: 'real' });
+      try {
+        expect(engine.clock.advance).toBeUndefined();
+        expect(Math.abs(engine.clock.now() - Date.now())).toBeLessThan(50);
+      } finally {
+        await engine.stop();
+      }
+    });
+  });
+
+  describe('in-process time skipping', () => {
+    it('starts locked like the test server and jumps to the next timer once unlocked and idle', async () => {
+      const h = await startHarness('skipping');
+      const taskQueue = uid('skip');
+      const w = await h.worker({ taskQueue, workflowsPath: require.resolve('./workflows/basics') });
+      try {
+        await w.runUntil(async () => {
+          const conn = await Connection.connect({ address: h.engine.address, [InternalConnectionOptionsSymbol]: { supportsTestService: true } } as any);
+          const handle = await h.client.workflow.start(sleeper, { taskQueue, workflowId: uid('s'), args: [10 * 24 * 3600 * 1000] });
+          const before = h.engine.clock.now();
+          await new Promise((r) => setTimeout(r, 200));
+          // Locked: no skipping yet.
+          expect(h.engine.clock.now() - before).toBeLessThan(10_000);
+          await conn.testService!.unlockTimeSkipping({});
+          const wall = Date.now();
+          expect(await handle.result()).toBe('slept');
+          expect(Date.now() - wall).toBeLessThan(2000);
+          expect(h.engine.clock.now() - before).toBeGreaterThanOrEqual(10 * 24 * 3600 * 1000);
+          const { time } = await conn.testService!.getCurrentTime({});
+          expect(Number(time!.seconds) * 1000).toBeGreaterThanOrEqual(before + 10 * 24 * 3600 * 1000 - 1000);
+          await conn.close();
+        });
+      } finally {
+        await h.close();
+      }
+    });
+  });
+});

@@ -1,0 +1,76 @@
+import * as grpc from '@grpc/grpc-js';
+import { startHarness, uid, type Harness } from './harness';
+
+const { status } = grpc;
+
+describe('bad input answers the gRPC status Temporal uses and never crashes the engine', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => h?.close());
+  const svc = () => h.connection.workflowService;
+  const start = (extra: Record<string, unknown>) =>
+    svc().startWorkflowExecution({ namespace: 'default', workflowId: uid('e'), workflowType: { name: 'x' }, taskQueue: { name: 'q' }, requestId: uid('r'), ...extra });
+
+  it('INVALID_ARGUMENT for missing fields, negative timeouts and bad tokens', async () => {
+    await expect(start({ workflowId: '' })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
+    await expect(start({ workflowType: {} })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
+    await expect(start({ taskQueue: {} })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
+    await expect(start({ workflowRunTimeout: { seconds: -5 } })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
+    await expect(svc().respondWorkflowTaskCompleted({ taskToken: Buffer.from('garbage'), commands: [] })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
+    await expect(svc().respondActivityTaskCompleted({ taskToken: Buffer.alloc(0) })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
+    await expect(svc().listWorkflowExecutions({ namespace: 'default', query: 'WorkflowId = = 1' })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
+    await expect(svc().signalWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId: 'x' } })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
+  });
+
+  it('NOT_FOUND for unknown namespaces, workflows and stale tokens', async () => {
+    await expect(start({ namespace: 'missing-ns' })).rejects.toMatchObject({ code: status.NOT_FOUND });
+    await expect(svc().describeWorkflowExecution({ namespace: 'default', execution: { workflowId: 'nope' } })).rejects.toMatchObject({ code: status.NOT_FOUND });
+    const stale = Buffer.from(JSON.stringify({ k: 'act', ns: 'default', wid: 'w', rid: 'r', sid: 5, att: 1 }));
+    await expect(svc().recordActivityTaskHeartbeat({ taskToken: stale })).rejects.toMatchObject({ code: status.NOT_FOUND });
+    const { runId } = await start({ workflowId: 'closed-one' });
+    await svc().terminateWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId: 'closed-one', runId } });
+    await expect(svc().signalWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId: 'closed-one' }, signalName: 's' })).rejects.toMatchObject({ code: status.NOT_FOUND });
+  });
+
+  it('ALREADY_EXISTS for duplicate namespaces and running workflow ids', async () => {
+    await svc().registerNamespace({ namespace: 'tenant-a', workflowExecutionRetentionPeriod: { seconds: 86400 } });
+    await expect(svc().registerNamespace({ namespace: 'tenant-a' })).rejects.toMatchObject({ code: status.ALREADY_EXISTS });
+    const listed = await svc().listNamespaces({});
+    expect(listed.namespaces!.map((n) => n.namespaceInfo?.name)).toEqual(expect.arrayContaining(['default', 'tenant-a']));
+    await svc().startWorkflowExecution({ namespace: 'tenant-a', workflowId: 'same', workflowType: { name: 'x' }, taskQueue: { name: 'q' }, requestId: uid('r') });
+    await expect(svc().startWorkflowExecution({ namespace: 'tenant-a', workflowId: 'same', workflowType: { name: 'x' }, taskQueue: { name: 'q' }, requestId: uid('r') })).rejects.toMatchObject({ code: status.ALREADY_EXISTS });
+  });
+
+  it('UNIMPLEMENTED for what is out of scope', async () => {
+    await expect(start({ cronSchedule: '* * * * *' })).rejects.toMatchObject({ code: status.UNIMPLEMENTED });
+    await expect(svc().createSchedule({ namespace: 'default', scheduleId: 's' })).rejects.toMatchObject({ code: status.UNIMPLEMENTED });
+  });
+
+  it('answers INVALID_ARGUMENT to undecodable bytes and keeps serving', async () => {
+    const client = new grpc.Client(h.engine.address, grpc.credentials.createInsecure());
+    const err = await new Promise<grpc.ServiceError | null>((resolve) =>
+      client.makeUnaryRequest(
+        '/temporal.api.workflowservice.v1.WorkflowService/StartWorkflowExecution',
+        (b: Buffer) => b,
+        (b: Buffer) => b,
+        Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f]),
+        (e) => resolve(e),
+      ),
+    );
+    client.close();
+    expect(err?.code).toBe(status.INVALID_ARGUMENT);
+    expect((await svc().getSystemInfo({})).serverVersion).toBeTruthy();
+  });
+
+  it('fails a workflow task with a bad command without touching other workflows', async () => {
+    const q = uid('q');
+    const a = await start({ taskQueue: { name: q } });
+    const task = await svc().pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: q }, identity: 't' });
+    await svc().respondWorkflowTaskCompleted({ taskToken: task.taskToken, commands: [{ commandType: 1, scheduleActivityTaskCommandAttributes: { activityId: 'a' } }] });
+    const hist = await svc().getWorkflowExecutionHistory({ namespace: 'default', execution: { workflowId: task.workflowExecution!.workflowId } });
+    expect(hist.history!.events!.map((e) => e.eventType)).toContain(9 /* WORKFLOW_TASK_FAILED */);
+    void a;
+  });
+});
