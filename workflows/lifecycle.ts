@@ -15,6 +15,7 @@ import { WorkingCalendar } from '../domain/calendar';
 import { completionWindow, maxExtension, returnWindow, signWindow, type SlaProfile } from '../domain/profile';
 import { addDuration, durationInWorkingMinutes, type SlaDuration } from '../domain/sla';
 import {
+  actorSchema,
   callbackSchema,
   contactSchema,
   dispatchSchema,
@@ -215,8 +216,9 @@ export class WorkOrderLifecycle {
       const first = parsed.error.issues[0];
       refuse('INVALID_INPUT', `${first?.path.join('.') || action}: ${first?.message ?? 'invalid'}`);
     }
-    const actor = (raw as { actor?: Actor } | null)?.actor;
-    if (!actor || typeof actor.userId !== 'string' || typeof actor.role !== 'string') refuse('INVALID_INPUT', 'actor: required');
+    const who = actorSchema.safeParse((raw as { actor?: unknown } | null)?.actor);
+    if (!who.success) refuse('INVALID_INPUT', `actor: ${who.error.issues[0]?.message ?? 'required'}`);
+    const actor = who.data;
     const args = { ...(parsed.data as object), actor } as Acted<never>;
     const handler = (this as unknown as Record<string, (a: unknown, now: number, commit: boolean) => void>)[`do_${action}`];
     handler.call(this, args, now, commit);
@@ -238,7 +240,7 @@ export class WorkOrderLifecycle {
     this.state.preBriefAttempts.push({ at: iso(now), reached: a.reached, note: a.note, by: a.actor.userId });
     this.event(now, 'preBriefAttempt', a.actor, { reached: a.reached, note: a.note, attempt: this.state.preBriefAttempts.length });
     // The obligation is to phone within the window: the first attempt meets it.
-    this.done(this.clocksNamed('preBrief').find(open), now);
+    this.done(this.undone('preBrief'), now);
     const failed = this.state.preBriefAttempts.filter((x) => !x.reached).length;
     if (a.reached || failed >= p.attempts) {
       this.state.preBriefDone = true;
@@ -478,7 +480,7 @@ export class WorkOrderLifecycle {
     if (!commit) return;
     const reply = this.state.replies.at(-1)!;
     reply.review = { accepted: a.accepted, reason: a.reason, at: iso(now), by: a.actor.userId };
-    this.done(this.clocksNamed('replyReview').find(open), now);
+    this.done(this.undone('replyReview'), now);
     const seq = this.event(now, a.accepted ? 'replyAccepted' : 'replySentBack', a.actor, { reason: a.reason }, reply.unitId);
     if (a.accepted) {
       this.state.stage = 'callback'; // 先回访、后结案 (003)
@@ -528,7 +530,7 @@ export class WorkOrderLifecycle {
     const { actor, ...fields } = a;
     this.state.callbacks.push({ ...fields, at: iso(now), by: actor.userId, outcome });
     const seq = this.event(now, 'callback', actor, { ...fields, outcome });
-    this.done(this.clocksNamed('callback').find(open), now);
+    this.done(this.undone('callback'), now);
     if (outcome === 'notReached') {
       const round = this.state.replies.at(-1)?.at ?? '';
       const tries = this.state.callbacks.filter((c) => c.at >= round && !c.reached).length;
@@ -563,7 +565,7 @@ export class WorkOrderLifecycle {
     if (!commit) return;
     const e = this.state.expertEvaluations.at(-1)!;
     Object.assign(e, { status: 'ruled', ruling: a.ruling, reason: a.reason, ruledAt: iso(now), ruledBy: a.actor.userId });
-    const clock = this.clocksNamed('expertEvaluation').find(open);
+    const clock = this.undone('expertEvaluation');
     this.done(clock, now);
     this.event(now, 'expertRuling', a.actor, { ruling: a.ruling, reason: a.reason });
     // 002: the evaluator's ruling is final.
@@ -878,8 +880,9 @@ export class WorkOrderLifecycle {
     for (const c of this.state.clocks) if (c.unitId === unitId && open(c)) c.status = 'cancelled';
   }
 
-  private clocksNamed(name: ClockName): Clock[] {
-    return this.state.clocks.filter((c) => c.name === name);
+  /** The latest center clock of `name` not done yet (pending, or missed and still to do). */
+  private undone(name: ClockName): Clock | undefined {
+    return this.state.clocks.filter((c) => c.name === name && !c.doneAt && (c.status === 'pending' || c.status === 'missed')).at(-1);
   }
 
   /** The clock of `name` for an assignment (its dispatch), if any. */

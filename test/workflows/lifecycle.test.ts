@@ -113,6 +113,10 @@ describe('pre-briefing (003 南码头路街道)', () => {
     expect(clock(wo, 'preBrief:center:1').status).toBe('missed');
     expect(wo.state.timeline.at(-1)?.type).toBe('centerDeadlineMissed');
     expect(wo.state.escalationLevel).toBeUndefined();
+    expect(wo.snapshot().overdue).toBe(true);
+    act(wo, 'preBrief', { actor: center, reached: true }, t('2026-03-10', '10:20'));
+    expect(clock(wo, 'preBrief:center:1')).toMatchObject({ status: 'missed', doneAt: iso('2026-03-10', '10:20'), lateWorkingMinutes: 20 });
+    expect(wo.snapshot().overdue).toBe(false);
   });
 });
 
