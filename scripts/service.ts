@@ -5,7 +5,7 @@
  * cluster; SERVICES picks which of api/worker run here (docker-compose runs them apart).
  */
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -60,6 +60,12 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   try {
     const dataDir = path.resolve(config.DATA_DIR);
     await mkdir(dataDir, { recursive: true });
+    if (process.getuid?.() === 0) {
+      // Run as root, the embedded PostgreSQL runs as `postgres`, which must traverse DATA_DIR
+      // (the secrets in it stay 0600).
+      const mode = (await stat(dataDir)).mode & 0o777;
+      if ((mode & 0o011) !== 0o011) await chmod(dataDir, mode | 0o011);
+    }
 
     // ---- PostgreSQL ----
     let databaseUrl = config.DATABASE_URL;

@@ -1,0 +1,118 @@
+/**
+ * `npm start` as a user runs it: configuration errors name the variable; in sandbox mode the
+ * service starts with embedded PostgreSQL, the engine and the worker, prints its URL, writes the
+ * demo tokens, serves requests, stops cleanly on SIGTERM and keeps its data across a restart.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+const root = path.resolve(__dirname, '../..');
+const tsNode = require.resolve('ts-node/dist/bin.js');
+
+interface Started {
+  child: ChildProcess;
+  url: string;
+  stdout: () => string;
+  exited: Promise<number | null>;
+}
+
+function start(env: Record<string, string>): Promise<Started> & { child: ChildProcess } {
+  const child = spawn(process.execPath, [tsNode, '--transpile-only', 'scripts/start.ts'], {
+    cwd: root,
+    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout!.setEncoding('utf8').on('data', (s: string) => (out += s));
+  child.stderr!.setEncoding('utf8').on('data', (s: string) => (err += s));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const ready = new Promise<Started>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not ready in time\n${out}\n${err.slice(-3000)}`)), 90_000);
+    const check = () => {
+      const line = out.split('\n').find((l) => l.includes('"service ready"'));
+      if (line) {
+        clearTimeout(timer);
+        resolve({ child, url: JSON.parse(line).url, stdout: () => out, exited });
+      }
+    };
+    child.stdout!.on('data', check);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited with ${code}\n${out}\n${err.slice(-3000)}`));
+    });
+  });
+  return Object.assign(ready, { child });
+}
+
+let dataDir: string;
+const running: ChildProcess[] = [];
+beforeAll(async () => {
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'hotline-start-'));
+});
+afterAll(async () => {
+  for (const child of running) if (child.exitCode === null) child.kill('SIGKILL');
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+test('a bad variable stops the start with its name', async () => {
+  const child = spawn(process.execPath, [tsNode, '--transpile-only', 'scripts/start.ts'], {
+    cwd: root,
+    env: { ...process.env, PORT: 'eighty', SANDBOX_START: '2026-03-02' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  child.stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  expect(code).toBe(2);
+  expect(err).toContain('PORT');
+  expect(err).toContain('SANDBOX_START');
+}, 60_000);
+
+test('sandbox start, requests, graceful stop, restart with the same data', async () => {
+  const env = { SANDBOX: '1', SANDBOX_START: '2026-03-02T09:00:00+08:00', DATA_DIR: dataDir, PORT: '0', ENGINE_PORT: '0' };
+  const first = start(env);
+  running.push(first.child);
+  const service = await first;
+  const health = await (await fetch(`${service.url}/health`)).json();
+  expect(health).toMatchObject({ ok: true, sandbox: true });
+  expect(new Date(health.now).getTime()).toBeLessThan(new Date('2026-03-03T00:00:00Z').getTime());
+
+  const tokens = JSON.parse(await readFile(path.join(dataDir, 'demo-tokens.json'), 'utf8'));
+  expect(Object.keys(tokens.units)).toHaveLength(59);
+  const headers = { Authorization: `Bearer ${tokens.center}`, 'Content-Type': 'application/json' };
+  const created = await fetch(`${service.url}/tickets`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ callerName: '孙八', callerPhone: '13500005555', summary: '噪音扰民', category: 'complaint', mainUnitId: 'kf-007' }),
+  });
+  expect(created.status).toBe(201);
+  const id = ((await created.json()) as { workOrderId: string }).workOrderId;
+  // The read model is written by the worker's activity shortly after.
+  let listed: { total: number } = { total: 0 };
+  for (let i = 0; i < 100 && listed.total === 0; i++) {
+    listed = (await (await fetch(`${service.url}/tickets`, { headers })).json()) as { total: number };
+    if (listed.total === 0) await new Promise((r) => setTimeout(r, 100));
+  }
+  expect(listed.total).toBe(1);
+  // No secret in the JSON logs: no token, no database password.
+  const password = (await readFile(path.join(dataDir, 'postgres-password'), 'utf8')).trim();
+  expect(service.stdout()).not.toContain(tokens.center);
+  expect(service.stdout()).not.toContain(password);
+
+  service.child.kill('SIGTERM');
+  expect(await service.exited).toBe(0);
+  expect(service.stdout()).toContain('"stopped"');
+
+  const second = start(env);
+  running.push(second.child);
+  const again = await second;
+  const after = (await (await fetch(`${again.url}/tickets`, { headers })).json()) as { items: { id: string }[] };
+  expect(after.items.map((i) => i.id)).toEqual([id]);
+  const one = await fetch(`${again.url}/tickets/${id}`, { headers });
+  expect(one.status).toBe(200);
+  again.child.kill('SIGINT');
+  expect(await again.exited).toBe(0);
+}, 240_000);
