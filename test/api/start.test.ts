@@ -76,7 +76,7 @@ test('sandbox start, requests, graceful stop, restart with the same data', async
   const first = start(env);
   running.push(first.child);
   const service = await first;
-  const health = await (await fetch(`${service.url}/health`)).json();
+  const health = (await (await fetch(`${service.url}/health`)).json()) as { ok: boolean; sandbox: boolean; now: string };
   expect(health).toMatchObject({ ok: true, sandbox: true });
   expect(new Date(health.now).getTime()).toBeLessThan(new Date('2026-03-03T00:00:00Z').getTime());
 
