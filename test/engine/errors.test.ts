@@ -1,3 +1,4 @@
+import { msToTs } from '@temporalio/common/lib/time';
 import * as grpc from '@grpc/grpc-js';
 import { startHarness, uid, type Harness } from './harness';
 
@@ -35,7 +36,7 @@ describe('bad input answers the gRPC status Temporal uses and never crashes the 
   });
 
   it('ALREADY_EXISTS for duplicate namespaces and running workflow ids', async () => {
-    await svc().registerNamespace({ namespace: 'tenant-a', workflowExecutionRetentionPeriod: { seconds: 86400 } });
+    await svc().registerNamespace({ namespace: 'tenant-a', workflowExecutionRetentionPeriod: msToTs('86400s') });
     await expect(svc().registerNamespace({ namespace: 'tenant-a' })).rejects.toMatchObject({ code: status.ALREADY_EXISTS });
     const listed = await svc().listNamespaces({});
     expect(listed.namespaces!.map((n) => n.namespaceInfo?.name)).toEqual(expect.arrayContaining(['default', 'tenant-a']));

@@ -1,3 +1,4 @@
+import { msToTs } from '@temporalio/common/lib/time';
 import { status } from '@grpc/grpc-js';
 import { Client, QueryNotRegisteredError, QueryRejectedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
@@ -129,7 +130,7 @@ describe('signals, queries and updates', () => {
       const task = await poll(q);
       await svc().respondWorkflowTaskCompleted({
         taskToken: task.taskToken,
-        commands: [{ commandType: CommandType.COMMAND_TYPE_START_TIMER, startTimerCommandAttributes: { timerId: 't', startToFireTimeout: { seconds: 3600 } } }],
+        commands: [{ commandType: CommandType.COMMAND_TYPE_START_TIMER, startTimerCommandAttributes: { timerId: 't', startToFireTimeout: msToTs('3600s') } }],
       });
       const pending = query(workflowId).catch((e) => e);
       const legacy = await poll(q);

@@ -1,3 +1,4 @@
+import { msToTs } from '@temporalio/common/lib/time';
 import { status } from '@grpc/grpc-js';
 import { temporal } from '@temporalio/proto';
 import { startHarness, uid, type Harness } from './harness';
@@ -53,7 +54,7 @@ describe('workflow task rules (raw gRPC worker)', () => {
     await svc.signalWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId }, signalName: 's', identity: 'test' });
     await svc.respondWorkflowTaskCompleted({
       taskToken: task.taskToken,
-      commands: [{ commandType: CommandType.COMMAND_TYPE_START_TIMER, startTimerCommandAttributes: { timerId: 't1', startToFireTimeout: { seconds: 3600 } } }],
+      commands: [{ commandType: CommandType.COMMAND_TYPE_START_TIMER, startTimerCommandAttributes: { timerId: 't1', startToFireTimeout: msToTs('3600s') } }],
       identity: 'raw-worker',
     });
     expect(types(await history(workflowId)).slice(3)).toEqual([
@@ -90,7 +91,7 @@ describe('workflow task rules (raw gRPC worker)', () => {
     await svc.respondWorkflowTaskCompleted({
       taskToken: task.taskToken,
       commands: [
-        { commandType: CommandType.COMMAND_TYPE_START_TIMER, startTimerCommandAttributes: { timerId: 'ok', startToFireTimeout: { seconds: 60 } } },
+        { commandType: CommandType.COMMAND_TYPE_START_TIMER, startTimerCommandAttributes: { timerId: 'ok', startToFireTimeout: msToTs('60s') } },
         { commandType: CommandType.COMMAND_TYPE_CANCEL_TIMER, cancelTimerCommandAttributes: { timerId: 'no-such-timer' } },
       ],
     });
@@ -103,7 +104,7 @@ describe('workflow task rules (raw gRPC worker)', () => {
 
   it('times a silent workflow task out after its start-to-close timeout and reschedules it', async () => {
     const q = uid('q');
-    const { workflowId } = await start(q, { workflowTaskTimeout: { seconds: 1 } });
+    const { workflowId } = await start(q, { workflowTaskTimeout: msToTs('1s') });
     const task = await poll(q);
     expect(task.taskToken?.length).toBeGreaterThan(0);
     const again = await poll(q);
@@ -136,7 +137,7 @@ describe('workflow task rules (raw gRPC worker)', () => {
     await svc.respondWorkflowTaskCompleted({
       taskToken: task.taskToken,
       commands: [],
-      stickyAttributes: { workerTaskQueue: { name: sticky }, scheduleToStartTimeout: { seconds: 60 } },
+      stickyAttributes: { workerTaskQueue: { name: sticky }, scheduleToStartTimeout: msToTs('60s') },
     });
     await svc.signalWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId }, signalName: 's' });
     const stickyTask = await poll(sticky, temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_STICKY, q);
@@ -149,7 +150,7 @@ describe('workflow task rules (raw gRPC worker)', () => {
     await svc.respondWorkflowTaskCompleted({
       taskToken: stickyTask.taskToken,
       commands: [],
-      stickyAttributes: { workerTaskQueue: { name: sticky }, scheduleToStartTimeout: { seconds: 60 } },
+      stickyAttributes: { workerTaskQueue: { name: sticky }, scheduleToStartTimeout: msToTs('60s') },
     });
     await svc.shutdownWorker({ namespace: 'default', stickyTaskQueue: sticky, identity: 'raw-worker' });
     await svc.signalWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId }, signalName: 's2' });
@@ -164,7 +165,7 @@ describe('workflow task rules (raw gRPC worker)', () => {
     await svc.respondWorkflowTaskCompleted({
       taskToken: task.taskToken,
       commands: [],
-      stickyAttributes: { workerTaskQueue: { name: uid('gone') }, scheduleToStartTimeout: { nanos: 200_000_000 } },
+      stickyAttributes: { workerTaskQueue: { name: uid('gone') }, scheduleToStartTimeout: msToTs(200) },
     });
     await svc.signalWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId }, signalName: 's' });
     const normal = await poll(q);

@@ -9,7 +9,7 @@ export interface TestActivities {
   delayedRetry(key: string): Promise<number>;
 }
 
-const fast = { initialInterval: '10ms', backoffCoefficient: 1, maximumInterval: '10ms' };
+const fast = { initialInterval: '10ms', backoffCoefficient: 1, maximumInterval: '10ms' } as const;
 
 /** Fails `times` times, then succeeds; returns the attempt number. */
 export async function retried(key: string, times: number, maximumAttempts: number): Promise<number> {
