@@ -86,7 +86,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     logger.info({ database: redactUrl(databaseUrl), applied }, 'database migrated');
     const pool = new Pool({ connectionString: databaseUrl, max: 20 });
     // An idle client losing its connection is not fatal: the pool replaces it.
-    pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection lost'));
+    pool.on('error', (error: Error & { code?: string }) =>
+      logger.warn({ code: error.code, error: error.message }, 'idle database connection lost'),
+    );
     stops.push(() => pool.end());
     await ensureSettings(pool, config.HOTLINE_PROFILE);
 

@@ -1,0 +1,69 @@
+/**
+ * The packaging that cannot run here (no Docker engine) is kept honest by reading it:
+ * docker-compose.yml parses, has every service the README names, wires the API and the worker to
+ * the Temporal and PostgreSQL services with a configuration the start script accepts; the README
+ * documents every configuration variable.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { configSchema, loadConfig } from '../../api/config';
+
+const root = path.resolve(__dirname, '../..');
+const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8')) as {
+  services: Record<string, { image?: string; build?: string; environment?: Record<string, string>; depends_on?: Record<string, unknown>; command?: unknown }>;
+};
+const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+
+/** `${VAR:-default}` → default (what compose substitutes with no .env). */
+const substitute = (value: string) => value.replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1');
+
+test('every service the README names is in docker-compose.yml, and the reverse', () => {
+  const section = readme.slice(readme.indexOf('`docker-compose.yml` runs'), readme.indexOf('## Folders'));
+  const named = [...section.matchAll(/^- `([a-z0-9-]+)` —/gm)].map((m) => m[1]);
+  expect(named.length).toBeGreaterThanOrEqual(5);
+  expect(Object.keys(compose.services).sort()).toEqual([...named].sort());
+  for (const required of ['postgresql', 'temporal', 'temporal-ui', 'api', 'worker']) expect(named).toContain(required);
+});
+
+test('Temporal runs on PostgreSQL; the UI and the app point at it', () => {
+  const temporal = compose.services.temporal;
+  expect(temporal.image).toMatch(/^temporalio\/(server|auto-setup):/);
+  expect(temporal.environment).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgresql' });
+  expect(Object.keys(temporal.depends_on ?? {})).toContain('temporal-schema');
+  expect(compose.services['temporal-ui'].image).toMatch(/^temporalio\/ui:/);
+  expect(compose.services['temporal-ui'].environment?.TEMPORAL_ADDRESS).toBe('temporal:7233');
+  expect(compose.services.postgresql.image).toMatch(/^postgres:\d+/);
+});
+
+test.each(['api', 'worker'])('%s is built from the Dockerfile with a configuration the start script accepts', (name) => {
+  const service = compose.services[name];
+  expect(service.build).toBe('.');
+  const env = Object.fromEntries(Object.entries(service.environment ?? {}).map(([k, v]) => [k, substitute(String(v))]));
+  for (const key of Object.keys(env)) expect(Object.keys(configSchema.shape)).toContain(key);
+  const config = loadConfig(env);
+  expect(config.SERVICES).toEqual([name]);
+  expect(config.TEMPORAL_ADDRESS).toBe('temporal:7233');
+  expect(new URL(config.DATABASE_URL!).hostname).toBe('postgresql');
+  expect(Object.keys(service.depends_on ?? {})).toEqual(expect.arrayContaining(['postgresql', 'temporal-namespace']));
+});
+
+test('the Dockerfile starts the start script', () => {
+  const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
+  const cmd = /^CMD (\[.*\])$/m.exec(dockerfile);
+  expect(cmd).not.toBeNull();
+  const argv = JSON.parse(cmd![1]) as string[];
+  expect(argv).toContain('scripts/start.ts');
+  expect(existsSync(path.join(root, 'scripts/start.ts'))).toBe(true);
+  expect(dockerfile).toMatch(/npm ci/);
+});
+
+test('the README documents every configuration variable and the two commands', () => {
+  const documented = [...readme.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1]);
+  expect(documented.sort()).toEqual(Object.keys(configSchema.shape).sort());
+  expect(readme).toContain('npm start');
+  expect(readme).toContain('npm test');
+  const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  expect(pkg.scripts.start).toContain('scripts/start.ts');
+  expect(pkg.scripts.test).toContain('jest');
+});
