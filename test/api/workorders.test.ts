@@ -4,7 +4,8 @@
  * (every role × every call) and masking of the caller's identity.
  */
 import request from 'supertest';
-import { workOrderActions, type WorkOrderActionName } from '../../workflows/messages';
+import { unitFacts } from '../../api/reports/facts';
+import { workOrderActions, type WorkOrderActionName, type WorkOrderState } from '../../workflows/messages';
 import { startTestApp, TestApp } from '../support/app';
 
 let t: TestApp;
@@ -115,6 +116,27 @@ describe('the life of one work order', () => {
     for (const r of actions) expect(r.actor_user_id).toMatch(/^(unit-user-kf-0(47|25)|center-1)$/);
   });
 
+  test('its facts for scoring: one per unit, with what each did and the citizen’s verdict', async () => {
+    const { rows } = await eventually(
+      () => t.db.pool.query<{ state: WorkOrderState }>('SELECT state FROM work_orders WHERE id = $1', [id]),
+      (r) => r.rows[0]?.state.stage === 'closed',
+    );
+    const facts = unitFacts(rows[0].state);
+    expect(facts.map((f) => [f.unitId, f.role]).sort()).toEqual([
+      ['kf-025', 'co'],
+      ['kf-047', 'main'],
+    ]);
+    const main = facts.find((f) => f.role === 'main')!;
+    expect(main).toMatchObject({ resultType: 'resolved', satisfaction: 'satisfied', resolved: true, contactedFirst: true, extended: false });
+    expect(main.signedAt).not.toBeNull();
+    expect(main.repliedAt).not.toBeNull();
+    expect(main.closedAt).not.toBeNull();
+    expect(new Date(main.signedAt!).getTime()).toBeLessThanOrEqual(new Date(main.signDeadline!).getTime());
+    const co = facts.find((f) => f.role === 'co')!;
+    expect(co.repliedAt).toBeNull();
+    expect(co.satisfaction).toBe('satisfied'); // 主协办同责 (003)
+  });
+
   test('the monthly report and the unit scores count it (JSON and CSV)', async () => {
     const report = await eventually(
       () => request(t.app).get('/reports/monthly?month=2026-03').set(t.auth('supervisor')),
@@ -216,6 +238,39 @@ describe('refusals and unknown work orders', () => {
     const id = await create(intake());
     const res = await act(id, 'dispatch', 'center', { mainUnitId: 'kf-404' }).expect(400);
     expect(res.body.issues[0].path).toBe('body.mainUnitId');
+  });
+});
+
+describe('return and re-dispatch', () => {
+  test('an approved return moves the work order to the named unit; the first unit loses access', async () => {
+    const id = await create(intake({ summary: '退单测试：占道经营', mainUnitId: 'kf-007' }));
+    const returned = await act(id, 'return', { unit: 'kf-007' }, { reason: '属于城管职责' }).expect(200);
+    expect(returned.body.stage).toBe('returnRequested');
+    const unknown = await act(id, 'return-review', 'center', { approved: true, nextMainUnitId: 'kf-777', reason: '改派' }).expect(400);
+    expect(unknown.body.issues[0].path).toBe('body.nextMainUnitId');
+    const moved = await act(id, 'return-review', 'center', { approved: true, nextMainUnitId: 'kf-048', reason: '改派城管执法支队' }).expect(200);
+    expect(moved.body).toMatchObject({ stage: 'dispatched', mainUnitId: 'kf-048' });
+    await request(t.app).get(`/tickets/${id}`).set(t.auth({ unit: 'kf-007' })).expect(404);
+    await act(id, 'sign', { unit: 'kf-007' }).expect(404);
+    const signed = await act(id, 'sign', { unit: 'kf-048' }).expect(200);
+    expect(signed.body.stage).toBe('handling');
+    const notes = await eventually(
+      () => request(t.app).get(`/notifications?workOrderId=${id}`).set(t.auth({ unit: 'kf-007' })),
+      (r) => r.body.items?.some((n: { kind: string }) => n.kind === 'returnReviewed'),
+    );
+    expect(notes.body.items.map((n: { kind: string }) => n.kind)).toContain('returnReviewed');
+  });
+
+  test('the center supervises by hand and the supervisor sees the escalation recorded with its actor', async () => {
+    const id = await create(intake({ summary: '督办测试', mainUnitId: 'kf-031' }));
+    const res = await act(id, 'supervise', 'supervisor', { reason: '媒体曝光', trigger: 'media' }).expect(200);
+    const manual = res.body.escalations.find((e: { trigger: string }) => e.trigger === 'media');
+    expect(manual).toMatchObject({ by: 'supervisor-1', reason: '媒体曝光' });
+    const records = await eventually(
+      () => t.db.pool.query('SELECT opened_by, trigger FROM supervision_records WHERE work_order_id = $1', [id]),
+      (r) => r.rows.length > 0,
+    );
+    expect(records.rows[0]).toMatchObject({ opened_by: 'supervisor-1', trigger: 'media' });
   });
 });
 
