@@ -57,6 +57,7 @@ function document(registry: OpenAPIRegistry, spec: RouteSpec<any>): void {
   const request: RouteConfig['request'] = {};
   if (spec.schemas.params) request.params = spec.schemas.params as never;
   if (spec.schemas.query) request.query = spec.schemas.query as never;
+  if (spec.schemas.headers) request.headers = spec.schemas.headers as never;
   if (spec.schemas.body) request.body = { content: { 'application/json': { schema: spec.schemas.body } } };
   registry.registerPath({
     method: spec.method,
@@ -81,7 +82,7 @@ export function mountRoutes(router: Router, registry: OpenAPIRegistry, specs: Ro
       if (!spec.roles.includes(user.role)) {
         throw new HttpError(403, 'FORBIDDEN', `role ${user.role} may not ${spec.method.toUpperCase()} ${spec.path}`);
       }
-      const parsed = parseRequest(spec.schemas, { params: req.params, query: req.query, body: req.body });
+      const parsed = parseRequest(spec.schemas, { params: req.params, query: req.query, headers: req.headers, body: req.body });
       await spec.handler({ req, res, user, ...parsed });
     });
   }

@@ -8,6 +8,8 @@ import { FieldIssue, HttpError } from './errors';
 export interface RequestSchemas {
   params?: z.ZodType;
   query?: z.ZodType;
+  /** Header names in lower case; other headers pass through unchecked. */
+  headers?: z.ZodType;
   body?: z.ZodType;
 }
 
@@ -15,6 +17,7 @@ export interface RequestSchemas {
 export type Parsed<S extends RequestSchemas> = {
   params: S['params'] extends z.ZodType ? z.output<S['params']> : Record<string, string>;
   query: S['query'] extends z.ZodType ? z.output<S['query']> : Record<string, unknown>;
+  headers: S['headers'] extends z.ZodType ? z.output<S['headers']> : Record<string, unknown>;
   body: S['body'] extends z.ZodType ? z.output<S['body']> : undefined;
 };
 
@@ -33,11 +36,11 @@ function issuesOf(where: string, error: z.ZodError): FieldIssue[] {
  */
 export function parseRequest<S extends RequestSchemas>(
   schemas: S,
-  input: { params: unknown; query: unknown; body: unknown },
+  input: { params: unknown; query: unknown; headers?: unknown; body: unknown },
 ): Parsed<S> {
   const issues: FieldIssue[] = [];
-  const out: Record<string, unknown> = { params: input.params, query: input.query, body: undefined };
-  for (const part of ['params', 'query', 'body'] as const) {
+  const out: Record<string, unknown> = { params: input.params, query: input.query, headers: input.headers, body: undefined };
+  for (const part of ['params', 'query', 'headers', 'body'] as const) {
     const schema = schemas[part];
     if (!schema) continue;
     // An absent JSON body arrives as undefined: validate it as {} so missing fields are named.

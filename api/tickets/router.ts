@@ -21,7 +21,9 @@ const listOf = <T extends z.ZodType>(item: T) =>
     z.array(item).max(20).optional(),
   );
 const booleanText = z.enum(['true', 'false']).transform((v) => v === 'true');
-const instant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);
+const instant = z.union([z.iso.datetime({ offset: true }), z.iso.date()], {
+  error: "an ISO date 'YYYY-MM-DD' or date-time with offset, e.g. 2026-03-02T09:00:00+08:00",
+});
 
 export const listQuerySchema = z.object({
   stage: listOf(stageSchema),
@@ -48,7 +50,14 @@ const ticketListSchema = z.object({
 });
 
 const everyone: readonly Role[] = ['center', 'unit', 'supervisor', 'admin'];
-const idempotencyHeader = z.string().min(1).max(200);
+const createHeaders = z.looseObject({
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .meta({ description: 'Repeat a request with the same key (per user) to get the same work order, not a second one.' }),
+});
 
 export function ticketRoutes(deps: { service: TicketService; pool: Pool; now: () => Date }): RouteSpec<any>[] {
   const { service, pool, now } = deps;
@@ -85,23 +94,13 @@ export function ticketRoutes(deps: { service: TicketService; pool: Pool; now: ()
       description: 'With an `Idempotency-Key` header, repeating the same request returns the same work order.',
       tags: ['tickets'],
       roles: ['center', 'admin'],
-      schemas: { body: intakeSchema },
+      schemas: { headers: createHeaders, body: intakeSchema },
       responses: {
         201: { description: 'created (or replayed for a repeated Idempotency-Key); Location names it', schema: ticketStateSchema },
         422: { description: 'the Idempotency-Key was used for a different body' },
       },
-      handler: async ({ req, res, user, body }) => {
-        const rawKey = req.get('idempotency-key');
-        const key = rawKey === undefined ? undefined : idempotencyHeader.safeParse(rawKey);
-        if (key && !key.success) {
-          res.status(400).json({
-            type: 'INVALID_INPUT',
-            message: 'invalid input: headers.idempotency-key',
-            issues: [{ path: 'headers.idempotency-key', message: '1 to 200 characters' }],
-          });
-          return;
-        }
-        const { state, created } = await service.create(user, body, key?.data);
+      handler: async ({ res, user, headers, body }) => {
+        const { state, created } = await service.create(user, body, headers['idempotency-key']);
         res
           .status(201)
           .location(`/tickets/${encodeURIComponent(state.workOrderId)}`)

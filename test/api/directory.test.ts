@@ -96,6 +96,8 @@ describe('bad input is 400 naming every bad field', () => {
     ],
     ['bad work-order id', () => request(t.app).get('/tickets/not%20an%20id'), ['params.id']],
     ['bad list filters', () => request(t.app).get('/tickets?stage=limbo&createdFrom=notadate&page=0&dueWithin=soon'), ['query.stage.0', 'query.createdFrom', 'query.page', 'query.dueWithin']],
+    ['oversized Idempotency-Key', () => request(t.app).post('/tickets').set('Idempotency-Key', 'k'.repeat(201)).send(validIntake), ['headers.idempotency-key']],
+    ['impossible date filter', () => request(t.app).get('/tickets?createdFrom=2026-02-30'), ['query.createdFrom']],
     ['bad boolean filter', () => request(t.app).get('/tickets?overdue=maybe'), ['query.overdue']],
     ['bad extension length', () => request(t.app).post('/tickets/20260302000001/extension').send({ workingDays: -3, reason: 'r' }), ['body.workingDays']],
   ];
@@ -268,6 +270,7 @@ describe('OpenAPI', () => {
     const schema = create.requestBody.content['application/json'].schema;
     expect(schema.required).toEqual(expect.arrayContaining(['callerName', 'callerPhone', 'summary', 'category']));
     expect(schema.properties.category.enum).toContain('report');
+    expect(create.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ in: 'header', name: 'idempotency-key' })]));
     const html = await request(t.app).get('/docs/').expect(200);
     expect(html.text).toContain('swagger-ui');
   });
