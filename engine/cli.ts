@@ -6,13 +6,14 @@ import { startEngine, type ClockOption } from './index';
  *  - `server start-dev --port P --namespace NS --ip HOST --headless ...` (TestWorkflowEnvironment.createLocal)
  *  - a bare `[port]` (the time-skipping test server; used with `--clock skipping` by engine/bin/test-server).
  */
-export function parseArgs(argv: string[]): { port: number; host: string; namespaces: string[]; clock: ClockOption } {
+export function parseArgs(argv: string[]): { port: number; host: string; namespaces: string[]; clock: ClockOption; databaseUrl?: string } {
   const args = [...argv];
   if (args[0] === 'server' && args[1] === 'start-dev') args.splice(0, 2);
   let port = 7233;
   let host = '127.0.0.1';
   let clock: ClockOption = 'real';
   const namespaces: string[] = [];
+  let databaseUrl: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     const [flag, inline] = a.includes('=') ? a.split(/=(.*)/s) : [a, undefined];
@@ -35,6 +36,9 @@ export function parseArgs(argv: string[]): { port: number; host: string; namespa
         clock = c === 'manual' ? { kind: 'manual' } : c === 'skipping' ? 'skipping' : 'real';
         break;
       }
+      case '--database-url':
+        databaseUrl = value();
+        break;
       case '--headless':
         break;
       default:
@@ -43,16 +47,28 @@ export function parseArgs(argv: string[]): { port: number; host: string; namespa
     }
   }
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port ${port}`);
-  return { port, host, namespaces, clock };
+  return { port, host, namespaces, clock, databaseUrl };
 }
 
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
-  const engine = await startEngine({ port: opts.port, host: opts.host, clock: opts.clock, namespace: opts.namespaces[0] });
-  for (const ns of opts.namespaces.slice(1)) void ns; // further namespaces: RegisterNamespace at run time
+  // PostgreSQL keeps state across restarts; without it the engine is in-memory.
+  const store = opts.databaseUrl
+    ? await (await import('./persistence/postgresStore')).PostgresStore.open({
+        databaseUrl: opts.databaseUrl,
+        onFatal: (err) => {
+          console.error(`[engine] ${err.message}`);
+          process.exit(1);
+        },
+      })
+    : undefined;
+  const engine = await startEngine({ port: opts.port, host: opts.host, clock: opts.clock, namespace: opts.namespaces[0], store });
   process.stdout.write(`engine listening on ${engine.address} (clock: ${typeof opts.clock === 'string' ? opts.clock : 'manual'})\n`);
   const stop = () => {
-    engine.stop().finally(() => process.exit(0));
+    engine
+      .stop()
+      .then(() => store?.close())
+      .finally(() => process.exit(0));
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -3,6 +3,7 @@ import { addService } from './frontend/grpcServer';
 import { testServiceHandlers } from './frontend/testService';
 import { workflowServiceHandlers } from './frontend/workflowService';
 import { HistoryService } from './history/historyService';
+import { recoverRuns } from './history/recovery';
 import { Matching } from './matching/taskQueues';
 import { NamespaceRegistry } from './namespaces';
 import { MemoryStore } from './persistence/memoryStore';
@@ -79,6 +80,9 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineHa
     onVisibility: (row) => visibility.upsert(row),
   });
   if (clockOpt === 'skipping') skipper = new TimeSkipper(clock, timers, () => history.isIdle());
+  // The store's histories are the truth: rebuild every run from them before serving.
+  await recoverRuns(history, store);
+  await history.flush();
 
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 128 * 1024 * 1024, 'grpc.max_send_message_length': 128 * 1024 * 1024 });
   addService(

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { EngineError, alreadyExists, failedPrecondition, invalidArgument, notFound, requireString, workflowNotFound } from '../errors';
 import type { Matching } from '../matching/taskQueues';
-import type { EngineStore, VisibilityRecord } from '../persistence/store';
+import type { EngineStore, RunStateSnapshot, VisibilityRecord } from '../persistence/store';
 import { runKeyOf } from '../persistence/store';
 import { durationToMs, msToDuration, msToTimestamp, packAny, type Msg } from '../proto';
 import type { OffsetClock } from '../timers/clock';
@@ -105,11 +105,11 @@ export class HistoryService {
       const prev = this.writeChains.get(exec.runKey) ?? Promise.resolve();
       const created = exec.created;
       exec.created = false;
-      const next = prev.then(() =>
-        created
-          ? this.deps.store.createRun({ runKey: exec.runKey, namespace: exec.namespace, workflowId: exec.workflowId, runId: exec.runId }, events, visibility)
-          : this.deps.store.appendEvents(exec.runKey, events, { visibility }),
-      );
+      const runState = this.runState(exec);
+      const next = prev.then(async () => {
+        if (created) await this.deps.store.createRun({ runKey: exec.runKey, namespace: exec.namespace, workflowId: exec.workflowId, runId: exec.runId }, events, visibility);
+        if (!created || exec.buffered.length > 0 || exec.activities.size > 0) await this.deps.store.appendEvents(exec.runKey, created ? [] : events, { visibility, runState });
+      });
       this.writeChains.set(exec.runKey, next.catch(() => undefined));
       writes.push(next);
       this.deps.onVisibility(visibility);
@@ -117,6 +117,24 @@ export class HistoryService {
     }
     this.deps.onChange();
     await Promise.all(writes);
+  }
+
+  /** What a restart needs beyond the history (see RunStateSnapshot). */
+  private runState(exec: Execution): RunStateSnapshot {
+    return {
+      buffered: exec.buffered.map((b) => ({ ...b })),
+      activities: [...exec.activities.values()].map((a) => ({ scheduledEventId: a.scheduledEventId, attempt: a.attempt, lastFailure: a.lastFailure, heartbeatDetails: a.heartbeatDetails })),
+      wtAttempt: exec.wtAttempt,
+      requestIds: [...exec.requestIds].slice(-100),
+    };
+  }
+
+  /** Adds a run rebuilt from the store at start-up. */
+  adoptRecovered(exec: Execution): void {
+    this.runs.set(exec.runKey, exec);
+    const key = `${exec.namespace}/${exec.workflowId}`;
+    const known = this.runs.get(this.current.get(key) ?? '');
+    if (!known || (known.isOpen ? false : exec.isOpen || exec.startTime >= known.startTime)) this.current.set(key, exec.runKey);
   }
 
   /** Flush from a timer or other fire-and-forget context. */
@@ -248,21 +266,40 @@ export class HistoryService {
     this.current.set(`${namespace}/${workflowId}`, exec.runKey);
     this.markDirty(exec);
 
-    if (runTimeout > 0 || executionDeadline > 0) {
-      const runDeadline = runTimeout > 0 ? now + runTimeout : Infinity;
-      const deadline = Math.min(runDeadline, executionDeadline > 0 ? executionDeadline : Infinity);
-      exec.runTimer = this.deps.timers.schedule(deadline, () => this.timeOutRun(exec));
-    }
-    if (backoffMs > 0) {
-      exec.startBackoffTimer = this.deps.timers.schedule(now + backoffMs, () => {
-        exec.startBackoffTimer = undefined;
-        this.scheduleWorkflowTask(exec);
-        this.flushSoon();
-      });
-    } else {
-      this.scheduleWorkflowTask(exec);
-    }
+    this.armRunTimeout(exec);
+    if (backoffMs > 0) this.armStartBackoff(exec, now + backoffMs);
+    else this.scheduleWorkflowTask(exec);
     return { exec, started: true };
+  }
+
+  /** Arms the run timeout (run timeout or execution deadline, whichever is first). */
+  armRunTimeout(exec: Execution): void {
+    const runTimeout = durationToMs(exec.startedAttrs.workflowRunTimeout);
+    const runDeadline = runTimeout > 0 ? exec.startTime + runTimeout : Infinity;
+    const deadline = Math.min(runDeadline, exec.executionDeadline > 0 ? exec.executionDeadline : Infinity);
+    if (deadline !== Infinity) exec.runTimer = this.deps.timers.schedule(deadline, () => this.timeOutRun(exec));
+  }
+
+  /** Holds the first workflow task until `at` (start delay, retry or cron backoff). */
+  armStartBackoff(exec: Execution, at: number): void {
+    exec.startBackoffTimer = this.deps.timers.schedule(at, () => {
+      exec.startBackoffTimer = undefined;
+      this.scheduleWorkflowTask(exec);
+      this.flushSoon();
+    });
+  }
+
+  /** After recovery: queues the scheduled workflow task again, or re-arms the running one's timeout. */
+  resumeWorkflowTask(exec: Execution): void {
+    const wt = exec.wt;
+    if (!wt || !exec.isOpen) return;
+    if (wt.startedEventId === undefined) {
+      this.enqueueWorkflowTask(exec, false);
+      return;
+    }
+    const sid = wt.scheduledEventId;
+    const startedId = wt.startedEventId;
+    wt.timeoutTimer = this.deps.timers.schedule((wt.startedTime ?? this.now()) + this.workflowTaskTimeoutMs(exec), () => this.timeOutWorkflowTask(exec, sid, startedId));
   }
 
   private alreadyStarted(existing: Execution): EngineError {

@@ -4,7 +4,7 @@ import type { DerivedUpdate, EngineStore, NamespaceRecord, RunRecord, Visibility
 /** The in-memory {@link EngineStore}: state lives as long as the process. */
 export class MemoryStore implements EngineStore {
   private readonly namespaces = new Map<string, NamespaceRecord>();
-  private readonly runs = new Map<string, { record: RunRecord; events: Msg[] }>();
+  private readonly runs = new Map<string, { record: RunRecord; events: Msg[]; state?: Msg }>();
   private readonly visibility = new Map<string, VisibilityRecord>();
 
   async saveNamespace(ns: NamespaceRecord): Promise<void> {
@@ -27,12 +27,19 @@ export class MemoryStore implements EngineStore {
     if (events.length > 0 && events[0].eventId !== run.events.length + 1) {
       throw new Error(`run ${runKey}: event ${events[0].eventId} does not follow ${run.events.length}`);
     }
-    run.events.push(...events);
+    run.events.push(...structuredClone(events));
     if (derived.visibility) this.visibility.set(runKey, { ...derived.visibility });
+    // Snapshots are copied so later in-memory changes cannot leak into "stored" state.
+    if (derived.runState) run.state = structuredClone(derived.runState) as unknown as Msg;
+  }
+
+  async readRunState(runKey: string): Promise<Msg | undefined> {
+    const state = this.runs.get(runKey)?.state;
+    return state ? structuredClone(state) : undefined;
   }
 
   async readEvents(runKey: string, fromEventId = 1): Promise<Msg[]> {
-    return this.runs.get(runKey)?.events.slice(fromEventId - 1) ?? [];
+    return structuredClone(this.runs.get(runKey)?.events.slice(fromEventId - 1) ?? []);
   }
 
   async listRuns(): Promise<RunRecord[]> {

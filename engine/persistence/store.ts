@@ -26,6 +26,8 @@ export interface EngineStore {
   readEvents(runKey: string, fromEventId?: number): Promise<Msg[]>;
   /** Every stored run (records only), for rebuilding engine state at start-up. */
   listRuns(): Promise<RunRecord[]>;
+  /** The {@link RunStateSnapshot} saved with the run's last write, if any. */
+  readRunState(runKey: string): Promise<Msg | undefined>;
   /** Visibility rows of a namespace (the visibility module filters them). */
   listVisibility(namespace: string): Promise<VisibilityRecord[]>;
 }
@@ -75,6 +77,25 @@ export interface VisibilityRecord {
 /** Derived rows that change together with an append. */
 export interface DerivedUpdate {
   visibility?: VisibilityRecord;
+  /**
+   * What a restart needs that history does not hold (see {@link RunStateSnapshot}); replaces
+   * the previous snapshot of the run. Stores keep it opaque (JSON with Buffers inside).
+   */
+  runState?: RunStateSnapshot;
+}
+
+/**
+ * The part of a run's state that is acknowledged but not (yet) in its history, as Temporal's
+ * mutable state keeps it: events buffered while a workflow task runs (a signal acknowledged to
+ * its sender must survive a crash), activity attempt counters and the workflow-task attempt.
+ * Everything else (timers, pending activities, children, updates, status) is rebuilt by
+ * replaying the history.
+ */
+export interface RunStateSnapshot {
+  buffered: Array<{ name: string; attrs: Msg; time: number }>;
+  activities: Array<{ scheduledEventId: number; attempt: number; lastFailure?: Msg; heartbeatDetails?: Msg }>;
+  wtAttempt: number;
+  requestIds: string[];
 }
 
 export function runKeyOf(namespace: string, workflowId: string, runId: string): string {

@@ -1,0 +1,210 @@
+import type { EngineStore } from '../persistence/store';
+import { durationToMs, encodeMessage, timestampToMs, type Msg } from '../proto';
+import { ActivityState, Execution, STATUS, attrsOf } from './execution';
+import type { HistoryService } from './historyService';
+
+const CLOSE_STATUS: Record<string, string> = {
+  EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED: STATUS.completed,
+  EVENT_TYPE_WORKFLOW_EXECUTION_FAILED: STATUS.failed,
+  EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED: STATUS.canceled,
+  EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED: STATUS.terminated,
+  EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW: STATUS.continuedAsNew,
+  EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT: STATUS.timedOut,
+};
+
+/**
+ * Rebuilds every run from the store at start-up: the history is replayed into mutable state
+ * (status, workflow task, timers, activities, children, updates, memo, search attributes), the
+ * saved run-state snapshot restores what history does not hold, then timers and tasks are armed
+ * again. Returns the number of runs recovered.
+ */
+export async function recoverRuns(history: HistoryService, store: EngineStore): Promise<number> {
+  const runs = await store.listRuns();
+  const recovered: Execution[] = [];
+  for (const run of runs) {
+    const events = await store.readEvents(run.runKey);
+    if (events.length === 0) continue;
+    const exec = replay(run.runKey, run.namespace, run.workflowId, run.runId, events);
+    const state = await store.readRunState(run.runKey);
+    if (state) applySnapshot(exec, state);
+    history.adoptRecovered(exec);
+    recovered.push(exec);
+  }
+  for (const exec of recovered) rearm(history, exec);
+  history.deps.onChange();
+  for (const exec of recovered) history.deps.onVisibility(history.visibilityRow(exec));
+  return recovered.length;
+}
+
+/** Mutable state of one run from its events. */
+export function replay(runKey: string, namespace: string, workflowId: string, runId: string, events: Msg[]): Execution {
+  const first = events[0];
+  const s = first.workflowExecutionStartedEventAttributes ?? {};
+  const startTime = timestampToMs(first.eventTime) ?? 0;
+  const backoff = durationToMs(s.firstWorkflowTaskBackoff);
+  const exec = new Execution(runKey, namespace, workflowId, runId, s.workflowType?.name ?? '', s.taskQueue?.name ?? '', startTime, s, s.firstExecutionRunId || runId, startTime + backoff);
+  exec.executionDeadline = timestampToMs(s.workflowExecutionExpirationTime) ?? 0;
+  for (const ev of events) {
+    exec.events.push(ev);
+    exec.historySizeBytes += encodeMessage('temporal.api.history.v1.HistoryEvent', ev).length;
+    exec.taskIdSeq = Math.max(exec.taskIdSeq, Number(ev.taskId ?? 0));
+    applyEvent(exec, ev);
+  }
+  return exec;
+}
+
+function applyEvent(exec: Execution, ev: Msg): void {
+  const a = attrsOf(ev);
+  const time = timestampToMs(ev.eventTime) ?? 0;
+  const id = Number(ev.eventId);
+  const closeStatus = CLOSE_STATUS[ev.eventType];
+  if (closeStatus) {
+    exec.status = closeStatus;
+    exec.closeTime = time;
+    exec.wt = undefined;
+    exec.newExecutionRunId = a.newExecutionRunId || undefined;
+    return;
+  }
+  switch (ev.eventType) {
+    case 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED':
+      exec.wt = { scheduledEventId: id, attempt: Number(a.attempt ?? 1), queueName: exec.taskQueue, sticky: false, scheduledTime: time, queries: [], sentUpdates: [] };
+      exec.wtAttempt = Number(a.attempt ?? 1);
+      break;
+    case 'EVENT_TYPE_WORKFLOW_TASK_STARTED':
+      if (exec.wt) {
+        exec.wt.startedEventId = id;
+        exec.wt.startedTime = time;
+      }
+      break;
+    case 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED':
+      exec.previousStartedEventId = Number(a.startedEventId ?? 0);
+      exec.wt = undefined;
+      exec.wtAttempt = 1;
+      break;
+    case 'EVENT_TYPE_WORKFLOW_TASK_FAILED':
+    case 'EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT':
+      exec.wt = undefined;
+      exec.wtAttempt++;
+      break;
+    case 'EVENT_TYPE_TIMER_STARTED':
+      exec.timers.set(a.timerId, { timerId: a.timerId, startedEventId: id, due: time + durationToMs(a.startToFireTimeout), handle: 0 });
+      break;
+    case 'EVENT_TYPE_TIMER_FIRED':
+    case 'EVENT_TYPE_TIMER_CANCELED':
+      exec.timers.delete(a.timerId);
+      break;
+    case 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED': {
+      const act: ActivityState = {
+        scheduledEventId: id,
+        activityId: a.activityId,
+        attrs: a,
+        attempt: 1,
+        phase: 'scheduled',
+        scheduledTime: time,
+        currentAttemptScheduledTime: time,
+        cancelRequested: false,
+        timers: {},
+      };
+      exec.activities.set(id, act);
+      break;
+    }
+    case 'EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED': {
+      const act = exec.activities.get(Number(a.scheduledEventId));
+      if (act) {
+        act.cancelRequested = true;
+        act.cancelRequestedEventId = id;
+      }
+      break;
+    }
+    case 'EVENT_TYPE_ACTIVITY_TASK_COMPLETED':
+    case 'EVENT_TYPE_ACTIVITY_TASK_FAILED':
+    case 'EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT':
+    case 'EVENT_TYPE_ACTIVITY_TASK_CANCELED':
+      exec.activities.delete(Number(a.scheduledEventId));
+      break;
+    case 'EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED':
+      exec.cancelRequested = true;
+      break;
+    case 'EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES':
+      exec.searchAttributes = { indexedFields: { ...(exec.searchAttributes?.indexedFields ?? {}), ...(a.searchAttributes?.indexedFields ?? {}) } };
+      for (const [k, v] of Object.entries(exec.searchAttributes.indexedFields)) if (isUnset(v as Msg)) delete exec.searchAttributes.indexedFields[k];
+      break;
+    case 'EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED':
+      exec.memo = { fields: { ...(exec.memo?.fields ?? {}), ...(a.upsertedMemo?.fields ?? {}) } };
+      for (const [k, v] of Object.entries(exec.memo.fields)) if (isUnset(v as Msg)) delete exec.memo.fields[k];
+      break;
+    case 'EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED':
+      exec.children.set(id, { initiatedEventId: id, workflowId: a.workflowId, namespace: a.namespace || exec.namespace, workflowType: a.workflowType?.name ?? '', parentClosePolicy: a.parentClosePolicy ?? 'PARENT_CLOSE_POLICY_TERMINATE' });
+      break;
+    case 'EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED': {
+      const c = exec.children.get(Number(a.initiatedEventId));
+      if (c) {
+        c.runId = a.workflowExecution?.runId;
+        c.startedEventId = id;
+      }
+      break;
+    }
+    case 'EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_FAILED':
+    case 'EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED':
+    case 'EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_FAILED':
+    case 'EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_CANCELED':
+    case 'EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TERMINATED':
+    case 'EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TIMED_OUT':
+      exec.children.delete(Number(a.initiatedEventId));
+      break;
+    case 'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED':
+      exec.updates.set(a.protocolInstanceId, { updateId: a.protocolInstanceId, request: a.acceptedRequest ?? {}, stage: 'accepted', acceptedEventId: id, waiters: [] });
+      break;
+    case 'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED': {
+      const u = exec.updates.get(a.meta?.updateId);
+      if (u) {
+        u.stage = 'completed';
+        u.outcome = a.outcome;
+      }
+      break;
+    }
+  }
+}
+
+function isUnset(v: Msg): boolean {
+  const data = v?.data as Uint8Array | undefined;
+  return !data || data.length === 0 || Buffer.from(data).toString() === '[]';
+}
+
+function applySnapshot(exec: Execution, state: Msg): void {
+  exec.buffered = Array.isArray(state.buffered) ? state.buffered : [];
+  for (const a of state.activities ?? []) {
+    const act = exec.activities.get(Number(a.scheduledEventId));
+    if (!act) continue;
+    act.attempt = Number(a.attempt ?? 1);
+    act.lastFailure = a.lastFailure;
+    act.heartbeatDetails = a.heartbeatDetails;
+  }
+  if (state.wtAttempt) exec.wtAttempt = Number(state.wtAttempt);
+  for (const id of state.requestIds ?? []) exec.requestIds.add(id);
+}
+
+/** Arms timers and queues tasks of a recovered run. */
+function rearm(history: HistoryService, exec: Execution): void {
+  if (!exec.isOpen) return;
+  const now = history.now();
+  history.armRunTimeout(exec);
+  const hasTask = exec.events.some((e) => e.eventType === 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED');
+  if (!hasTask && exec.executionTime > now) history.armStartBackoff(exec, exec.executionTime);
+  for (const t of [...exec.timers.values()]) {
+    exec.timers.delete(t.timerId);
+    history.startTimer(exec, t.timerId, t.startedEventId, Math.max(0, t.due - now));
+  }
+  for (const act of exec.activities.values()) {
+    history.armScheduleToClose(exec, act);
+    // An attempt that was running when the engine stopped is lost: it runs again.
+    if (act.cancelRequested) history.cancelUnstartedActivity(exec, act, 'engine-recovery');
+    else history.enqueueActivity(exec, act);
+  }
+  if (exec.wt) history.resumeWorkflowTask(exec);
+  else if (exec.buffered.length > 0 || !hasTask) {
+    exec.flushBuffered();
+    history.markDirty(exec);
+    history.scheduleWorkflowTask(exec);
+  }
+}
