@@ -95,6 +95,12 @@ export function refuse(type: RefusalType, message: string): never {
 }
 
 const iso = (ms: number): IsoTime => new Date(ms).toISOString();
+/**
+ * Windows count from the minute something happened: workflow time carries the milliseconds of
+ * task processing, and 09:00:00.063 + 3 working hours would otherwise miss the 12:00 closing and
+ * land at 14:00.
+ */
+const minuteOf = (ms: number): number => Math.floor(ms / 60_000) * 60_000;
 const ms = (t: IsoTime): number => Date.parse(t);
 const describe = (d: SlaDuration): string => `${d.amount} ${d.unit}`;
 const open = (c: Clock) => c.status === 'pending';
@@ -282,8 +288,8 @@ export class WorkOrderLifecycle {
     const rw = returnWindow(this.profile, this.state.urgency);
     if (rw.from === 'signing' && window && open(window)) {
       // 003 第八条(三) / 004 第十一条(二): the return window runs from signing (urgent: 30 minutes).
-      window.start = iso(now);
-      window.deadline = iso(addDuration(this.cal, now, rw.within).getTime());
+      window.start = iso(minuteOf(now));
+      window.deadline = iso(addDuration(this.cal, minuteOf(now), rw.within).getTime());
       window.originalDeadline = window.deadline;
     }
     if (u.role === 'main' && this.state.stage === 'dispatched') this.state.stage = 'handling';
@@ -544,11 +550,11 @@ export class WorkOrderLifecycle {
       this.finish(now, 'closed', 'callback done (回访)', actor);
     } else if (outcome === 'expertEvaluation') {
       const e = this.profile.expertEvaluation;
-      const deadline = addDuration(this.cal, now, e.window).getTime();
+      const deadline = addDuration(this.cal, minuteOf(now), e.window).getTime();
       this.state.expertEvaluations.push({
         assignedAt: iso(now),
         deadline: iso(deadline),
-        reminderAt: iso(addDuration(this.cal, now, e.reminderAfter).getTime()),
+        reminderAt: iso(addDuration(this.cal, minuteOf(now), e.reminderAfter).getTime()),
         status: 'pending',
       });
       this.addClock(now, 'expertEvaluation', undefined, 'window', now, e.window);
@@ -839,7 +845,8 @@ export class WorkOrderLifecycle {
     }
   }
 
-  private addClock(now: number, name: ClockName, unitId: string | undefined, kind: Clock['kind'], start: number, length: SlaDuration, n = 1): Clock {
+  private addClock(now: number, name: ClockName, unitId: string | undefined, kind: Clock['kind'], from: number, length: SlaDuration, n = 1): Clock {
+    const start = minuteOf(from);
     const deadline = addDuration(this.cal, start, length).getTime();
     const clock: Clock = {
       id: `${name}:${unitId ?? 'center'}:${n}`,
