@@ -17,7 +17,8 @@ import type {
   WorkOrderEvent,
   WorkOrderSnapshot,
 } from '../workflows/types';
-import { deliverWebhook } from './webhook';
+import { ApplicationFailure } from '@temporalio/common';
+import { deliverWebhook, WebhookError } from './webhook';
 
 /** The few logger methods the activities use (pino fits). */
 export interface ActivityLogger {
@@ -184,7 +185,8 @@ export function createActivities(deps: ActivityDeps) {
     /**
      * Writes one outbox row per recipient (`notifications`), then POSTs a signed webhook to every
      * addressed unit that has a `webhook_url` and has not been delivered yet. Throws (so the retry
-     * policy retries) if any delivery failed; already delivered rows are not sent again.
+     * policy retries) if any delivery failed; already delivered rows are not sent again. When
+     * every failure is a refusal (4xx but 408/429) it throws a non-retryable `WEBHOOK_REFUSED`.
      */
     async notify(request: NotificationRequest): Promise<NotifyResult> {
       for (const r of request.recipients) {
@@ -213,6 +215,7 @@ export function createActivities(deps: ActivityDeps) {
         [rowIds],
       );
       const failures: string[] = [];
+      let retryable = false;
       let delivered = 0;
       for (const row of rows) {
         const body = JSON.stringify({
@@ -240,9 +243,15 @@ export function createActivities(deps: ActivityDeps) {
           // Never log the URL's secret or the key; the unit id and the error suffice.
           logger.warn({ notification: row.id, unitId: row.unit_id, err: message }, 'webhook delivery failed');
           failures.push(`${row.unit_id}: ${message}`);
+          if (!(error instanceof WebhookError && error.permanent)) retryable = true;
         }
       }
-      if (failures.length) throw new Error(`webhook delivery failed for ${failures.join('; ')}`);
+      if (failures.length) {
+        const message = `webhook delivery failed for ${failures.join('; ')}`;
+        // Only refusals (4xx) left: stop retrying; the outbox row stays readable through the API.
+        if (!retryable) throw ApplicationFailure.nonRetryable(message, 'WEBHOOK_REFUSED');
+        throw new Error(message);
+      }
       return { recipients: request.recipients.length, delivered };
     },
 

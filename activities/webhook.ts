@@ -40,5 +40,21 @@ export async function deliverWebhook(fetchImpl: typeof fetch, d: WebhookDelivery
   const res = await fetchImpl(d.url, { method: 'POST', headers, body: d.body, signal: AbortSignal.timeout(timeoutMs) });
   // Drain the body so the connection is reused; its content does not matter.
   await res.arrayBuffer().catch(() => undefined);
-  if (!res.ok) throw new Error(`webhook ${d.url} answered HTTP ${res.status}`);
+  if (!res.ok) throw new WebhookError(`webhook answered HTTP ${res.status}`, res.status);
+}
+
+/** A delivery the receiver answered with a non-2xx status. */
+export class WebhookError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+    this.name = 'WebhookError';
+  }
+
+  /** 4xx other than 408 (timeout) and 429 (slow down): the receiver refuses; retrying will not help. */
+  get permanent(): boolean {
+    return this.status >= 400 && this.status < 500 && this.status !== 408 && this.status !== 429;
+  }
 }

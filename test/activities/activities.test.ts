@@ -3,6 +3,7 @@
  * and a real HTTP receiver for the webhooks: each write is idempotent under retry.
  */
 import http from 'node:http';
+import { ApplicationFailure } from '@temporalio/common';
 import type { AddressInfo } from 'node:net';
 import { createActivities, notificationRowId } from '../../activities';
 import { signWebhook, verifyWebhook } from '../../activities/webhook';
@@ -17,6 +18,7 @@ let receiverUrl: string;
 /** Requests the receiver got; `failNext` makes it answer 503 that many times. */
 const received: { headers: http.IncomingHttpHeaders; body: string }[] = [];
 let failNext = 0;
+let failStatus = 503;
 
 beforeAll(async () => {
   db = await startTestPostgres();
@@ -26,7 +28,7 @@ beforeAll(async () => {
     req.on('end', () => {
       if (failNext > 0) {
         failNext--;
-        res.writeHead(503).end('busy');
+        res.writeHead(failStatus).end('no');
         return;
       }
       received.push({ headers: req.headers, body });
@@ -157,6 +159,20 @@ describe('notify', () => {
     expect(new Set(received.map((r) => r.headers['x-hotline-delivery']))).toEqual(
       new Set([notificationRowId('WO-N-1:6:urge', { audience: 'unit', unitId: 'unit-a' }), notificationRowId('WO-N-1:6:urge', { audience: 'unit', unitId: 'unit-b' })]),
     );
+  });
+
+  it('a refusal (HTTP 4xx) is not retried: non-retryable WEBHOOK_REFUSED', async () => {
+    received.length = 0;
+    failNext = 2;
+    failStatus = 410;
+    try {
+      const error = await activities().notify(request('WO-N-1:7:urge')).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ApplicationFailure);
+      expect(error).toMatchObject({ type: 'WEBHOOK_REFUSED', nonRetryable: true });
+    } finally {
+      failStatus = 503;
+      failNext = 0;
+    }
   });
 });
 
