@@ -20,6 +20,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from '../db/embeddedPost
 import { migrate } from '../db/migrate';
 import { DemoTokens, demoTokens, seedDemo } from '../db/seed/demo';
 import { startEngine, type EngineHandle } from '../engine';
+import { PostgresStore } from '../engine/persistence/postgresStore';
 import { createWorker } from '../worker/createWorker';
 
 export interface RunningService {
@@ -42,6 +43,17 @@ async function persistentSecret(file: string, make: () => string): Promise<strin
     await writeFile(file, `${value}\n`, { mode: 0o600 });
     return value;
   }
+}
+
+/**
+ * Where the sandbox clock starts: SANDBOX_START (or now) the first time; after a restart never
+ * before the last recorded work-order event, so the clock does not run backwards.
+ */
+async function sandboxStart(pool: Pool, configured: string | undefined): Promise<Date> {
+  const start = configured ? new Date(configured) : new Date();
+  const { rows } = await pool.query<{ last: Date | null }>('SELECT max(at) AS last FROM work_order_events');
+  const last = rows[0]?.last;
+  return last && last.getTime() > start.getTime() ? last : start;
 }
 
 /**
@@ -103,13 +115,22 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     let engine: EngineHandle | undefined;
     let temporalAddress = config.TEMPORAL_ADDRESS;
     if (!temporalAddress) {
-      const clock = config.SANDBOX
-        ? { kind: 'manual' as const, startAt: config.SANDBOX_START ? new Date(config.SANDBOX_START) : new Date() }
-        : ('real' as const);
+      // The engine keeps its state in the same database (schema `engine`), so work orders and
+      // their timers survive a restart; one engine per database (it refuses a second).
+      const store = await PostgresStore.open({
+        databaseUrl,
+        onFatal: (error) => {
+          logger.fatal({ error: error.message }, 'engine lost its database lock; stopping');
+          process.kill(process.pid, 'SIGTERM');
+        },
+      });
+      stops.push(() => store.close());
+      const clock = config.SANDBOX ? { kind: 'manual' as const, startAt: await sandboxStart(pool, config.SANDBOX_START) } : ('real' as const);
       engine = await startEngine({
         port: config.ENGINE_PORT,
         clock,
         namespace: config.TEMPORAL_NAMESPACE,
+        store,
         onError: (where, error) => logger.error({ err: error, where }, 'engine error'),
       });
       const running = engine;

@@ -113,6 +113,14 @@ test('sandbox start, requests, graceful stop, restart with the same data', async
   expect(after.items.map((i) => i.id)).toEqual([id]);
   const one = await fetch(`${again.url}/tickets/${id}`, { headers });
   expect(one.status).toBe(200);
+  // The engine kept the workflow in PostgreSQL: the work order still acts, on a clock that did
+  // not run backwards.
+  const unit = { Authorization: `Bearer ${tokens.units['kf-007']}`, 'Content-Type': 'application/json' };
+  const signed = await fetch(`${again.url}/tickets/${id}/sign`, { method: 'POST', headers: unit, body: '{}' });
+  expect(signed.status).toBe(200);
+  const state = (await signed.json()) as { stage: string; createdAt: string; units: { signedAt?: string }[] };
+  expect(state.stage).toBe('handling');
+  expect(new Date(state.units[0].signedAt!).getTime()).toBeGreaterThanOrEqual(new Date(state.createdAt).getTime());
   again.child.kill('SIGINT');
   expect(await again.exited).toBe(0);
 }, 240_000);
