@@ -12,6 +12,8 @@ export interface FakeStore {
   supervision: Map<string, SupervisionOpen & { closedAt?: string; closeReason?: string }>;
   /** Calls per activity, retries included. */
   calls: Record<keyof WorkOrderActivities, number>;
+  /** Work orders whose notifications fail (a unit's webhook that is down), with the attempts made. */
+  failNotifications: Map<string, number>;
 }
 
 export function createFakeActivities(): { activities: WorkOrderActivities; store: FakeStore } {
@@ -21,6 +23,7 @@ export function createFakeActivities(): { activities: WorkOrderActivities; store
     notifications: new Map(),
     supervision: new Map(),
     calls: { recordEvents: 0, notify: 0, openSupervision: 0, closeSupervision: 0 },
+    failNotifications: new Map(),
   };
   const activities: WorkOrderActivities = {
     async recordEvents({ workOrderId, events, snapshot }) {
@@ -38,6 +41,11 @@ export function createFakeActivities(): { activities: WorkOrderActivities; store
     },
     async notify(request) {
       store.calls.notify++;
+      const failures = store.failNotifications.get(request.workOrderId);
+      if (failures !== undefined) {
+        store.failNotifications.set(request.workOrderId, failures + 1);
+        throw new Error('webhook answered HTTP 503');
+      }
       if (!store.notifications.has(request.key)) store.notifications.set(request.key, request);
       return { recipients: request.recipients.length, delivered: 0 };
     },

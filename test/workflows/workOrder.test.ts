@@ -343,6 +343,25 @@ describe('work-order workflow on the engine (time skipping)', () => {
     ]);
   });
 
+  it('a unit webhook that is down holds up no action; its notification is retried for 24 hours, then given up', async () => {
+    const monday = await next(1, '09:00');
+    await sleepUntil(monday);
+    const input: WorkOrderInput = makeInput();
+    store.failNotifications.set(input.workOrderId, 0);
+    const wo = await env.client.workflow.start<typeof workOrderWorkflow>(WORKFLOW_TYPE, { taskQueue, workflowId: input.workOrderId, args: [input] });
+    started.push({ workflowId: wo.workflowId, runId: wo.firstExecutionRunId });
+    expect((await wo.executeUpdate(signUpdate, { args: [{ actor: A }] })).stage).toBe('handling');
+    const closed = await wo.executeUpdate(withdrawUpdate, { args: [{ actor: center, reason: '市民撤诉' }] });
+    expect(closed.stage).toBe('withdrawn');
+    expect(timeline(store, wo.workflowId).map((e) => e.type)).toEqual(['created', 'dispatched', 'signed', 'withdrawRequested', 'withdrawn']);
+    // The run ends only once the failing notifications are given up (schedule-to-close 24 h).
+    await wo.result();
+    const ended = await env.currentTimeMs();
+    expect(ended - monday).toBeGreaterThanOrEqual(24 * 3600_000);
+    expect(ended - monday).toBeLessThan(26 * 3600_000);
+    expect(store.failNotifications.get(wo.workflowId)).toBeGreaterThan(10);
+  });
+
   it('continues as new when the history grows, carrying the state', async () => {
     const tuesday = await next(2, '09:00');
     await sleepUntil(tuesday);
