@@ -134,20 +134,24 @@ export async function workOrderWorkflow(input: WorkOrderInput): Promise<WorkOrde
 
   const limit = input.continueAsNewAfterEvents ?? DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS;
   const historyFull = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= limit;
+  // Every accepted action finished, everything persisted, every notification settled.
+  const quiet = () => allHandlersFinished() && pending.length === 0 && !pumping && notifying === 0;
+  // The clock keeps running while a full history waits for quiet (a webhook may retry for hours).
+  const readyToContinue = () => historyFull() && quiet();
 
-  while (!wo.finished && !historyFull()) {
+  while (!wo.finished && !readyToContinue()) {
     wo.tick(Date.now());
     collect();
     if (wo.finished) break;
     const wake = wo.nextWakeAt();
-    // Wake when the next deadline or urge point comes, or when an action moved it.
-    const moved = () => wo.finished || wo.nextWakeAt() !== wake || historyFull();
+    // Wake when the next deadline or urge point comes, when an action moved it, or to continue.
+    const moved = () => wo.finished || wo.nextWakeAt() !== wake || readyToContinue();
     if (wake === undefined) await condition(moved);
     else await condition(moved, Math.max(1, wake - Date.now()));
   }
 
   // Let every accepted action finish and everything be persisted before ending this run.
-  await condition(() => allHandlersFinished() && pending.length === 0 && !pumping && notifying === 0);
+  await condition(quiet);
 
   if (!wo.finished) {
     log.info('continuing as new', { workOrderId: input.workOrderId, historyLength: workflowInfo().historyLength });

@@ -362,6 +362,26 @@ describe('work-order workflow on the engine (time skipping)', () => {
     expect(store.failNotifications.get(wo.workflowId)).toBeGreaterThan(10);
   });
 
+  it('a full history waiting for a retrying notification keeps its clock running, then continues as new', async () => {
+    const monday = await next(1, '09:00');
+    await sleepUntil(monday);
+    const input: WorkOrderInput = { ...makeInput(), continueAsNewAfterEvents: 20 };
+    store.failNotifications.set(input.workOrderId, 0);
+    const wo = await env.client.workflow.start<typeof workOrderWorkflow>(WORKFLOW_TYPE, { taskQueue, workflowId: input.workOrderId, args: [input] });
+    started.push({ workflowId: wo.workflowId, runId: wo.firstExecutionRunId });
+    await wo.executeUpdate(signUpdate, { args: [{ actor: A }] });
+    expect((await wo.describe()).historyLength).toBeGreaterThanOrEqual(20);
+    await sleepUntil(at(monday, 0, '12:01')); // first contact (3 working hours) missed at 12:00
+    const waiting = await wo.query(stateQuery);
+    expect(waiting.run).toBe(1);
+    expect(waiting.escalations.filter((e) => e.kind !== 'urge').map((e) => e.clockId)).toEqual(['firstContact:unit-a:1']);
+    store.failNotifications.delete(input.workOrderId); // the webhook is back
+    await sleepUntil(at(monday, 1, '12:01'));
+    const latest = await env.client.workflow.getHandle(wo.workflowId).query(stateQuery);
+    expect(latest.run).toBeGreaterThan(1);
+    expect(latest.escalations).toEqual(waiting.escalations.concat(latest.escalations.slice(waiting.escalations.length)));
+  });
+
   it('continues as new when the history grows, carrying the state', async () => {
     const tuesday = await next(2, '09:00');
     await sleepUntil(tuesday);
