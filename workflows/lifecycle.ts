@@ -498,6 +498,7 @@ export class WorkOrderLifecycle {
     const clock = this.handlingClock(true);
     if (clock) {
       clock.doneAt = undefined;
+      clock.metAt = undefined;
       clock.lateWorkingMinutes = undefined;
       clock.status = 'pending';
       if (ms(clock.deadline) <= now) this.miss(clock, now);
@@ -880,6 +881,7 @@ export class WorkOrderLifecycle {
     if (!c || c.doneAt || c.status === 'cancelled' || c.status === 'expired') return;
     c.doneAt = iso(at);
     if (c.status === 'pending') c.status = at <= ms(c.deadline) ? 'met' : 'missed';
+    if (c.status === 'met') c.metAt = c.doneAt;
     if (c.status === 'missed') c.lateWorkingMinutes = Math.round(this.cal.workingMinutesBetween(ms(c.deadline), at));
   }
 

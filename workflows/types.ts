@@ -75,6 +75,8 @@ export interface Clock {
   status: ClockStatus;
   /** When the obligation was done (in time or late). */
   doneAt?: IsoTime;
+  /** When it was done in time (status `met`); absent when done late. */
+  metAt?: IsoTime;
   /** When the deadline passed unmet. */
   missedAt?: IsoTime;
   /** Working minutes late (positive) when done after a missed deadline. */

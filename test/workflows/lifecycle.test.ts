@@ -269,7 +269,7 @@ describe('reply, review, callback, re-handling', () => {
     expect(clock(wo, 'completion:unit-a:1').status).toBe('met');
     act(wo, 'replyReview', { actor: center, accepted: false, reason: '未附现场照片' }, t('2026-03-12', '11:00'));
     expect(wo.state.stage).toBe('handling');
-    expect(clock(wo, 'completion:unit-a:1')).toMatchObject({ status: 'pending', doneAt: undefined });
+    expect(clock(wo, 'completion:unit-a:1')).toMatchObject({ status: 'pending', doneAt: undefined, metAt: undefined });
     act(wo, 'reply', { actor: A, ...reply(iso('2026-03-10', '10:00')) }, t('2026-03-13', '10:00'));
     act(wo, 'replyReview', { actor: center, accepted: true, reason: '合规' }, t('2026-03-13', '11:00'));
     expect(wo.state.stage).toBe('callback');
@@ -340,7 +340,7 @@ describe('reply, review, callback, re-handling', () => {
     act(wo, 'contact', { actor: A, reached: false, person: '李四' }, t('2026-03-10', '10:15'));
     expect(clock(wo, 'firstContact:unit-a:1').status).toBe('pending');
     act(wo, 'contact', { actor: A, reached: false, person: '李四' }, t('2026-03-10', '11:15'));
-    expect(clock(wo, 'firstContact:unit-a:1')).toMatchObject({ status: 'met', doneAt: iso('2026-03-10', '11:15') });
+    expect(clock(wo, 'firstContact:unit-a:1')).toMatchObject({ status: 'met', doneAt: iso('2026-03-10', '11:15'), metAt: iso('2026-03-10', '11:15') });
   });
 });
 
