@@ -46,6 +46,24 @@ async function persistentSecret(file: string, make: () => string): Promise<strin
 }
 
 /**
+ * Run as root, the embedded PostgreSQL runs as user `postgres`, which must be able to enter
+ * DATA_DIR and every folder above it. DATA_DIR is ours to open (its secrets stay 0600); a folder
+ * above it is the user's: say which one and how, rather than change it.
+ */
+async function openDataDirForPostgres(dataDir: string): Promise<void> {
+  const mode = (await stat(dataDir)).mode & 0o777;
+  if ((mode & 0o011) !== 0o011) await chmod(dataDir, mode | 0o011);
+  for (let dir = path.dirname(dataDir); ; dir = path.dirname(dir)) {
+    if (((await stat(dir)).mode & 0o001) === 0) {
+      throw new Error(
+        `DATA_DIR: the embedded PostgreSQL runs as user postgres, which cannot enter ${dir}; run 'chmod o+x ${dir}' or choose a DATA_DIR elsewhere`,
+      );
+    }
+    if (dir === path.dirname(dir)) return;
+  }
+}
+
+/**
  * Where the sandbox clock starts: SANDBOX_START (or now) the first time; after a restart never
  * before the last recorded work-order event, so the clock does not run backwards.
  */
@@ -72,12 +90,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   try {
     const dataDir = path.resolve(config.DATA_DIR);
     await mkdir(dataDir, { recursive: true });
-    if (process.getuid?.() === 0) {
-      // Run as root, the embedded PostgreSQL runs as `postgres`, which must traverse DATA_DIR
-      // (the secrets in it stay 0600).
-      const mode = (await stat(dataDir)).mode & 0o777;
-      if ((mode & 0o011) !== 0o011) await chmod(dataDir, mode | 0o011);
-    }
+    if (process.getuid?.() === 0 && !config.DATABASE_URL) await openDataDirForPostgres(dataDir);
 
     // ---- PostgreSQL ----
     let databaseUrl = config.DATABASE_URL;
