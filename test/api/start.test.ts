@@ -4,9 +4,12 @@
  * demo tokens, serves requests, stops cleanly on SIGTERM and keeps its data across a restart.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { demoTokens } from '../../db/seed/demo';
+import { startEngine } from '../../engine';
+import { startTestPostgres } from '../support/postgres';
 
 const root = path.resolve(__dirname, '../..');
 const tsNode = require.resolve('ts-node/dist/bin.js');
@@ -143,3 +146,44 @@ test('sandbox start, requests, graceful stop, restart with the same data', async
   again.child.kill('SIGINT');
   expect(await again.exited).toBe(0);
 }, 240_000);
+
+test('TEMPORAL_ADDRESS and DATABASE_URL: the same service on an external engine and PostgreSQL', async () => {
+  const db = await startTestPostgres();
+  const engine = await startEngine({ clock: 'real', onError: () => undefined });
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'hotline-external-'));
+  try {
+    const started = start({ DATABASE_URL: db.databaseUrl, TEMPORAL_ADDRESS: engine.address, DATA_DIR: dir, PORT: '0' });
+    running.push(started.child);
+    const service = await started;
+    // No embedded PostgreSQL was made: the data folder holds only the demo secret.
+    expect(await readdir(dir)).toEqual(['demo-secret']);
+    const secret = (await readFile(path.join(dir, 'demo-secret'), 'utf8')).trim();
+    const tokens = demoTokens(secret);
+    const created = await fetch(`${service.url}/tickets`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${tokens.center}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ callerName: '周九', callerPhone: '13300003333', summary: '外部集群测试', category: 'help', mainUnitId: 'kf-003' }),
+    });
+    expect(created.status).toBe(201);
+    const id = ((await created.json()) as { workOrderId: string }).workOrderId;
+    const signed = await fetch(`${service.url}/tickets/${id}/sign`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${tokens.units['kf-003']}`, 'Content-Type': 'application/json' },
+      body: '{}',
+    });
+    expect(signed.status).toBe(200);
+    // The workflow ran on the external engine and the worker wrote the external database.
+    const { rows } = await db.pool.query<{ stage: string }>('SELECT stage FROM work_orders WHERE id = $1', [id]);
+    for (let i = 0; i < 100 && rows[0]?.stage !== 'handling'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      rows.splice(0, rows.length, ...(await db.pool.query<{ stage: string }>('SELECT stage FROM work_orders WHERE id = $1', [id])).rows);
+    }
+    expect(rows[0]?.stage).toBe('handling');
+    service.child.kill('SIGTERM');
+    expect(await service.exited).toBe(0);
+  } finally {
+    await engine.stop();
+    await db.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}, 180_000);
