@@ -1,5 +1,4 @@
-import { status as grpcStatus } from '@grpc/grpc-js';
-import { EngineError, invalidArgument, notFound, requireString } from '../errors';
+import { invalidArgument, notFound, requireString } from '../errors';
 import { CrossWorkflow } from '../history/crossWorkflow';
 import { Execution, attrsOf } from '../history/execution';
 import type { HistoryService } from '../history/historyService';
@@ -102,7 +101,6 @@ export function workflowServiceHandlers(deps: FrontendDeps): Record<string, Hand
     async StartWorkflowExecution(req) {
       namespaces.get(req.namespace);
       visibility.validateSearchAttributes(req.namespace, req.searchAttributes);
-      if (req.cronSchedule) throw new EngineError(grpcStatus.UNIMPLEMENTED, 'cron schedules are not supported by this engine');
       const { exec, started } = history.startWorkflow(req.namespace, req);
       await history.flush();
       return { runId: exec.runId, started };

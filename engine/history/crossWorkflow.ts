@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EngineError, invalidArgument } from '../errors';
 import { durationToMs, type Msg } from '../proto';
+import { parseCron } from '../timers/cron';
 import { decideRetry } from './activityPolicy';
 import { Execution, STATUS, attrsOf } from './execution';
 import type { HistoryService } from './historyService';
@@ -143,6 +144,31 @@ export class CrossWorkflow implements CrossWorkflowCommands {
     }, { initiator: a.initiator, lastCompletionResult: a.lastCompletionResult, continuedFailure: a.failure, backoffMs: durationToMs(a.backoffStartInterval), attempt: 1 });
   }
 
+  continueCron(exec: Execution, eventName: string, attrs: Msg, carry: { lastCompletionResult?: Msg; continuedFailure?: Msg }): boolean {
+    const h = this.history;
+    const s = exec.startedAttrs;
+    if (!s.cronSchedule) return false;
+    const runId = randomUUID();
+    const now = h.now();
+    exec.append(eventName, { ...attrs, newExecutionRunId: runId }, now);
+    exec.newExecutionRunId = runId;
+    h.closeRun(exec, eventName === 'WorkflowExecutionCompleted' ? STATUS.completed : STATUS.failed);
+    this.startNextRun(exec, runId, {
+      workflowId: exec.workflowId,
+      workflowType: s.workflowType,
+      taskQueue: s.taskQueue,
+      input: s.input,
+      workflowRunTimeout: s.workflowRunTimeout,
+      workflowTaskTimeout: s.workflowTaskTimeout,
+      workflowExecutionTimeout: s.workflowExecutionTimeout,
+      header: s.header,
+      memo: exec.memo,
+      searchAttributes: exec.searchAttributes,
+      retryPolicy: s.retryPolicy,
+    }, { initiator: 'CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE', ...carry, backoffMs: Math.max(0, parseCron(s.cronSchedule).next(now) - now), attempt: 1 });
+    return true;
+  }
+
   retryWorkflow(exec: Execution, failure: Msg, completedEventId: number): boolean {
     const h = this.history;
     const s = exec.startedAttrs;
@@ -175,7 +201,7 @@ export class CrossWorkflow implements CrossWorkflowCommands {
     const parent = s.parentWorkflowExecution
       ? { namespace: s.parentWorkflowNamespace ?? prev.namespace, workflowId: s.parentWorkflowExecution.workflowId, runId: s.parentWorkflowExecution.runId, initiatedEventId: Number(s.parentInitiatedEventId ?? 0) }
       : undefined;
-    const { exec } = this.history.startWorkflow(prev.namespace, { ...req, requestId: randomUUID() }, {
+    const { exec } = this.history.startWorkflow(prev.namespace, { ...req, cronSchedule: s.cronSchedule, requestId: randomUUID() }, {
       runId,
       continuedFrom: prev,
       initiator: extras.initiator,
@@ -207,8 +233,9 @@ export class CrossWorkflow implements CrossWorkflowCommands {
     const h = this.history;
     const s = exec.startedAttrs;
     const eventName = CHILD_CLOSE_EVENT[exec.status];
-    const retried = exec.status === STATUS.failed && !!exec.newExecutionRunId;
-    if (s.parentWorkflowExecution && eventName && !retried) {
+    // A run followed by another (retry, cron) reports to its parent only at the end of the chain.
+    const continued = !!exec.newExecutionRunId;
+    if (s.parentWorkflowExecution && eventName && !continued) {
       const parent = h.findRun(s.parentWorkflowNamespace ?? exec.namespace, s.parentWorkflowExecution.workflowId, s.parentWorkflowExecution.runId);
       const initiatedEventId = Number(s.parentInitiatedEventId ?? 0);
       if (parent && parent.isOpen && parent.children.has(initiatedEventId)) {

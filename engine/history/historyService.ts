@@ -7,6 +7,7 @@ import { runKeyOf } from '../persistence/store';
 import { durationToMs, msToDuration, msToTimestamp, packAny, type Msg } from '../proto';
 import type { OffsetClock } from '../timers/clock';
 import type { TimerQueue } from '../timers/timerQueue';
+import { parseCron } from '../timers/cron';
 import { decideRetry, timeoutFailure } from './activityPolicy';
 import { ActivityState, Execution, PendingQuery, STATUS, UpdateStage, UpdateState, attrsOf } from './execution';
 import { encodeToken, type TaskToken } from './tokens';
@@ -221,7 +222,8 @@ export class HistoryService {
     const runId = extras.runId ?? randomUUID();
     const firstExecutionRunId = extras.firstExecutionRunId ?? runId;
     const executionDeadline = extras.executionDeadline ?? (executionTimeout > 0 ? now + executionTimeout : 0);
-    const backoffMs = extras.backoffMs ?? durationToMs(req.workflowStartDelay);
+    const cron = req.cronSchedule ? parseCron(req.cronSchedule) : undefined;
+    const backoffMs = extras.backoffMs ?? (cron ? cron.next(now) - now : durationToMs(req.workflowStartDelay));
     const startedAttrs: Msg = {
       workflowType: { name: workflowType },
       taskQueue: { name: taskQueue, kind: 'TASK_QUEUE_KIND_NORMAL' },
@@ -239,6 +241,7 @@ export class HistoryService {
       retryPolicy: req.retryPolicy,
       workflowId,
       priority: req.priority,
+      cronSchedule: req.cronSchedule || undefined,
     };
     if (executionDeadline > 0) startedAttrs.workflowExecutionExpirationTime = msToTimestamp(executionDeadline);
     if (backoffMs > 0) startedAttrs.firstWorkflowTaskBackoff = msToDuration(backoffMs);
@@ -745,7 +748,7 @@ export class HistoryService {
     act.currentAttemptScheduledTime = now;
     const s2s = durationToMs(act.attrs.scheduleToStartTimeout);
     const s2c = durationToMs(act.attrs.scheduleToCloseTimeout);
-    if (s2s > 0 && (s2c === 0 || s2s < s2c)) {
+    if (s2s > 0 && (s2c === 0 || s2s <= s2c)) {
       const attempt = act.attempt;
       act.timers.scheduleToStart = this.deps.timers.schedule(now + s2s, () => {
         if (act.phase === 'scheduled' && act.attempt === attempt) this.timeOutActivity(exec, act, 'TIMEOUT_TYPE_SCHEDULE_TO_START');
@@ -932,6 +935,11 @@ export class HistoryService {
 
   private timeOutActivity(exec: Execution, act: ActivityState, timeoutType: string): void {
     if (!exec.isOpen) return;
+    // Both bounds reached at once by an attempt no worker picked up: the server names schedule-to-start.
+    const s2s = durationToMs(act.attrs.scheduleToStartTimeout);
+    if (timeoutType === 'TIMEOUT_TYPE_SCHEDULE_TO_CLOSE' && act.phase === 'scheduled' && s2s > 0 && act.currentAttemptScheduledTime + s2s <= this.now()) {
+      timeoutType = 'TIMEOUT_TYPE_SCHEDULE_TO_START';
+    }
     const failure = timeoutFailure(timeoutType, act.heartbeatDetails, timeoutType === 'TIMEOUT_TYPE_SCHEDULE_TO_CLOSE' ? act.lastFailure : undefined);
     const wasStarted = act.phase === 'started';
     const retryable = timeoutType === 'TIMEOUT_TYPE_START_TO_CLOSE' || timeoutType === 'TIMEOUT_TYPE_HEARTBEAT';

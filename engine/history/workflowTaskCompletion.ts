@@ -22,6 +22,8 @@ export interface CrossWorkflowCommands {
   signalExternal(exec: Execution, attrs: Msg, initiatedEventId: number): void;
   cancelExternal(exec: Execution, attrs: Msg, initiatedEventId: number): void;
   continueAsNew(exec: Execution, attrs: Msg, completedEventId: number): void;
+  /** Cron: closes the run with `eventName` and starts the next one; false when the run has no cron schedule. */
+  continueCron(exec: Execution, eventName: string, attrs: Msg, carry: { lastCompletionResult?: Msg; continuedFailure?: Msg }): boolean;
   /** Workflow retry policy: returns true when a failed run was retried as a new run. */
   retryWorkflow(exec: Execution, failure: Msg, completedEventId: number): boolean;
 }
@@ -226,7 +228,9 @@ function validate(history: HistoryService, cross: CrossWorkflowCommands, exec: E
       case 'COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION': {
         const a = cmd.completeWorkflowExecutionCommandAttributes ?? {};
         plan.push((completedEventId) => {
-          exec.append('WorkflowExecutionCompleted', { result: a.result, workflowTaskCompletedEventId: completedEventId }, history.now());
+          const attrs = { result: a.result, workflowTaskCompletedEventId: completedEventId };
+          if (cross.continueCron(exec, 'WorkflowExecutionCompleted', attrs, { lastCompletionResult: a.result })) return;
+          exec.append('WorkflowExecutionCompleted', attrs, history.now());
           history.closeRun(exec, STATUS.completed);
         });
         break;
@@ -235,7 +239,9 @@ function validate(history: HistoryService, cross: CrossWorkflowCommands, exec: E
         const a = cmd.failWorkflowExecutionCommandAttributes ?? {};
         plan.push((completedEventId) => {
           if (cross.retryWorkflow(exec, a.failure, completedEventId)) return;
-          exec.append('WorkflowExecutionFailed', { failure: a.failure, retryState: 'RETRY_STATE_RETRY_POLICY_NOT_SET', workflowTaskCompletedEventId: completedEventId }, history.now());
+          const attrs = { failure: a.failure, retryState: 'RETRY_STATE_RETRY_POLICY_NOT_SET', workflowTaskCompletedEventId: completedEventId };
+          if (cross.continueCron(exec, 'WorkflowExecutionFailed', attrs, { continuedFailure: a.failure })) return;
+          exec.append('WorkflowExecutionFailed', attrs, history.now());
           history.closeRun(exec, STATUS.failed);
         });
         break;

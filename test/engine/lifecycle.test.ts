@@ -1,7 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError } from '@temporalio/client';
 import { startHarness, uid, type Harness } from './harness';
-import { flakyWorkflow, goSignal, quick, sleepFor, tagger, waitForGo } from './workflows/lifecycle';
+import { cronTick, flakyWorkflow, goSignal, quick, sleepFor, tagger, waitForGo } from './workflows/lifecycle';
 
 describe('start options, policies, timeouts, memo, search attributes and visibility', () => {
   let h: Harness;
@@ -96,6 +96,24 @@ describe('start options, policies, timeouts, memo, search attributes and visibil
     expect((await h.client.workflow.count(`WorkflowId STARTS_WITH "${prefix}" AND CloseTime BETWEEN "2000-01-01T00:00:00Z" AND "2999-01-01T00:00:00Z"`)).count).toBe(2);
     await expect(ids('NoSuchAttribute = 1')).rejects.toMatchObject({ cause: { code: status.INVALID_ARGUMENT } });
     await expect(ids('WorkflowId = ')).rejects.toMatchObject({ cause: { code: status.INVALID_ARGUMENT } });
+  });
+
+  it('runs cron schedules as a chain of runs carrying the last completion result', async () => {
+    const workflowId = uid('cron');
+    const handle = await h.client.workflow.start(cronTick, { taskQueue, workflowId, cronSchedule: '@every 300ms' });
+    const deadline = Date.now() + 10_000;
+    let results: number[] = [];
+    while (Date.now() < deadline && results.length < 2) {
+      await new Promise((r) => setTimeout(r, 200));
+      results = [];
+      for await (const wf of h.client.workflow.list({ query: `WorkflowId = "${workflowId}" AND ExecutionStatus = "Completed"` })) {
+        results.push(await h.client.workflow.getHandle(workflowId, wf.runId, { followRuns: false }).result());
+      }
+    }
+    expect(results.sort()).toEqual(expect.arrayContaining([1, 2]));
+    const d = await h.client.workflow.getHandle(workflowId).describe();
+    expect(d.status.name).toBe('RUNNING');
+    await handle.terminate('enough');
   });
 
   it('refuses undefined search attributes at start', async () => {

@@ -31,3 +31,8 @@ export async function tagger(status: string, priority: number): Promise<void> {
   upsertMemo({ note: `status ${status}` });
   await sleep(1);
 }
+
+/** A cron run: reports the previous run's result + 1. */
+export async function cronTick(): Promise<number> {
+  return ((workflowInfo().lastResult as number | undefined) ?? 0) + 1;
+}
