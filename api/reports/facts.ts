@@ -8,10 +8,14 @@ import type { Clock, UnitAssignment, WorkOrderState } from '../../workflows/mess
 
 const exclusions: readonly RatingExclusion[] = ['suggestionNotAdopted', 'noPolicyBasisExplainedRepeatedly', 'storedRepeatComplaint'];
 
-/** The unit's clock of that name for its assignment (dispatch number), else its latest. */
+/**
+ * The unit's clock of that name for its assignment (dispatch number), else its latest. A
+ * cancelled clock (withdrawn, re-dispatched) was never due: none.
+ */
 function clockOf(state: WorkOrderState, name: Clock['name'], assignment: UnitAssignment): Clock | undefined {
   const mine = state.clocks.filter((c) => c.name === name && c.unitId === assignment.unitId);
-  return mine.find((c) => c.id.endsWith(`:${assignment.dispatchNo}`)) ?? mine[mine.length - 1];
+  const clock = mine.find((c) => c.id.endsWith(`:${assignment.dispatchNo}`)) ?? mine[mine.length - 1];
+  return clock?.status === 'cancelled' ? undefined : clock;
 }
 
 /** The facts of every unit of one work order. */

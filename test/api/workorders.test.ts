@@ -387,6 +387,15 @@ describe('the access matrix: every role × every call', () => {
     expect(seen).toHaveLength(Object.keys(workOrderActions).length * roles.length);
   });
 
+  test('a work order withdrawn before it was signed owes no deadline in the scores', async () => {
+    const { rows } = await eventually(
+      () => t.db.pool.query<{ state: WorkOrderState }>('SELECT state FROM work_orders WHERE id = $1', [closed]),
+      (r) => r.rows[0]?.state.stage === 'withdrawn',
+    );
+    const [facts] = unitFacts(rows[0].state);
+    expect(facts).toMatchObject({ unitId: 'kf-020', signedAt: null, signDeadline: null, completionDeadline: null, closedAt: null });
+  });
+
   test('reads: who may read what', async () => {
     const calls: [string, Record<string, number>][] = [
       ['/tickets', { center: 200, supervisor: 200, admin: 200, 'kf-020': 200, 'kf-030': 200 }],
