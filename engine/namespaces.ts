@@ -31,6 +31,10 @@ const DEFAULT_CUSTOM_ATTRIBUTES: Record<string, string> = {
   CustomBoolField: 'INDEXED_VALUE_TYPE_BOOL',
 };
 
+// True: ShutdownWorker answers the worker's outstanding polls at once (workflowService.ts), so a
+// shutting-down worker neither waits a whole poll nor loses a task handed to a dead poll.
+const POLL_COMPLETE_ON_SHUTDOWN = process.env.ENGINE_POLL_COMPLETE_ON_SHUTDOWN !== '0';
+
 /** The namespaces of the engine, written through the store. */
 export class NamespaceRegistry {
   private readonly byName = new Map<string, NamespaceRecord>();
@@ -99,7 +103,7 @@ export class NamespaceRegistry {
         data: ns.data ?? {},
         id: ns.id,
         // workerPollCompleteOnShutdown stays false: true makes worker shutdown wait a whole poll.
-        capabilities: { eagerWorkflowStart: false, syncUpdate: true, asyncUpdate: true },
+        capabilities: { eagerWorkflowStart: false, syncUpdate: true, asyncUpdate: true, workerPollCompleteOnShutdown: POLL_COMPLETE_ON_SHUTDOWN },
         supportsSchedules: false,
       },
       config: {

@@ -307,6 +307,9 @@ export function workflowServiceHandlers(deps: FrontendDeps): Record<string, Hand
           if (exec.wt && exec.wt.startedEventId === undefined && exec.wt.sticky) history.rerouteToNormalQueue(exec);
         }
       }
+      // The worker is going away: its outstanding polls end now, so no task is handed to a dead poller.
+      if (req.workerInstanceKey) matching.completePolls((p) => p.workerInstanceKey === req.workerInstanceKey);
+      else if (req.identity) matching.completePolls((p) => p.identity === req.identity && (!req.taskQueue || p.taskQueue?.name === req.taskQueue || p.taskQueue?.normalName === req.taskQueue));
       return {};
     },
 

@@ -80,6 +80,20 @@ export class Matching {
     return !!q && (q.waiters.length > 0 || Date.now() - q.lastPollTime < withinMs);
   }
 
+  /** Answers empty every waiting poll whose request matches (a worker shutting down). */
+  completePolls(match: (request: Msg) => boolean): number {
+    let n = 0;
+    for (const q of this.queues.values()) {
+      for (const w of [...q.waiters]) {
+        if (!w.gone() && match(w.request)) {
+          w.resolve(null);
+          n++;
+        }
+      }
+    }
+    return n;
+  }
+
   /** Answers every waiting poll empty (engine shutdown). */
   close(): void {
     for (const q of this.queues.values()) {

@@ -31,7 +31,8 @@ describe('engine core (real clock)', () => {
     expect(info.capabilities?.sdkMetadata).toBe(true);
     const ns = await h.connection.workflowService.describeNamespace({ namespace: 'default' });
     expect(ns.namespaceInfo?.name).toBe('default');
-    expect(ns.namespaceInfo?.capabilities?.workerPollCompleteOnShutdown).toBeFalsy();
+    // ShutdownWorker answers the worker's polls, so workers may rely on it.
+    expect(ns.namespaceInfo?.capabilities?.workerPollCompleteOnShutdown).toBe(true);
   });
 
   it('rejects an unknown namespace with NOT_FOUND', async () => {

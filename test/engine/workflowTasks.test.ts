@@ -173,6 +173,24 @@ describe('workflow task rules (raw gRPC worker)', () => {
     expect(Number(normal.previousStartedEventId)).toBe(3);
   });
 
+  it('completes a worker\'s outstanding polls on ShutdownWorker', async () => {
+    const q = uid('q');
+    const startedAt = Date.now();
+    const polls = [
+      svc.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: q }, identity: 'w1', workerInstanceKey: 'key-1' }),
+      svc.pollActivityTaskQueue({ namespace: 'default', taskQueue: { name: q }, identity: 'w1', workerInstanceKey: 'key-1' }),
+    ];
+    const other = svc.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: q }, identity: 'w2', workerInstanceKey: 'key-2' });
+    await new Promise((r) => setTimeout(r, 50));
+    await svc.shutdownWorker({ namespace: 'default', identity: 'w1', workerInstanceKey: 'key-1' });
+    const done = await Promise.all(polls);
+    expect(done.map((p) => p.taskToken?.length ?? 0)).toEqual([0, 0]);
+    expect(Date.now() - startedAt).toBeLessThan(2000);
+    // Another worker's poll still gets the next task.
+    await start(q);
+    expect((await other).taskToken?.length).toBeGreaterThan(0);
+  });
+
   it('answers an empty poll (no task token) before the caller deadline', async () => {
     const startedAt = Date.now();
     const res = await h.connection.withDeadline(Date.now() + 2500, () =>
