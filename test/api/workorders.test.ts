@@ -192,6 +192,19 @@ describe('idempotent creation', () => {
     expect(listed.body.total).toBe(1);
   });
 
+  test('two concurrent requests with one key → one work order', async () => {
+    const body = intake({ summary: '幂等测试：并发重复提交' });
+    const send = () => request(t.app).post('/tickets').set(t.auth('center')).set('Idempotency-Key', 'call-concurrent').send(body);
+    const [a, b] = await Promise.all([send(), send()]);
+    expect([a.status, b.status]).toEqual([201, 201]);
+    expect(a.body.workOrderId).toBe(b.body.workOrderId);
+    const listed = await eventually(
+      () => request(t.app).get(`/tickets?text=${encodeURIComponent('并发重复提交')}`).set(t.auth('center')),
+      (r) => r.body.total >= 1,
+    );
+    expect(listed.body.total).toBe(1);
+  });
+
   test('the same key with another body is refused; another user has its own keys', async () => {
     const res = await request(t.app)
       .post('/tickets')
