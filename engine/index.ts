@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { addService } from './frontend/grpcServer';
+import { healthHandlers, operatorServiceHandlers } from './frontend/operatorService';
 import { testServiceHandlers } from './frontend/testService';
 import { workflowServiceHandlers } from './frontend/workflowService';
 import { HistoryService } from './history/historyService';
@@ -92,7 +93,8 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineHa
     onError,
   );
   addService(server, 'temporal.api.testservice.v1.TestService', testServiceHandlers(clock, timers, skipper), onError);
-  // Operator and health calls the SDK may make answer UNIMPLEMENTED/OK.
+  addService(server, 'temporal.api.operatorservice.v1.OperatorService', operatorServiceHandlers(namespaces), onError);
+  addService(server, 'grpc.health.v1.Health', healthHandlers(), onError);
   const host = options.host ?? '127.0.0.1';
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${host}:${options.port ?? 0}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),

@@ -92,6 +92,12 @@ export class NamespaceRegistry {
     await this.store.saveNamespace(ns);
   }
 
+  async removeSearchAttributes(namespace: string, names: string[]): Promise<void> {
+    const ns = this.get(namespace);
+    for (const k of names) delete ns.searchAttributes[k];
+    await this.store.saveNamespace(ns);
+  }
+
   /** The DescribeNamespaceResponse shape. */
   describe(ns: NamespaceRecord): Msg {
     return {

@@ -20,7 +20,9 @@ export function addService(server: grpc.Server, serviceName: string, handlers: R
   const service = lookupService(serviceName);
   const definition: Record<string, grpc.MethodDefinition<Buffer, Buffer>> = {};
   const implementation: grpc.UntypedServiceImplementation = {};
-  for (const method of Object.values(service.methods) as Array<{ name: string; requestType: string; responseType: string; resolve(): void; resolvedRequestType: { fullName: string }; resolvedResponseType: { fullName: string } }>) {
+  for (const method of Object.values(service.methods) as Array<{ name: string; requestStream?: boolean; responseStream?: boolean; resolve(): void; resolvedRequestType: { fullName: string }; resolvedResponseType: { fullName: string } }>) {
+    // Streaming methods (health Watch) are left out: grpc-js answers UNIMPLEMENTED for them.
+    if (method.requestStream || method.responseStream) continue;
     method.resolve();
     const reqType = method.resolvedRequestType.fullName.replace(/^\./, '');
     const resType = method.resolvedResponseType.fullName.replace(/^\./, '');

@@ -75,3 +75,29 @@ describe('bad input answers the gRPC status Temporal uses and never crashes the 
     void a;
   });
 });
+
+describe('operator and health services', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => h?.close());
+
+  it('adds, lists, uses and removes custom search attributes', async () => {
+    const op = h.connection.operatorService;
+    await op.addSearchAttributes({ namespace: 'default', searchAttributes: { CaseStage: 2 /* KEYWORD */ } });
+    const listed = await op.listSearchAttributes({ namespace: 'default' });
+    expect(listed.customAttributes?.CaseStage).toBe(2);
+    expect(listed.systemAttributes?.WorkflowId).toBe(2);
+    const wfs = await h.connection.workflowService.listWorkflowExecutions({ namespace: 'default', query: 'CaseStage = "x"' });
+    expect(wfs.executions).toEqual([]);
+    await expect(op.addSearchAttributes({ namespace: 'default', searchAttributes: { WorkflowId: 2 } })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
+    await op.removeSearchAttributes({ namespace: 'default', searchAttributes: ['CaseStage'] });
+    await expect(h.connection.workflowService.listWorkflowExecutions({ namespace: 'default', query: 'CaseStage = "x"' })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
+  });
+
+  it('answers health checks', async () => {
+    const res = await h.connection.healthService.check({});
+    expect(res.status).toBe(1 /* SERVING */);
+  });
+});
