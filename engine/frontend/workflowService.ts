@@ -120,6 +120,32 @@ export function workflowServiceHandlers(deps: FrontendDeps): Record<string, Hand
       return { runId: exec.runId, started };
     },
 
+    /** Update-with-start: exactly [startWorkflow, updateWorkflow], as the SDK sends it. */
+    async ExecuteMultiOperation(req, ctx) {
+      namespaces.get(req.namespace);
+      const ops: Msg[] = req.operations ?? [];
+      if (ops.length !== 2 || !ops[0].startWorkflow || !ops[1].updateWorkflow) {
+        throw invalidArgument('ExecuteMultiOperation supports exactly two operations: startWorkflow then updateWorkflow');
+      }
+      const start: Msg = { ...ops[0].startWorkflow, namespace: req.namespace };
+      const upd: Msg = ops[1].updateWorkflow;
+      requireString(upd.request?.input?.name, 'Update name');
+      if (!start.workflowIdConflictPolicy || start.workflowIdConflictPolicy === 'WORKFLOW_ID_CONFLICT_POLICY_UNSPECIFIED') {
+        throw invalidArgument('WorkflowIdConflictPolicy must be set for update-with-start');
+      }
+      if (upd.workflowExecution?.workflowId && upd.workflowExecution.workflowId !== start.workflowId) {
+        throw invalidArgument('the update must target the workflow being started');
+      }
+      if (start.cronSchedule || start.workflowStartDelay) throw invalidArgument('update-with-start cannot use a cron schedule or a start delay');
+      visibility.validateSearchAttributes(req.namespace, start.searchAttributes);
+      const { exec, started } = history.startWorkflow(req.namespace, start);
+      await history.flush();
+      const updateResponse = await history.update(exec, upd, pollWait(ctx, 20_000));
+      return {
+        responses: [{ startWorkflow: { runId: exec.runId, started, status: exec.status } }, { updateWorkflow: updateResponse }],
+      };
+    },
+
     async PollWorkflowTaskQueue(req, ctx) {
       namespaces.get(req.namespace);
       const queue = requireString(req.taskQueue?.name, 'TaskQueue');

@@ -1,6 +1,6 @@
 import { msToTs } from '@temporalio/common/lib/time';
 import { status } from '@grpc/grpc-js';
-import { Client, QueryNotRegisteredError, QueryRejectedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { Client, WithStartWorkflowOperation, QueryNotRegisteredError, QueryRejectedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { startHarness, uid, type Harness } from './harness';
 import { countQuery, failQuery, incrementUpdate, neverEndingUpdate, slowUpdate, stopSignal, updatable } from './workflows/messages';
@@ -64,6 +64,21 @@ describe('signals, queries and updates', () => {
       await handle.result();
       await expect(upd.result()).rejects.toThrow();
       await expect(handle.executeUpdate(incrementUpdate, { args: [1] })).rejects.toThrow();
+    });
+  });
+
+  describe('update-with-start (ExecuteMultiOperation)', () => {
+    it('starts the workflow and runs the update in its first task, then reuses the running workflow', async () => {
+      const workflowId = uid('uws');
+      const op = () => new WithStartWorkflowOperation(updatable, { taskQueue, workflowId, workflowIdConflictPolicy: 'USE_EXISTING' });
+      const first = op();
+      expect(await h.client.workflow.executeUpdateWithStart(incrementUpdate, { args: [3], startWorkflowOperation: first })).toBe(3);
+      const handle = await first.workflowHandle();
+      const second = op();
+      expect(await h.client.workflow.executeUpdateWithStart(incrementUpdate, { args: [4], startWorkflowOperation: second })).toBe(7);
+      expect((await second.workflowHandle()).firstExecutionRunId).toBe(handle.firstExecutionRunId);
+      await handle.signal(stopSignal);
+      expect(await handle.result()).toBe(2);
     });
   });
 
