@@ -2,7 +2,7 @@ import { status } from '@grpc/grpc-js';
 import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { startHarness, uid, type Harness } from './harness';
-import { addSignal, cancellable, doneSignal, failing, hello, sleeper, summer, totalQuery, withActivities } from './workflows/basics';
+import { addSignal, cancellable, longLocal, doneSignal, failing, hello, sleeper, summer, totalQuery, withActivities } from './workflows/basics';
 
 const workflowsPath = require.resolve('./workflows/basics');
 const EventType = temporal.api.enums.v1.EventType;
@@ -14,7 +14,7 @@ describe('engine core (real clock)', () => {
 
   beforeAll(async () => {
     h = await startHarness();
-    const worker = await h.worker({ taskQueue, workflowsPath, activities: { echo: async (s: string) => s + '!' } });
+    const worker = await h.worker({ taskQueue, workflowsPath, activities: { echo: async (s: string) => s + '!', slowLocal: async (ms: number) => { await new Promise((r) => setTimeout(r, ms)); return `slow ${ms}`; } } });
     const running = worker.run();
     stopWorker = async () => {
       worker.shutdown();
@@ -87,6 +87,13 @@ describe('engine core (real clock)', () => {
     await t.terminate('enough');
     expect((await t.describe()).status.name).toBe('TERMINATED');
     await expect(t.result()).rejects.toThrow(WorkflowFailedError);
+  });
+
+  it('keeps a workflow task alive while a local activity outlives its timeout', async () => {
+    const workflowId = uid('lla');
+    expect(await h.client.workflow.execute(longLocal, { taskQueue, workflowId, args: [2500], workflowTaskTimeout: '1s' })).toBe('slow 2500');
+    const events = (await h.client.workflow.getHandle(workflowId).fetchHistory()).events!;
+    expect(events.some((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT)).toBe(false);
   });
 
   it('maps unknown workflows to WorkflowNotFoundError', async () => {

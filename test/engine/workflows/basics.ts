@@ -87,3 +87,9 @@ export async function upserter(): Promise<void> {
   upsertSearchAttributes({ CustomKeywordField: ['upserted'], CustomIntField: [7] });
   await sleep(10);
 }
+
+/** A local activity that outlives the workflow-task timeout (the worker heartbeats the task). */
+export async function longLocal(ms: number): Promise<string> {
+  const { slowLocal } = proxyLocalActivities<{ slowLocal(ms: number): Promise<string> }>({ startToCloseTimeout: '1 minute' });
+  return slowLocal(ms);
+}
