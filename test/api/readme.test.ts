@@ -54,8 +54,12 @@ test('the curl walk-through works as written', async () => {
   // As written, but pointed at this instance (its port and data folder).
   const script = blocks[1].replace('http://127.0.0.1:3000', url).replace(/\.\/\.data\//g, `${dataDir}/`);
   const output = await new Promise<string>((resolve, reject) =>
-    execFile('bash', ['-c', `${script}\nsleep 1\ncurl -s "$API/tickets?overdue=true" -H "Authorization: Bearer $CENTER"`], { cwd: dir, timeout: 60_000 }, (error, stdout, stderr) =>
-      error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
+    execFile(
+      'bash',
+      // Traced with timestamps, so a slow step shows in the failure.
+      ['-c', `PS4='+ $(date +%T.%N) '\nset -x\n${script}\nsleep 1\ncurl -s "$API/tickets?overdue=true" -H "Authorization: Bearer $CENTER"`],
+      { cwd: dir, timeout: 150_000 },
+      (error, stdout, stderr) => (error ? reject(new Error(`${error.message.split('\n')[0]}\n${stderr}\n${stdout}`)) : resolve(stdout)),
     ),
   );
   expect(output).toContain('"stage":"closed"');
@@ -67,4 +71,4 @@ test('the curl walk-through works as written', async () => {
   // The unit's replies never carried the caller's phone.
   const unitPart = output.slice(0, output.indexOf('"type":"WORK_ORDER_CLOSED"'));
   expect(unitPart.split('"stage":"handling"').length).toBeGreaterThan(1);
-}, 180_000);
+}, 300_000);
