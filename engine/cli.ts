@@ -62,7 +62,14 @@ async function main(): Promise<void> {
         },
       })
     : undefined;
-  const engine = await startEngine({ port: opts.port, host: opts.host, clock: opts.clock, namespace: opts.namespaces[0], store });
+  const engine = await startEngine({
+    port: opts.port,
+    host: opts.host,
+    clock: opts.clock,
+    namespace: opts.namespaces[0],
+    store,
+    onStoreFailure: () => process.exit(1),
+  });
   process.stdout.write(`engine listening on ${engine.address} (clock: ${typeof opts.clock === 'string' ? opts.clock : 'manual'})\n`);
   const stop = () => {
     engine

@@ -45,6 +45,11 @@ export interface EngineOptions {
   sticky?: boolean;
   /** Called with unexpected internal errors (default: printed to stderr). */
   onError?: (where: string, err: unknown) => void;
+  /**
+   * Called when a store write fails. The engine has already stopped serving (memory would be
+   * ahead of the store); the CLI exits so that a restart recovers from the store.
+   */
+  onStoreFailure?: (err: unknown) => void;
 }
 
 /**
@@ -71,7 +76,9 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineHa
   const matching = new Matching();
   const visibility = new Visibility(namespaces);
   const onError = options.onError ?? ((where: string, err: unknown) => console.error(`[engine] ${where}:`, err));
+  const server = new grpc.Server({ 'grpc.max_receive_message_length': 128 * 1024 * 1024, 'grpc.max_send_message_length': 128 * 1024 * 1024 });
   let skipper: TimeSkipper | undefined;
+  let storeFailed = false;
   const history = new HistoryService({
     clock,
     timers,
@@ -79,13 +86,19 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineHa
     store,
     onChange: () => skipper?.poke(),
     onVisibility: (row) => visibility.upsert(row),
+    onStoreFailure: (err) => {
+      if (storeFailed) return;
+      storeFailed = true;
+      onError('store write', err);
+      server.forceShutdown();
+      options.onStoreFailure?.(err);
+    },
   });
   if (clockOpt === 'skipping') skipper = new TimeSkipper(clock, timers, () => history.isIdle());
   // The store's histories are the truth: rebuild every run from them before serving.
   await recoverRuns(history, store);
   await history.flush();
 
-  const server = new grpc.Server({ 'grpc.max_receive_message_length': 128 * 1024 * 1024, 'grpc.max_send_message_length': 128 * 1024 * 1024 });
   addService(
     server,
     'temporal.api.workflowservice.v1.WorkflowService',

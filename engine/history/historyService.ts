@@ -21,6 +21,11 @@ export interface HistoryDeps {
   onChange: () => void;
   /** Visibility sees every row written. */
   onVisibility: (row: VisibilityRecord) => void;
+  /**
+   * A store write failed: memory is now ahead of the store, so the engine must stop serving
+   * (a restart rebuilds from the store, which is the truth).
+   */
+  onStoreFailure: (err: unknown) => void;
 }
 
 /** Options of a start that come from the engine rather than the request (children, continue-as-new). */
@@ -112,6 +117,7 @@ export class HistoryService {
         if (!created || exec.buffered.length > 0 || exec.activities.size > 0) await this.deps.store.appendEvents(exec.runKey, created ? [] : events, { visibility, runState });
       });
       this.writeChains.set(exec.runKey, next.catch(() => undefined));
+      next.catch((err) => this.deps.onStoreFailure(err));
       writes.push(next);
       this.deps.onVisibility(visibility);
       if (events.length > 0) exec.notifyHistoryWaiters();

@@ -59,3 +59,26 @@ describe('recovery from the store', () => {
     );
   });
 });
+
+describe('store failure', () => {
+  it('stops serving when a write fails, so memory never runs ahead of the store', async () => {
+    const store = new MemoryStore();
+    let failures = 0;
+    const engine = await startEngine({ store, onError: () => undefined, onStoreFailure: () => failures++ });
+    const connection = await Connection.connect({ address: engine.address });
+    try {
+      store.appendEvents = async () => {
+        throw new Error('disk full');
+      };
+      const svc = connection.workflowService;
+      await expect(
+        svc.startWorkflowExecution({ namespace: 'default', workflowId: 'x', workflowType: { name: 'x' }, taskQueue: { name: 'q' }, requestId: 'r' }),
+      ).rejects.toThrow();
+      expect(failures).toBe(1);
+      await expect(connection.withDeadline(Date.now() + 1000, () => svc.getSystemInfo({}))).rejects.toThrow();
+    } finally {
+      await connection.close();
+      await engine.stop();
+    }
+  });
+});
