@@ -50,8 +50,9 @@ export function parseArgs(argv: string[]): { port: number; host: string; namespa
   return { port, host, namespaces, clock, databaseUrl };
 }
 
-async function main(): Promise<void> {
-  const opts = parseArgs(process.argv.slice(2));
+/** Runs the engine until SIGINT/SIGTERM (also called by engine/bin/launch.js). */
+export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
+  const opts = parseArgs(argv);
   // PostgreSQL keeps state across restarts; without it the engine is in-memory.
   const store = opts.databaseUrl
     ? await (await import('./persistence/postgresStore')).PostgresStore.open({
