@@ -29,7 +29,7 @@ export interface AppDeps {
   pool: Pool;
   /** The in-process engine's clock, or null against an external cluster. */
   clock: ClockHandle | null;
-  config: { sandbox: boolean; bodyLimit?: string };
+  config: { sandbox: boolean; bodyLimit?: string; workflowTimeoutMs?: number };
   logger: Logger;
 }
 
@@ -77,7 +77,7 @@ export function createApp(deps: AppDeps): Express {
   const registry = createRegistry();
   const api = express.Router();
   api.use(authenticate(pool));
-  const service = new TicketService({ temporal: deps.temporal, pool, now });
+  const service = new TicketService({ temporal: deps.temporal, pool, now, workflowTimeoutMs: deps.config.workflowTimeoutMs });
   mountRoutes(api, registry, [
     ...ticketRoutes({ service, pool, now }),
     ...unitRoutes({ pool }),

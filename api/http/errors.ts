@@ -4,7 +4,7 @@
  * or an unavailable dependency, never bad input.
  */
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowUpdateFailedError, isGrpcDeadlineError, isGrpcServiceError } from '@temporalio/client';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 
@@ -43,6 +43,17 @@ function refusal(error: unknown): HttpError | undefined {
   return new HttpError(409, 'REFUSED', cause?.message ?? 'the work order refused this action');
 }
 
+const unavailable = () =>
+  new HttpError(503, 'WORKFLOW_UNAVAILABLE', 'the work order did not answer in time (is the worker running?); try again');
+
+/** gRPC status UNAVAILABLE: the Temporal frontend cannot be reached. */
+function engineUnreachable(error: unknown): boolean {
+  for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
+    if (isGrpcServiceError(e) && e.code === 14) return true;
+  }
+  return false;
+}
+
 /** Maps what the workflow client throws to HTTP; returns undefined for anything else. */
 export function fromWorkflowError(error: unknown): HttpError | undefined {
   if (error instanceof HttpError) return error;
@@ -51,6 +62,9 @@ export function fromWorkflowError(error: unknown): HttpError | undefined {
   if (error instanceof WorkflowNotFoundError || (error as Error)?.name === 'WorkflowNotFoundError') {
     return notFound('work order');
   }
+  // Our deadline passed (no worker answered): the caller may retry; not the client's fault.
+  if ((error as Error)?.name === 'WorkflowUpdateRPCTimeoutOrCancelledError' || isGrpcDeadlineError(error)) return unavailable();
+  if (engineUnreachable(error)) return new HttpError(503, 'ENGINE_UNAVAILABLE', 'the workflow engine cannot be reached; try again');
   return undefined;
 }
 

@@ -28,6 +28,8 @@ export interface TicketServiceDeps {
   pool: Pool;
   /** The engine's clock in sandbox mode, else wall time. */
   now: () => Date;
+  /** How long one call to a workflow may take before the API answers 503 (default 30 s). */
+  workflowTimeoutMs?: number;
 }
 
 export const actorOf = (user: AuthUser): Actor => ({
@@ -66,6 +68,11 @@ async function checkUnitFields(pool: Pool, fields: Record<string, string | strin
 export class TicketService {
   constructor(private readonly deps: TicketServiceDeps) {}
 
+  /** Runs a workflow call under a deadline: a stuck worker must not hold an HTTP request forever. */
+  private timed<T>(fn: () => Promise<T>): Promise<T> {
+    return this.deps.temporal.withDeadline(Date.now() + (this.deps.workflowTimeoutMs ?? 30_000), fn);
+  }
+
   /**
    * Creates a work order and starts its workflow. With an idempotency key, the same user sending
    * the same body again gets the same work order (`created: false`); a different body under a
@@ -101,13 +108,15 @@ export class TicketService {
       }),
     };
     try {
-      await this.deps.temporal.workflow.start(WORKFLOW_TYPE, {
-        taskQueue: TASK_QUEUE,
-        workflowId: workOrderId,
-        args: [input],
-        // A work-order number is never reused, even after the work order closed.
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      });
+      await this.timed(() =>
+        this.deps.temporal.workflow.start(WORKFLOW_TYPE, {
+          taskQueue: TASK_QUEUE,
+          workflowId: workOrderId,
+          args: [input],
+          // A work-order number is never reused, even after the work order closed.
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        }),
+      );
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError) && (error as Error)?.name !== 'WorkflowExecutionAlreadyStartedError') throw error;
     }
@@ -123,7 +132,7 @@ export class TicketService {
 
   private async tryState(id: string): Promise<WorkOrderState | undefined> {
     try {
-      return await this.deps.temporal.workflow.getHandle(id).query(stateQuery);
+      return await this.timed(() => this.deps.temporal.workflow.getHandle(id).query(stateQuery));
     } catch (error) {
       const mapped = fromWorkflowError(error);
       if (mapped?.status === 404) return snapshot(this.deps.pool, id);
@@ -153,7 +162,9 @@ export class TicketService {
     const action = workOrderActions[name];
     const handle = this.deps.temporal.workflow.getHandle(id);
     try {
-      return (await handle.executeUpdate(action.update as never, { args: [{ ...body, actor: actorOf(user) }] } as never)) as WorkOrderState;
+      return (await this.timed(() =>
+        handle.executeUpdate(action.update as never, { args: [{ ...body, actor: actorOf(user) }] } as never),
+      )) as WorkOrderState;
     } catch (error) {
       // Temporal answers NotFound for an update to a workflow that has completed: the work order
       // exists but is closed, which is the workflow's own WORK_ORDER_CLOSED refusal.

@@ -37,6 +37,10 @@ export interface TestApp {
 export interface TestAppOptions {
   /** Run the engine and the worker (default true). Without them only non-workflow calls work. */
   workflows?: boolean;
+  /** Run the worker (default true); false: the engine alone, so workflows never progress. */
+  worker?: boolean;
+  /** The API's deadline for one workflow call (default the app's 30 s). */
+  workflowTimeoutMs?: number;
   /** Sandbox mode: a manual engine clock and POST /admin/clock/advance (default true). */
   sandbox?: boolean;
   /** Where the manual clock starts; default Monday 2026-03-02 09:00 China time. */
@@ -72,22 +76,24 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
           clock: sandbox ? { kind: 'manual', startAt: options.startAt ?? new Date('2026-03-02T01:00:00Z') } : 'real',
           onError: () => undefined,
         }),
-        bundleWorkOrderWorkflows(),
+        options.worker ?? true ? bundleWorkOrderWorkflows() : Promise.resolve(undefined),
       ]);
       engine = started;
       stops.push(() => started.stop());
-      const native = await NativeConnection.connect({ address: started.address });
-      stops.push(() => native.close());
-      const worker: Worker = await createWorker({
-        connection: native,
-        workflowBundle: bundle,
-        activities: createActivities({ pool: db.pool, now: () => new Date(started.clock.now()) }),
-      });
-      const running = worker.run();
-      stops.push(async () => {
-        worker.shutdown();
-        await running.catch(() => undefined);
-      });
+      if (options.worker ?? true) {
+        const native = await NativeConnection.connect({ address: started.address });
+        stops.push(() => native.close());
+        const worker: Worker = await createWorker({
+          connection: native,
+          workflowBundle: bundle,
+          activities: createActivities({ pool: db.pool, now: () => new Date(started.clock.now()) }),
+        });
+        const running = worker.run();
+        stops.push(async () => {
+          worker.shutdown();
+          await running.catch(() => undefined);
+        });
+      }
       const connection = await Connection.connect({ address: started.address });
       stops.push(() => connection.close());
       temporal = new Client({ connection });
@@ -99,7 +105,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       temporal,
       pool: db.pool,
       clock: engine ? engine.clock : null,
-      config: { sandbox: sandbox && workflows, bodyLimit: '100kb' },
+      config: { sandbox: sandbox && workflows, bodyLimit: '100kb', workflowTimeoutMs: options.workflowTimeoutMs },
       logger,
     });
     return {
