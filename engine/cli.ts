@@ -1,12 +1,29 @@
 import { startEngine, type ClockOption } from './index';
 
+const SA_TYPES: Record<string, string> = {
+  keyword: 'INDEXED_VALUE_TYPE_KEYWORD',
+  text: 'INDEXED_VALUE_TYPE_TEXT',
+  int: 'INDEXED_VALUE_TYPE_INT',
+  double: 'INDEXED_VALUE_TYPE_DOUBLE',
+  bool: 'INDEXED_VALUE_TYPE_BOOL',
+  datetime: 'INDEXED_VALUE_TYPE_DATETIME',
+  keywordlist: 'INDEXED_VALUE_TYPE_KEYWORD_LIST',
+};
+
 /**
  * Command line: `npm run engine -- --port 7233 [--host 0.0.0.0] [--namespace ns] [--clock real|skipping|manual]`.
  * Also accepts what the SDK passes to its servers:
  *  - `server start-dev --port P --namespace NS --ip HOST --headless ...` (TestWorkflowEnvironment.createLocal)
  *  - a bare `[port]` (the time-skipping test server; used with `--clock skipping` by engine/bin/test-server).
  */
-export function parseArgs(argv: string[]): { port: number; host: string; namespaces: string[]; clock: ClockOption; databaseUrl?: string } {
+export function parseArgs(argv: string[]): {
+  port: number;
+  host: string;
+  namespaces: string[];
+  clock: ClockOption;
+  databaseUrl?: string;
+  searchAttributes: Record<string, string>;
+} {
   const args = [...argv];
   if (args[0] === 'server' && args[1] === 'start-dev') args.splice(0, 2);
   let port = 7233;
@@ -14,6 +31,7 @@ export function parseArgs(argv: string[]): { port: number; host: string; namespa
   let clock: ClockOption = 'real';
   const namespaces: string[] = [];
   let databaseUrl: string | undefined;
+  const searchAttributes: Record<string, string> = {};
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     const [flag, inline] = a.includes('=') ? a.split(/=(.*)/s) : [a, undefined];
@@ -36,6 +54,14 @@ export function parseArgs(argv: string[]): { port: number; host: string; namespa
         clock = c === 'manual' ? { kind: 'manual' } : c === 'skipping' ? 'skipping' : 'real';
         break;
       }
+      case '--search-attribute': {
+        // `name=Type` as `temporal server start-dev` takes it (Keyword, Text, Int, Double, Bool, Datetime, KeywordList).
+        const [name, type] = value().split('=');
+        const t = SA_TYPES[(type ?? '').toLowerCase()];
+        if (!name || !t) throw new Error(`invalid --search-attribute ${name}=${type}`);
+        searchAttributes[name] = t;
+        break;
+      }
       case '--database-url':
         databaseUrl = value();
         break;
@@ -47,7 +73,7 @@ export function parseArgs(argv: string[]): { port: number; host: string; namespa
     }
   }
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port ${port}`);
-  return { port, host, namespaces, clock, databaseUrl };
+  return { port, host, namespaces, clock, databaseUrl, searchAttributes };
 }
 
 /** Runs the engine until SIGINT/SIGTERM (also called by engine/bin/launch.js). */
@@ -68,6 +94,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     host: opts.host,
     clock: opts.clock,
     namespace: opts.namespaces[0],
+    searchAttributes: opts.searchAttributes,
     store,
     onStoreFailure: () => process.exit(1),
   });

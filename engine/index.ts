@@ -39,6 +39,8 @@ export interface EngineOptions {
   clock?: ClockOption;
   /** Namespace registered at start (default "default"; "default" is always registered). */
   namespace?: string;
+  /** Custom search attributes (name -> IndexedValueType enum name) registered in the start namespaces. */
+  searchAttributes?: Record<string, string>;
   /** An {@link EngineStore}; default in-memory. */
   store?: unknown;
   /** Honour sticky task queues (default true). */
@@ -73,6 +75,9 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineHa
   await namespaces.load();
   await namespaces.ensure('default');
   if (options.namespace) await namespaces.ensure(options.namespace);
+  if (options.searchAttributes && Object.keys(options.searchAttributes).length > 0) {
+    for (const ns of new Set(['default', options.namespace ?? 'default'])) await namespaces.addSearchAttributes(ns, options.searchAttributes);
+  }
   const matching = new Matching();
   const visibility = new Visibility(namespaces);
   const onError = options.onError ?? ((where: string, err: unknown) => console.error(`[engine] ${where}:`, err));

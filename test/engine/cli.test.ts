@@ -12,6 +12,10 @@ describe('engine command line', () => {
       namespaces: ['default'],
     });
     expect(parseArgs(['7777', '--clock', 'skipping'])).toMatchObject({ port: 7777, clock: 'skipping' });
+    expect(parseArgs(['--search-attribute', 'Stage=Keyword', '--search-attribute', 'Due=Datetime', '--dynamic-config-value', 'a=b']).searchAttributes).toEqual({
+      Stage: 'INDEXED_VALUE_TYPE_KEYWORD',
+      Due: 'INDEXED_VALUE_TYPE_DATETIME',
+    });
     expect(() => parseArgs(['--port', 'abc'])).toThrow(/invalid port/);
   });
 
