@@ -777,6 +777,13 @@ export class HistoryService {
     }
   }
 
+  /** Eager execution: the completing worker gets the first attempt in its completion response. */
+  startActivityEagerly(exec: Execution, act: ActivityState, identity: string): Msg | null {
+    act.phase = 'scheduled';
+    act.currentAttemptScheduledTime = this.now();
+    return this.startActivity(exec, act.scheduledEventId, act.attempt, { identity });
+  }
+
   private startActivity(exec: Execution, sid: number, attempt: number, poll: Msg): Msg | null {
     const act = exec.activities.get(sid);
     if (!exec.isOpen || !act || act.phase !== 'scheduled' || act.attempt !== attempt) return null;

@@ -46,8 +46,9 @@ export function completeWorkflowTask(history: HistoryService, cross: CrossWorkfl
   const identity: string = req.identity ?? '';
 
   let planned: Array<(completedEventId: number) => void>;
+  const eagerActivities: Msg[] = [];
   try {
-    planned = validate(history, cross, exec, commands, messages, identity);
+    planned = validate(history, cross, exec, commands, messages, identity, eagerActivities);
   } catch (err) {
     if (!(err instanceof BadCommand)) throw err;
     history.abandonWorkflowTask(exec, 'WorkflowTaskFailed', {
@@ -107,11 +108,22 @@ export function completeWorkflowTask(history: HistoryService, cross: CrossWorkfl
   history.markDirty(exec);
   if (exec.isOpen && needTask) history.scheduleWorkflowTask(exec);
   history.routeWaitingQueries(exec);
-  return {};
+  return eagerActivities.length > 0 ? { activityTasks: eagerActivities } : {};
 }
 
 /** Checks every command and message; returns the ordered list of effects to apply. */
-function validate(history: HistoryService, cross: CrossWorkflowCommands, exec: Execution, commands: Msg[], messages: Msg[], identity: string): Array<(completedEventId: number) => void> {
+/** At most this many activities start eagerly per completion (the server's default). */
+const MAX_EAGER_ACTIVITIES = 3;
+
+function validate(
+  history: HistoryService,
+  cross: CrossWorkflowCommands,
+  exec: Execution,
+  commands: Msg[],
+  messages: Msg[],
+  identity: string,
+  eagerActivities: Msg[],
+): Array<(completedEventId: number) => void> {
   const plan: Array<(completedEventId: number) => void> = [];
   const newTimers = new Set<string>();
   const canceledTimers = new Set<string>();
@@ -175,7 +187,13 @@ function validate(history: HistoryService, cross: CrossWorkflowCommands, exec: E
           };
           exec.activities.set(ev.eventId, act);
           history.armScheduleToClose(exec, act);
-          history.enqueueActivity(exec, act);
+          // Eager: only for the workflow's own task queue, as the server does.
+          const eager =
+            a.requestEagerExecution && filled.taskQueue.name === exec.taskQueue && eagerActivities.length < MAX_EAGER_ACTIVITIES
+              ? history.startActivityEagerly(exec, act, identity)
+              : null;
+          if (eager) eagerActivities.push(eager);
+          else history.enqueueActivity(exec, act);
         });
         break;
       }

@@ -191,6 +191,20 @@ describe('workflow task rules (raw gRPC worker)', () => {
     expect((await other).taskToken?.length).toBeGreaterThan(0);
   });
 
+  it('hands eagerly requested activities back in the completion response (own task queue only)', async () => {
+    const q = uid('q');
+    await start(q);
+    const task = await poll(q);
+    const schedule = (activityId: string, taskQueue: string) => ({
+      commandType: CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK,
+      scheduleActivityTaskCommandAttributes: { activityId, activityType: { name: 'a' }, taskQueue: { name: taskQueue }, startToCloseTimeout: msToTs('10s'), requestEagerExecution: true },
+    });
+    const res = await svc.respondWorkflowTaskCompleted({ taskToken: task.taskToken, commands: [schedule('eager', q), schedule('other-queue', uid('elsewhere'))], identity: 'raw-worker' });
+    expect(res.activityTasks?.map((t) => t.activityId)).toEqual(['eager']);
+    expect(res.activityTasks?.[0].attempt).toBe(1);
+    await svc.respondActivityTaskCompleted({ taskToken: res.activityTasks![0].taskToken, identity: 'raw-worker' });
+  });
+
   it('answers an empty poll (no task token) before the caller deadline', async () => {
     const startedAt = Date.now();
     const res = await h.connection.withDeadline(Date.now() + 2500, () =>
