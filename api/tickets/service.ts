@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import type { Client } from '@temporalio/client';
+import { isGrpcDeadlineError, type Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { terminalStages, type Actor, type Intake } from '../../domain/workorder';
 import {
@@ -31,6 +31,9 @@ export interface TicketServiceDeps {
   /** How long one call to a workflow may take before the API answers 503 (default 30 s). */
   workflowTimeoutMs?: number;
 }
+
+/** One state-query attempt's deadline (see TicketService.queryState). */
+const QUERY_ATTEMPT_MS = 3_000;
 
 export const actorOf = (user: AuthUser): Actor => ({
   userId: user.id,
@@ -130,9 +133,38 @@ export class TicketService {
     return state;
   }
 
+  /** Queries in flight per work order: one at a time (see {@link queryState}). */
+  private readonly queries = new Map<string, Promise<unknown>>();
+
+  /**
+   * The state query, one at a time per work order, each attempt under a short deadline and
+   * retried within the overall one. Why: concurrent queries to a workflow whose first task has
+   * not run yet were observed to go unanswered on the project's engine, and a query can also be
+   * lost to a worker restart; a lost query must cost seconds, not the request.
+   */
+  private queryState(id: string): Promise<WorkOrderState> {
+    const previous = this.queries.get(id) ?? Promise.resolve();
+    const run = previous.catch(() => undefined).then(async () => {
+      const until = Date.now() + (this.deps.workflowTimeoutMs ?? 30_000);
+      const handle = this.deps.temporal.workflow.getHandle(id);
+      for (;;) {
+        const attemptUntil = Math.min(until, Date.now() + QUERY_ATTEMPT_MS);
+        try {
+          return await this.deps.temporal.withDeadline(attemptUntil, () => handle.query(stateQuery));
+        } catch (error) {
+          if (!isGrpcDeadlineError(error) || attemptUntil >= until) throw error;
+        }
+      }
+    });
+    this.queries.set(id, run);
+    return run.finally(() => {
+      if (this.queries.get(id) === run) this.queries.delete(id);
+    });
+  }
+
   private async tryState(id: string): Promise<WorkOrderState | undefined> {
     try {
-      return await this.timed(() => this.deps.temporal.workflow.getHandle(id).query(stateQuery));
+      return await this.queryState(id);
     } catch (error) {
       const mapped = fromWorkflowError(error);
       if (mapped?.status === 404) return snapshot(this.deps.pool, id);

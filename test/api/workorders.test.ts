@@ -192,10 +192,12 @@ describe('idempotent creation', () => {
     expect(listed.body.total).toBe(1);
   });
 
-  test('two concurrent requests with one key → one work order', async () => {
+  test('two concurrent requests with one key, to two API processes → one work order', async () => {
     const body = intake({ summary: '幂等测试：并发重复提交' });
-    const send = () => request(t.app).post('/tickets').set(t.auth('center')).set('Idempotency-Key', 'call-concurrent').send(body);
-    const [a, b] = await Promise.all([send(), send()]);
+    const second = t.anotherApp();
+    const send = (app: typeof t.app) =>
+      request(app).post('/tickets').set(t.auth('center')).set('Idempotency-Key', 'call-concurrent').send(body);
+    const [a, b] = await Promise.all([send(t.app), send(second)]);
     expect([a.status, b.status]).toEqual([201, 201]);
     expect(a.body.workOrderId).toBe(b.body.workOrderId);
     const listed = await eventually(

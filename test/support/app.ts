@@ -29,6 +29,8 @@ export interface TestApp {
   /** Every log line the app wrote (JSON strings). */
   logs: string[];
   engine?: EngineHandle;
+  /** A second app on the same database and engine, like a second API process. */
+  anotherApp(): Express;
   /** `{ Authorization: 'Bearer …' }` for a demo role, or for the unit user of a unit id. */
   auth(who: 'center' | 'supervisor' | 'admin' | { unit: string }): Record<string, string>;
   stop(): Promise<void>;
@@ -101,19 +103,22 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       // A lazy client: nothing connects unless a workflow call is made.
       temporal = new Client();
     }
-    const app = createApp({
-      temporal,
-      pool: db.pool,
-      clock: engine ? engine.clock : null,
-      config: { sandbox: sandbox && workflows, bodyLimit: '100kb', workflowTimeoutMs: options.workflowTimeoutMs },
-      logger,
-    });
+    const makeApp = () =>
+      createApp({
+        temporal,
+        pool: db.pool,
+        clock: engine ? engine.clock : null,
+        config: { sandbox: sandbox && workflows, bodyLimit: '100kb', workflowTimeoutMs: options.workflowTimeoutMs },
+        logger,
+      });
+    const app = makeApp();
     return {
       app,
       db,
       tokens,
       logs,
       engine,
+      anotherApp: makeApp,
       auth: (who) => ({
         Authorization: `Bearer ${typeof who === 'string' ? tokens[who] : tokens.units[who.unit]}`,
       }),
