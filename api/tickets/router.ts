@@ -50,6 +50,14 @@ const ticketListSchema = z.object({
 });
 
 const everyone: readonly Role[] = ['center', 'unit', 'supervisor', 'admin'];
+const actionHeaders = z.looseObject({
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .meta({ description: 'Retrying an action with the same key (per user and action) applies it once.' }),
+});
 const createHeaders = z.looseObject({
   'idempotency-key': z
     .string()
@@ -73,14 +81,14 @@ export function ticketRoutes(deps: { service: TicketService; pool: Pool; now: ()
       description: 'Answers 200 with the new state, 409 `{type, message}` when the work order refuses the action under its rules.',
       tags: ['tickets'],
       roles: action.roles.filter((r): r is Role => r !== 'system'),
-      schemas: { params: idParams, body: action.schema as z.ZodType<Record<string, unknown>> },
+      schemas: { params: idParams, headers: actionHeaders, body: action.schema as z.ZodType<Record<string, unknown>> },
       responses: {
         200: { description: 'the new state', schema: ticketStateSchema },
         404: { description: 'no such work order (or not one of the calling unit)' },
         409: { description: 'refused: `type` names the rule (e.g. RETURN_WINDOW_CLOSED)' },
       },
-      handler: async ({ res, user, params, body }) => {
-        const state = await service.act(user, params.id, name, body);
+      handler: async ({ res, user, params, headers, body }) => {
+        const state = await service.act(user, params.id, name, body, headers['idempotency-key']);
         res.json(respond(user, state));
       },
     });

@@ -181,9 +181,16 @@ export class TicketService {
 
   /**
    * Performs an actor action as a workflow update; the workflow decides and refuses with a typed
-   * failure (→ 409). Units must be main or co-unit of the work order (else 404).
+   * failure (→ 409). Units must be main or co-unit of the work order (else 404). With an
+   * idempotency key the update has a stable id, so a retried request is applied once.
    */
-  async act(user: AuthUser, id: string, name: WorkOrderActionName, body: Record<string, unknown>): Promise<WorkOrderState> {
+  async act(
+    user: AuthUser,
+    id: string,
+    name: WorkOrderActionName,
+    body: Record<string, unknown>,
+    idempotencyKey?: string,
+  ): Promise<WorkOrderState> {
     if (user.role === 'unit') await this.stateFor(user, id);
     await checkUnitFields(this.deps.pool, {
       mainUnitId: body.mainUnitId as string | undefined,
@@ -195,7 +202,11 @@ export class TicketService {
     const handle = this.deps.temporal.workflow.getHandle(id);
     try {
       return (await this.timed(() =>
-        handle.executeUpdate(action.update as never, { args: [{ ...body, actor: actorOf(user) }] } as never),
+        handle.executeUpdate(action.update as never, {
+          args: [{ ...body, actor: actorOf(user) }],
+          // The same key again (a retry after a timeout) is the same update: applied once.
+          ...(idempotencyKey ? { updateId: `${name}/${user.id}/${idempotencyKey}` } : {}),
+        } as never),
       )) as WorkOrderState;
     } catch (error) {
       // Temporal answers NotFound for an update to a workflow that has completed: the work order

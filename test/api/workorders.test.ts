@@ -276,6 +276,19 @@ describe('return and re-dispatch', () => {
     expect(notes.body.items.map((n: { kind: string }) => n.kind)).toContain('returnReviewed');
   });
 
+  test('an action retried with its Idempotency-Key is applied once; without a key twice', async () => {
+    const id = await create(intake({ summary: '重复督办测试', mainUnitId: 'kf-033' }));
+    const supervise = () =>
+      request(t.app).post(`/tickets/${id}/supervise`).set(t.auth('center')).set('Idempotency-Key', 'sv-1').send({ reason: '重复提交', trigger: 'manual' });
+    const first = await supervise().expect(200);
+    const again = await supervise().expect(200);
+    const manual = (s: { escalations: { trigger: string }[] }) => s.escalations.filter((e) => e.trigger === 'manual').length;
+    expect(manual(first.body)).toBe(1);
+    expect(manual(again.body)).toBe(1);
+    const third = await act(id, 'supervise', 'center', { reason: '再次督办', trigger: 'manual' }).expect(200);
+    expect(manual(third.body)).toBe(2);
+  });
+
   test('the center supervises by hand and the supervisor sees the escalation recorded with its actor', async () => {
     const id = await create(intake({ summary: '督办测试', mainUnitId: 'kf-031' }));
     const res = await act(id, 'supervise', 'supervisor', { reason: '媒体曝光', trigger: 'media' }).expect(200);
