@@ -203,3 +203,38 @@ export async function listTickets(
   }
   return { items, total };
 }
+
+export interface TimelineEvent {
+  seq: number;
+  at: string;
+  type: string;
+  actor: { userId: string | null; role: string | null; unitId: string | null };
+  unitId: string | null;
+  detail: Record<string, unknown>;
+}
+
+/** The whole recorded timeline of a work order (the live state keeps only its latest entries). */
+export async function timeline(pool: Pool, id: string, page: { afterSeq: number; limit: number }): Promise<TimelineEvent[]> {
+  const { rows } = await pool.query<{
+    seq: number;
+    at: Date;
+    type: string;
+    actor_user_id: string | null;
+    actor_role: string | null;
+    actor_unit_id: string | null;
+    unit_id: string | null;
+    detail: Record<string, unknown>;
+  }>(
+    `SELECT seq, at, type, actor_user_id, actor_role, actor_unit_id, unit_id, detail FROM work_order_events
+      WHERE work_order_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+    [id, page.afterSeq, page.limit],
+  );
+  return rows.map((r) => ({
+    seq: r.seq,
+    at: r.at.toISOString(),
+    type: r.type,
+    actor: { userId: r.actor_user_id, role: r.actor_role, unitId: r.actor_unit_id },
+    unitId: r.unit_id,
+    detail: r.detail,
+  }));
+}

@@ -7,7 +7,7 @@ import { workOrderActions, type WorkOrderActionName } from '../../workflows/mess
 import type { Role } from '../http/auth';
 import { durationSchema } from '../http/duration';
 import { RouteSpec, route } from '../http/route';
-import { listTickets } from './repository';
+import { listTickets, timeline } from './repository';
 import { TicketService } from './service';
 import { mask, visibilityFor } from './view';
 import type { Pool } from 'pg';
@@ -144,6 +144,30 @@ export function ticketRoutes(deps: { service: TicketService; pool: Pool; now: ()
       },
       handler: async ({ res, user, params }) => {
         res.json(respond(user, await service.stateFor(user, params.id)));
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/tickets/:id/events',
+      summary: 'The whole recorded timeline of a work order (read model), oldest first',
+      description: 'Every action with its actor, every urge and escalation. Page with `afterSeq`.',
+      tags: ['tickets'],
+      roles: everyone,
+      schemas: {
+        params: idParams,
+        query: z.object({
+          afterSeq: z.coerce.number().int().min(0).default(0),
+          limit: z.coerce.number().int().min(1).max(1000).default(200),
+        }),
+      },
+      responses: {
+        200: { description: 'events', schema: z.object({ items: z.array(z.looseObject({ seq: z.number(), type: z.string() })) }) },
+        404: { description: 'no such work order (or not one of the calling unit)' },
+      },
+      handler: async ({ res, user, params, query }) => {
+        const state = await service.stateFor(user, params.id);
+        const items = await timeline(pool, params.id, query);
+        res.json({ items: items.map((e) => mask(e, visibilityFor(user, state.confidential))) });
       },
     }),
     ...actionRoutes,

@@ -101,6 +101,20 @@ describe('the life of one work order', () => {
     expect(who('callback')).toEqual(['center-1']);
   });
 
+  test('its whole timeline is readable from the read model, by its units and not by others', async () => {
+    const events = await eventually(
+      () => request(t.app).get(`/tickets/${id}/events`).set(t.auth({ unit: 'kf-047' })),
+      (r) => r.body.items?.some((e: { type: string }) => e.type === 'closed' || e.type === 'callback'),
+    );
+    expect(events.status).toBe(200);
+    const seqs = events.body.items.map((e: { seq: number }) => e.seq);
+    expect(seqs).toEqual([...seqs].sort((a: number, b: number) => a - b));
+    expect(events.body.items.find((e: { type: string }) => e.type === 'replied').actor).toMatchObject({ userId: 'unit-user-kf-047', role: 'unit' });
+    const page = await request(t.app).get(`/tickets/${id}/events?afterSeq=${seqs[1]}&limit=1`).set(t.auth('center')).expect(200);
+    expect(page.body.items.map((e: { seq: number }) => e.seq)).toEqual([seqs[2]]);
+    await request(t.app).get(`/tickets/${id}/events`).set(t.auth({ unit: 'kf-001' })).expect(404);
+  });
+
   test('the read model records every action with its actor and lists it as closed', async () => {
     const listed = await eventually(
       () => request(t.app).get('/tickets?stage=closed').set(t.auth('center')),
@@ -428,6 +442,7 @@ describe('the access matrix: every role × every call', () => {
     const calls: [string, Record<string, number>][] = [
       ['/tickets', { center: 200, supervisor: 200, admin: 200, 'kf-020': 200, 'kf-030': 200 }],
       [`/tickets/${closed}`, { center: 200, supervisor: 200, admin: 200, 'kf-020': 200, 'kf-030': 404 }],
+      [`/tickets/${closed}/events`, { center: 200, supervisor: 200, admin: 200, 'kf-020': 200, 'kf-030': 404 }],
       ['/notifications', { center: 200, supervisor: 200, admin: 403, 'kf-020': 200, 'kf-030': 200 }],
       ['/reports/monthly?month=2026-03', { center: 200, supervisor: 200, admin: 200, 'kf-020': 403, 'kf-030': 403 }],
       ['/units/kf-020/scores?month=2026-03', { center: 200, supervisor: 200, admin: 200, 'kf-020': 200, 'kf-030': 404 }],
