@@ -145,6 +145,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         namespace: config.TEMPORAL_NAMESPACE,
         store,
         onError: (where, error) => logger.error({ err: error, where }, 'engine error'),
+      }).catch((error: Error) => {
+        throw new Error(`ENGINE_PORT: the engine cannot listen on port ${config.ENGINE_PORT} (${error.message}); is another instance running? Set ENGINE_PORT=0 for any free port`);
       });
       const running = engine;
       stops.push(() => running.stop());
@@ -179,7 +181,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       const clock: ClockHandle | null = engine ? engine.clock : null;
       const app = createApp({ temporal, pool, clock, config: { sandbox: config.SANDBOX, bodyLimit: config.BODY_LIMIT }, logger });
       const server: Server = await new Promise((resolve, reject) => {
-        const s = app.listen(config.PORT, config.HOST, (error?: Error) => (error ? reject(error) : resolve(s)));
+        const s = app.listen(config.PORT, config.HOST, (error?: Error) =>
+          error ? reject(new Error(`PORT: the API cannot listen on ${config.HOST}:${config.PORT} (${error.message})`)) : resolve(s),
+        );
       });
       stops.push(
         () =>
