@@ -91,6 +91,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineHa
     store,
     onChange: () => skipper?.poke(),
     onVisibility: (row) => visibility.upsert(row),
+    typeSearchAttributes: (ns, sa) => visibility.typeSearchAttributes(ns, sa),
     onStoreFailure: (err) => {
       if (storeFailed) return;
       storeFailed = true;

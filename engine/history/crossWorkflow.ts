@@ -30,7 +30,7 @@ export class CrossWorkflow implements CrossWorkflowCommands {
     if (!attrs.workflowType?.name) throw invalidArgument('WorkflowType is not set');
   }
 
-  startChild(parent: Execution, attrs: Msg, initiatedEventId: number): void {
+  startChild(parent: Execution, attrs: Msg, initiatedEventId: number, userMetadata?: Msg): void {
     const h = this.history;
     const base = {
       namespace: attrs.namespace,
@@ -42,7 +42,7 @@ export class CrossWorkflow implements CrossWorkflowCommands {
     try {
       ({ exec: child } = h.startWorkflow(
         attrs.namespace,
-        { ...attrs, requestId: `${parent.runKey}/${initiatedEventId}`, workflowIdConflictPolicy: 'WORKFLOW_ID_CONFLICT_POLICY_FAIL', identity: '' },
+        { ...attrs, userMetadata, requestId: `${parent.runKey}/${initiatedEventId}`, workflowIdConflictPolicy: 'WORKFLOW_ID_CONFLICT_POLICY_FAIL', identity: '' },
         {
           parent: { namespace: parent.namespace, workflowId: parent.workflowId, runId: parent.runId, initiatedEventId },
           rootExecution: parent.startedAttrs.rootWorkflowExecution ?? { workflowId: parent.workflowId, runId: parent.runId },

@@ -133,6 +133,8 @@ export class Execution {
   legacyQueries = new Map<string, PendingQuery>();
   historyWaiters: Array<() => void> = [];
   requestIds = new Set<string>();
+  /** Build ids of the workers that completed tasks (the `BinaryChecksums` system search attribute). */
+  binaryChecksums: string[] = [];
   memo: Msg = {};
   searchAttributes: Msg = {};
   sticky?: { queueName: string; scheduleToStartMs: number };
@@ -186,8 +188,8 @@ export class Execution {
     return !!this.wt && this.wt.startedEventId !== undefined;
   }
 
-  /** Appends an event now (ids are contiguous); returns it. */
-  append(name: string, attrs: Msg, time: number): Msg {
+  /** Appends an event now (ids are contiguous), with the user metadata of its command; returns it. */
+  append(name: string, attrs: Msg, time: number, userMetadata?: Msg): Msg {
     const event: Msg = {
       eventId: this.nextEventId,
       eventTime: msToTimestamp(time),
@@ -195,6 +197,8 @@ export class Execution {
       taskId: ++this.taskIdSeq,
       [attrKeyOf(name)]: attrs,
     };
+    // Summary/details a command or start request carried (shown by UIs, read back by SDKs).
+    if (userMetadata) event.userMetadata = userMetadata;
     // Encoding here both measures the history size and catches a malformed event at once.
     this.historySizeBytes += encodeMessage('temporal.api.history.v1.HistoryEvent', event).length;
     this.events.push(event);
@@ -229,6 +233,22 @@ export class Execution {
     const out = this.unsaved;
     this.unsaved = [];
     return out;
+  }
+
+  /** Custom search attributes plus the system ones the server derives (BinaryChecksums). */
+  allSearchAttributes(): Msg {
+    if (this.binaryChecksums.length === 0) return this.searchAttributes;
+    const checksums = {
+      metadata: { encoding: Buffer.from('json/plain'), type: Buffer.from('KeywordList') },
+      data: Buffer.from(JSON.stringify(this.binaryChecksums)),
+    };
+    return { ...this.searchAttributes, indexedFields: { ...(this.searchAttributes?.indexedFields ?? {}), BinaryChecksums: checksums } };
+  }
+
+  /** Records the build id of a worker that completed a task. */
+  noteBuildId(attrs: Msg): void {
+    const id: string | undefined = attrs.binaryChecksum || attrs.workerVersion?.buildId;
+    if (id && !this.binaryChecksums.includes(id)) this.binaryChecksums.push(id);
   }
 
   notifyHistoryWaiters(): void {

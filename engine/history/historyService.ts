@@ -26,6 +26,8 @@ export interface HistoryDeps {
    * (a restart rebuilds from the store, which is the truth).
    */
   onStoreFailure: (err: unknown) => void;
+  /** Validates search attributes and stamps their type metadata (visibility owns the types). */
+  typeSearchAttributes: (namespace: string, sa: Msg | undefined) => Msg | undefined;
 }
 
 /** Options of a start that come from the engine rather than the request (children, continue-as-new). */
@@ -166,7 +168,7 @@ export class HistoryService {
       historyLength: exec.events.length,
       historySizeBytes: exec.historySizeBytes,
       memo: exec.memo,
-      searchAttributes: exec.searchAttributes,
+      searchAttributes: exec.allSearchAttributes(),
       parentWorkflowId: parent?.workflowId,
       parentRunId: parent?.runId,
       rootWorkflowId: root?.workflowId ?? exec.workflowId,
@@ -230,12 +232,14 @@ export class HistoryService {
     const executionDeadline = extras.executionDeadline ?? (executionTimeout > 0 ? now + executionTimeout : 0);
     const cron = req.cronSchedule ? parseCron(req.cronSchedule) : undefined;
     const backoffMs = extras.backoffMs ?? (cron ? cron.next(now) - now : durationToMs(req.workflowStartDelay));
+    const searchAttributes = this.deps.typeSearchAttributes(namespace, req.searchAttributes);
     const startedAttrs: Msg = {
       workflowType: { name: workflowType },
       taskQueue: { name: taskQueue, kind: 'TASK_QUEUE_KIND_NORMAL' },
       input: req.input,
-      workflowExecutionTimeout: msToDuration(executionTimeout),
-      workflowRunTimeout: msToDuration(runTimeout),
+      // Unset timeouts stay absent, as the server writes them (SDKs read 0 as a real value).
+      workflowExecutionTimeout: executionTimeout > 0 ? msToDuration(executionTimeout) : undefined,
+      workflowRunTimeout: runTimeout > 0 ? msToDuration(runTimeout) : undefined,
       workflowTaskTimeout: msToDuration(wtTimeout),
       originalExecutionRunId: runId,
       identity: req.identity ?? '',
@@ -243,7 +247,7 @@ export class HistoryService {
       attempt: extras.attempt ?? 1,
       header: req.header,
       memo: req.memo,
-      searchAttributes: req.searchAttributes,
+      searchAttributes,
       retryPolicy: req.retryPolicy,
       workflowId,
       priority: req.priority,
@@ -270,7 +274,7 @@ export class HistoryService {
     exec.requestIds.add(requestId);
     exec.startRequestId = requestId;
     exec.executionDeadline = executionDeadline;
-    exec.append('WorkflowExecutionStarted', startedAttrs, now);
+    exec.append('WorkflowExecutionStarted', startedAttrs, now, req.userMetadata);
     this.runs.set(exec.runKey, exec);
     this.current.set(`${namespace}/${workflowId}`, exec.runKey);
     this.markDirty(exec);
@@ -729,8 +733,9 @@ export class HistoryService {
 
   // ---------------------------------------------------------------- timers
 
-  startTimer(exec: Execution, timerId: string, startedEventId: number, fireAfterMs: number): void {
-    const due = this.now() + fireAfterMs;
+  /** Arms a workflow timer; `dueAt` (engine time) is given when re-arming after recovery. */
+  startTimer(exec: Execution, timerId: string, startedEventId: number, fireAfterMs: number, dueAt?: number): void {
+    const due = dueAt ?? this.now() + fireAfterMs;
     const handle = this.deps.timers.schedule(due, () => this.fireTimer(exec, timerId, startedEventId));
     exec.timers.set(timerId, { timerId, startedEventId, due, handle });
   }
@@ -997,6 +1002,7 @@ export class HistoryService {
         workflowExecutionTimeout: a.workflowExecutionTimeout,
         workflowRunTimeout: a.workflowRunTimeout,
         defaultWorkflowTaskTimeout: a.workflowTaskTimeout,
+        userMetadata: exec.events[0]?.userMetadata,
       },
       workflowExecutionInfo: {
         execution: { workflowId: exec.workflowId, runId: exec.runId },
@@ -1009,7 +1015,7 @@ export class HistoryService {
         parentExecution: a.parentWorkflowExecution,
         executionTime: msToTimestamp(exec.executionTime),
         memo: exec.memo,
-        searchAttributes: exec.searchAttributes,
+        searchAttributes: exec.allSearchAttributes(),
         taskQueue: exec.taskQueue,
         stateTransitionCount: exec.events.length,
         historySizeBytes: exec.historySizeBytes,

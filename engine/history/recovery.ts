@@ -77,6 +77,7 @@ function applyEvent(exec: Execution, ev: Msg): void {
       }
       break;
     case 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED':
+      exec.noteBuildId(a);
       exec.previousStartedEventId = Number(a.startedEventId ?? 0);
       exec.wt = undefined;
       exec.wtAttempt = 1;
@@ -193,7 +194,8 @@ function rearm(history: HistoryService, exec: Execution): void {
   if (!hasTask && exec.executionTime > now) history.armStartBackoff(exec, exec.executionTime);
   for (const t of [...exec.timers.values()]) {
     exec.timers.delete(t.timerId);
-    history.startTimer(exec, t.timerId, t.startedEventId, Math.max(0, t.due - now));
+    // Original due times: timers missed while the engine was down fire at once, in due order.
+    history.startTimer(exec, t.timerId, t.startedEventId, 0, t.due);
   }
   for (const act of exec.activities.values()) {
     history.armScheduleToClose(exec, act);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { durationToMs, unpackAny, type Msg } from '../proto';
 import { fillActivityTimeouts } from './activityPolicy';
-import { ActivityState, Execution, STATUS } from './execution';
+import { ActivityState, Execution, STATUS, attrsOf } from './execution';
 import type { HistoryService } from './historyService';
 import type { TaskToken } from './tokens';
 
@@ -18,7 +18,7 @@ class BadCommand extends Error {
 /** Workflow-to-workflow commands are delegated (children, external signals and cancels). */
 export interface CrossWorkflowCommands {
   validateStartChild(exec: Execution, attrs: Msg): void;
-  startChild(exec: Execution, attrs: Msg, initiatedEventId: number): void;
+  startChild(exec: Execution, attrs: Msg, initiatedEventId: number, userMetadata?: Msg): void;
   signalExternal(exec: Execution, attrs: Msg, initiatedEventId: number): void;
   cancelExternal(exec: Execution, attrs: Msg, initiatedEventId: number): void;
   continueAsNew(exec: Execution, attrs: Msg, completedEventId: number): void;
@@ -79,6 +79,7 @@ export function completeWorkflowTask(history: HistoryService, cross: CrossWorkfl
     },
     now,
   );
+  exec.noteBuildId(attrsOf(completed));
   exec.previousStartedEventId = wt.startedEventId!;
   exec.wt = undefined;
   exec.wtAttempt = 1;
@@ -173,7 +174,7 @@ function validate(
             useWorkflowBuildId: filled.useWorkflowBuildId,
             priority: filled.priority,
           };
-          const ev = exec.append('ActivityTaskScheduled', attrs, history.now());
+          const ev = exec.append('ActivityTaskScheduled', attrs, history.now(), cmd.userMetadata);
           const act: ActivityState = {
             scheduledEventId: ev.eventId,
             activityId: attrs.activityId,
@@ -222,7 +223,7 @@ function validate(
         if (ms <= 0) throw bad('StartToFireTimeout must be positive');
         newTimers.add(a.timerId);
         plan.push((completedEventId) => {
-          const ev = exec.append('TimerStarted', { timerId: a.timerId, startToFireTimeout: a.startToFireTimeout, workflowTaskCompletedEventId: completedEventId }, history.now());
+          const ev = exec.append('TimerStarted', { timerId: a.timerId, startToFireTimeout: a.startToFireTimeout, workflowTaskCompletedEventId: completedEventId }, history.now(), cmd.userMetadata);
           history.startTimer(exec, a.timerId, ev.eventId, ms);
         });
         break;
@@ -281,16 +282,22 @@ function validate(
         const a = cmd.recordMarkerCommandAttributes ?? {};
         if (!a.markerName) throw new BadCommand('WORKFLOW_TASK_FAILED_CAUSE_BAD_RECORD_MARKER_ATTRIBUTES', 'MarkerName is not set');
         plan.push((completedEventId) => {
-          exec.append('MarkerRecorded', { markerName: a.markerName, details: a.details, workflowTaskCompletedEventId: completedEventId, header: a.header, failure: a.failure }, history.now());
+          exec.append('MarkerRecorded', { markerName: a.markerName, details: a.details, workflowTaskCompletedEventId: completedEventId, header: a.header, failure: a.failure }, history.now(), cmd.userMetadata);
         });
         break;
       }
       case 'COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES': {
         const a = cmd.upsertWorkflowSearchAttributesCommandAttributes ?? {};
         if (!a.searchAttributes?.indexedFields) throw new BadCommand('WORKFLOW_TASK_FAILED_CAUSE_BAD_SEARCH_ATTRIBUTES', 'SearchAttributes are not set');
+        let typed: Msg;
+        try {
+          typed = history.deps.typeSearchAttributes(exec.namespace, a.searchAttributes)!;
+        } catch (err) {
+          throw new BadCommand('WORKFLOW_TASK_FAILED_CAUSE_BAD_SEARCH_ATTRIBUTES', (err as Error).message);
+        }
         plan.push((completedEventId) => {
-          exec.append('UpsertWorkflowSearchAttributes', { workflowTaskCompletedEventId: completedEventId, searchAttributes: a.searchAttributes }, history.now());
-          exec.searchAttributes = mergeFields(exec.searchAttributes, 'indexedFields', a.searchAttributes.indexedFields);
+          exec.append('UpsertWorkflowSearchAttributes', { workflowTaskCompletedEventId: completedEventId, searchAttributes: typed }, history.now());
+          exec.searchAttributes = mergeFields(exec.searchAttributes, 'indexedFields', typed.indexedFields);
         });
         break;
       }
@@ -330,8 +337,8 @@ function validate(
             searchAttributes: a.searchAttributes,
             priority: a.priority,
           };
-          const ev = exec.append('StartChildWorkflowExecutionInitiated', attrs, history.now());
-          cross.startChild(exec, attrs, ev.eventId);
+          const ev = exec.append('StartChildWorkflowExecutionInitiated', attrs, history.now(), cmd.userMetadata);
+          cross.startChild(exec, attrs, ev.eventId, cmd.userMetadata);
         });
         break;
       }
@@ -349,7 +356,7 @@ function validate(
             header: a.header,
             workflowTaskCompletedEventId: completedEventId,
           };
-          const ev = exec.append('SignalExternalWorkflowExecutionInitiated', attrs, history.now());
+          const ev = exec.append('SignalExternalWorkflowExecutionInitiated', attrs, history.now(), cmd.userMetadata);
           cross.signalExternal(exec, attrs, ev.eventId);
         });
         break;

@@ -5,6 +5,16 @@ import type { VisibilityRecord } from '../persistence/store';
 import { msToTimestamp, type Msg } from '../proto';
 import { evaluate, parseQuery, type RowValue, type Value } from './query';
 
+const METADATA_TYPES: Record<string, string> = {
+  INDEXED_VALUE_TYPE_TEXT: 'Text',
+  INDEXED_VALUE_TYPE_KEYWORD: 'Keyword',
+  INDEXED_VALUE_TYPE_INT: 'Int',
+  INDEXED_VALUE_TYPE_DOUBLE: 'Double',
+  INDEXED_VALUE_TYPE_BOOL: 'Bool',
+  INDEXED_VALUE_TYPE_DATETIME: 'Datetime',
+  INDEXED_VALUE_TYPE_KEYWORD_LIST: 'KeywordList',
+};
+
 const STATUS_NAMES: Record<string, string> = {
   running: 'WORKFLOW_EXECUTION_STATUS_RUNNING',
   completed: 'WORKFLOW_EXECUTION_STATUS_COMPLETED',
@@ -28,14 +38,27 @@ export class Visibility {
     this.rows.set(row.runKey, row);
   }
 
-  /** Rejects unknown custom search attributes and values of the wrong type (INVALID_ARGUMENT). */
-  validateSearchAttributes(namespace: string, sa: Msg | undefined): void {
+  /**
+   * Checks search attributes against the namespace's types (INVALID_ARGUMENT for unknown names
+   * or non-JSON values) and stamps each payload's `type` metadata as the server does, so SDKs
+   * decode them by type (Datetime values become Dates).
+   */
+  typeSearchAttributes(namespace: string, sa: Msg | undefined): Msg | undefined {
+    if (!sa?.indexedFields) return sa;
     const types = this.namespaces.get(namespace).searchAttributes;
-    for (const [name, payload] of Object.entries(sa?.indexedFields ?? {})) {
+    const indexedFields: Msg = {};
+    for (const [name, payload] of Object.entries(sa.indexedFields as Msg)) {
       const type = types[name] ?? SYSTEM_SEARCH_ATTRIBUTES[name];
       if (!type) throw invalidArgument(`search attribute ${name} is not defined`);
       decodePayload(payload as Msg, name);
+      indexedFields[name] = { ...(payload as Msg), metadata: { ...((payload as Msg).metadata ?? {}), type: Buffer.from(METADATA_TYPES[type] ?? 'Keyword') } };
     }
+    return { ...sa, indexedFields };
+  }
+
+  /** Validation only (see {@link typeSearchAttributes}). */
+  validateSearchAttributes(namespace: string, sa: Msg | undefined): void {
+    this.typeSearchAttributes(namespace, sa);
   }
 
   list(namespace: string, query: string, pageSize: number, nextPageToken: unknown): Msg {
