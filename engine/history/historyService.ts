@@ -520,7 +520,11 @@ export class HistoryService {
       };
       if (exec.isOpen && exec.wt && exec.wt.startedEventId === undefined) exec.wt.queries.push(q);
       else if (exec.isOpen && exec.wtInFlight) exec.waitingQueries.push(q);
-      else this.sendLegacyQuery(exec, q);
+      else if (exec.previousStartedEventId === 0 && !exec.events.some((e) => e.eventType === 'EVENT_TYPE_WORKFLOW_TASK_STARTED')) {
+        // No workflow code has run yet (start delay): there is nothing a worker could answer from.
+        reject(failedPrecondition('workflow has not started its first workflow task yet; query it after the start delay'));
+        return;
+      } else this.sendLegacyQuery(exec, q);
       this.deps.onChange();
     });
   }
@@ -595,6 +599,11 @@ export class HistoryService {
       const request = { ...req.request, meta: { ...(req.request?.meta ?? {}), updateId } };
       u = { updateId, request, stage: 'admitted', waiters: [] };
       exec.updates.set(updateId, u);
+      // An update does not wait out a start delay: it brings the first workflow task forward.
+      if (exec.startBackoffTimer !== undefined) {
+        this.deps.timers.cancel(exec.startBackoffTimer);
+        exec.startBackoffTimer = undefined;
+      }
       if (!exec.wt) this.scheduleWorkflowTask(exec);
       await this.flush();
     }

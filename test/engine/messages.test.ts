@@ -38,6 +38,14 @@ describe('signals, queries and updates', () => {
       expect(await handle.result()).toBe(1);
     });
 
+    it('brings the first workflow task forward for an update on a delayed start; a query there fails fast', async () => {
+      const handle = await h.client.workflow.start(updatable, { taskQueue, workflowId: uid('u'), startDelay: '10000 days' });
+      await expect(handle.query(countQuery)).rejects.toMatchObject({ cause: { code: status.FAILED_PRECONDITION } });
+      expect(await handle.executeUpdate(incrementUpdate, { args: [4] })).toBe(4);
+      await handle.signal(stopSignal);
+      expect(await handle.result()).toBe(1);
+    });
+
     it('de-duplicates by update id', async () => {
       const handle = await h.client.workflow.start(updatable, { taskQueue, workflowId: uid('u') });
       expect(await handle.executeUpdate(incrementUpdate, { args: [5], updateId: 'same' })).toBe(5);
