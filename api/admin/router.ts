@@ -28,6 +28,7 @@ import {
   getUser,
   insertUser,
   issueToken,
+  listAudit,
   listTokens,
   listUsers,
   newUserSchema,
@@ -188,6 +189,23 @@ export function adminRoutes(deps: { pool: Pool; clock: SandboxClock | null; now:
         if (!(await revokeToken(pool, params.id, params.tokenId))) throw notFound('token');
         await audit(pool, user.id, 'token.revoke', { userId: params.id, tokenId: params.tokenId });
         res.status(204).end();
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/admin/audit',
+      summary: 'Who changed the directory, calendar, profile or clock, and when (newest first)',
+      tags: ['admin'],
+      roles: admin,
+      schemas: {
+        query: z.object({
+          page: z.coerce.number().int().min(1).max(100_000).default(1),
+          pageSize: z.coerce.number().int().min(1).max(200).default(50),
+        }),
+      },
+      responses: { 200: { description: 'entries' } },
+      handler: async ({ res, query }) => {
+        res.json({ items: await listAudit(pool, query) });
       },
     }),
     // ---- calendar ----

@@ -134,3 +134,20 @@ export async function revokeToken(pool: Pool, userId: string, tokenId: string): 
 export async function audit(pool: Pool, userId: string, action: string, detail: Record<string, unknown>): Promise<void> {
   await pool.query('INSERT INTO admin_audit (user_id, action, detail) VALUES ($1, $2, $3)', [userId, action, JSON.stringify(detail)]);
 }
+
+export interface AuditEntry {
+  id: number;
+  at: string;
+  userId: string;
+  action: string;
+  detail: Record<string, unknown>;
+}
+
+/** The directory's change log, newest first. */
+export async function listAudit(pool: Pool, page: { page: number; pageSize: number }): Promise<AuditEntry[]> {
+  const { rows } = await pool.query<{ id: string; at: Date; user_id: string; action: string; detail: Record<string, unknown> }>(
+    'SELECT id, at, user_id, action, detail FROM admin_audit ORDER BY id DESC LIMIT $1 OFFSET $2',
+    [page.pageSize, (page.page - 1) * page.pageSize],
+  );
+  return rows.map((r) => ({ id: Number(r.id), at: r.at.toISOString(), userId: r.user_id, action: r.action, detail: r.detail }));
+}

@@ -190,8 +190,12 @@ describe('units', () => {
     expect(res.headers.location).toBe('/units/kf-100');
     expect(res.body).toMatchObject({ id: 'kf-100', parentId: 'kf-038', hasWebhookSecret: true });
     expect(JSON.stringify(res.body)).not.toContain(secret);
-    const audit = await t.db.pool.query('SELECT detail FROM admin_audit');
-    expect(JSON.stringify(audit.rows)).not.toContain(secret);
+    const audit = await request(t.app).get('/admin/audit').set(t.auth('admin')).expect(200);
+    expect(audit.body.items[0]).toMatchObject({ userId: 'admin-1', action: 'unit.create', detail: { id: 'kf-100', webhookSecret: '(set)' } });
+    expect(JSON.stringify(audit.body)).not.toContain(secret);
+    const stored = await t.db.pool.query('SELECT detail FROM admin_audit');
+    expect(JSON.stringify(stored.rows)).not.toContain(secret);
+    await request(t.app).get('/admin/audit').set(t.auth('supervisor')).expect(403);
     expect(t.logs.join('\n')).not.toContain(secret);
     // duplicate id
     await request(t.app).post('/admin/units').set(t.auth('admin')).send({ id: 'kf-100', name: '别的', kind: 'level1' }).expect(409);
