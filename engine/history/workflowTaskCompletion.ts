@@ -71,7 +71,8 @@ export function completeWorkflowTask(history: HistoryService, cross: CrossWorkfl
       startedEventId: wt.startedEventId,
       identity,
       binaryChecksum: req.binaryChecksum,
-      workerVersion: req.workerVersionStamp,
+      // SDKs read the build id of past tasks from here when they replay (workflowInfo().currentBuildId).
+      workerVersion: req.workerVersionStamp ?? (buildIdOf(req) ? { buildId: buildIdOf(req), useVersioning: false } : undefined),
       sdkMetadata: req.sdkMetadata,
       meteringMetadata: req.meteringMetadata,
       deployment: req.deployment,
@@ -448,6 +449,11 @@ function validateMessage(history: HistoryService, exec: Execution, m: Msg): ((co
     default:
       throw new BadCommand('WORKFLOW_TASK_FAILED_CAUSE_BAD_UPDATE_WORKFLOW_EXECUTION_MESSAGE', `unknown message body ${body.typeName}`);
   }
+}
+
+/** The build id a completing worker reports, whichever field carries it. */
+function buildIdOf(req: Msg): string | undefined {
+  return req.deploymentOptions?.buildId || req.binaryChecksum || undefined;
 }
 
 /** Merges payload maps; a payload with no data removes the key (how SDKs unset values). */
