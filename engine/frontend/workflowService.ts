@@ -63,7 +63,7 @@ export function workflowServiceHandlers(deps: FrontendDeps): Record<string, Hand
           upsertMemo: true,
           eagerWorkflowStart: false,
           sdkMetadata: true,
-          countGroupByExecutionStatus: false,
+          countGroupByExecutionStatus: true,
           nexus: false,
         },
       };
@@ -361,7 +361,7 @@ export function workflowServiceHandlers(deps: FrontendDeps): Record<string, Hand
 
     async CountWorkflowExecutions(req) {
       namespaces.get(req.namespace);
-      return { count: visibility.count(req.namespace, req.query ?? '') };
+      return visibility.count(req.namespace, req.query ?? '');
     },
 
     async DescribeTaskQueue(req) {

@@ -17,6 +17,8 @@ export type Expr =
 export interface ParsedQuery {
   where?: Expr;
   orderBy: Array<{ field: string; desc: boolean }>;
+  /** `GROUP BY` fields (count only). */
+  groupBy: string[];
 }
 
 type Token = { t: 'id' | 'str' | 'num' | 'op' | 'punct'; v: string };
@@ -169,8 +171,17 @@ export function parseQuery(text: string): ParsedQuery {
     }
     return left;
   };
-  const result: ParsedQuery = { orderBy: [] };
-  if (pos < tokens.length && !isWord('ORDER')) result.where = orExpr();
+  const result: ParsedQuery = { orderBy: [], groupBy: [] };
+  if (pos < tokens.length && !isWord('ORDER') && !isWord('GROUP')) result.where = orExpr();
+  if (isWord('GROUP')) {
+    pos++;
+    expectWord('BY');
+    result.groupBy.push(field());
+    while (peek()?.t === 'punct' && peek()!.v === ',') {
+      pos++;
+      result.groupBy.push(field());
+    }
+  }
   if (isWord('ORDER')) {
     pos++;
     expectWord('BY');

@@ -25,6 +25,17 @@ const STATUS_NAMES: Record<string, string> = {
   timedout: 'WORKFLOW_EXECUTION_STATUS_TIMED_OUT',
 };
 
+/** The names visibility shows for statuses (`ExecutionStatus = "Running"`). */
+const STATUS_LABELS: Record<string, string> = {
+  WORKFLOW_EXECUTION_STATUS_RUNNING: 'Running',
+  WORKFLOW_EXECUTION_STATUS_COMPLETED: 'Completed',
+  WORKFLOW_EXECUTION_STATUS_FAILED: 'Failed',
+  WORKFLOW_EXECUTION_STATUS_CANCELED: 'Canceled',
+  WORKFLOW_EXECUTION_STATUS_TERMINATED: 'Terminated',
+  WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW: 'ContinuedAsNew',
+  WORKFLOW_EXECUTION_STATUS_TIMED_OUT: 'TimedOut',
+};
+
 /**
  * Visibility: the list/count rows of every run (rebuilt from history by the history service on
  * every write) and the query language over them.
@@ -71,8 +82,24 @@ export class Visibility {
     };
   }
 
-  count(namespace: string, query: string): number {
-    return this.query(namespace, query).length;
+  /** CountWorkflowExecutions, with `GROUP BY ExecutionStatus` (the grouping Temporal supports). */
+  count(namespace: string, query: string): Msg {
+    const parsed = parseQuery(query);
+    const rows = this.query(namespace, query);
+    if (parsed.groupBy.length === 0) return { count: rows.length };
+    if (parsed.groupBy.length !== 1 || parsed.groupBy[0] !== 'ExecutionStatus') {
+      throw invalidArgument('invalid query: GROUP BY supports ExecutionStatus only');
+    }
+    const order = Object.values(STATUS_NAMES);
+    const counts = new Map<string, number>();
+    for (const r of rows) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
+    const groups = [...counts.entries()]
+      .sort((a, b) => order.indexOf(a[0]) - order.indexOf(b[0]))
+      .map(([status, count]) => ({
+        groupValues: [{ metadata: { encoding: Buffer.from('json/plain'), type: Buffer.from('Keyword') }, data: Buffer.from(JSON.stringify(STATUS_LABELS[status] ?? status)) }],
+        count,
+      }));
+    return { count: rows.length, groups };
   }
 
   private query(namespace: string, text: string): VisibilityRecord[] {

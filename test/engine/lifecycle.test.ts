@@ -94,6 +94,8 @@ describe('start options, policies, timeouts, memo, search attributes and visibil
     expect(await ids(`WorkflowId STARTS_WITH "${prefix}" AND (CustomKeywordField = "open" OR CustomBoolField = true) ORDER BY WorkflowId DESC`)).toEqual([`${prefix}-b`, `${prefix}-a`]);
     expect(await ids(`WorkflowType = "tagger" AND ExecutionStatus = "Completed" AND WorkflowId IN ("${prefix}-a") AND StartTime > "2000-01-01T00:00:00Z"`)).toEqual([`${prefix}-a`]);
     expect((await h.client.workflow.count(`WorkflowId STARTS_WITH "${prefix}" AND CloseTime BETWEEN "2000-01-01T00:00:00Z" AND "2999-01-01T00:00:00Z"`)).count).toBe(2);
+    const grouped = await h.client.workflow.count(`WorkflowId STARTS_WITH "${prefix}" GROUP BY ExecutionStatus`);
+    expect(grouped).toEqual({ count: 2, groups: [{ count: 2, groupValues: [['Completed']] }] });
     await expect(ids('NoSuchAttribute = 1')).rejects.toMatchObject({ cause: { code: status.INVALID_ARGUMENT } });
     await expect(ids('WorkflowId = ')).rejects.toMatchObject({ cause: { code: status.INVALID_ARGUMENT } });
   });
