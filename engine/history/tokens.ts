@@ -1,4 +1,4 @@
-import { invalidArgument } from '../errors';
+import { invalidArgument, notFound } from '../errors';
 
 /** What a task token names: a workflow task, an activity attempt or a legacy query task. */
 export type TaskToken =
@@ -10,7 +10,10 @@ export function encodeToken(token: TaskToken): Buffer {
   return Buffer.from(JSON.stringify(token), 'utf8');
 }
 
-/** Decodes a token a worker sent back; malformed tokens are INVALID_ARGUMENT. */
+/**
+ * Decodes a token a worker sent back. A missing token is INVALID_ARGUMENT; one that names no
+ * task of this engine is NOT_FOUND (clients map that to "activity not found").
+ */
 export function decodeToken(buf: unknown): TaskToken {
   if (!buf || !(buf instanceof Uint8Array) || buf.length === 0) throw invalidArgument('taskToken is not set');
   try {
@@ -21,5 +24,5 @@ export function decodeToken(buf: unknown): TaskToken {
   } catch {
     // fall through
   }
-  throw invalidArgument('taskToken is malformed');
+  throw notFound('task not found: the task token does not name a task of this engine');
 }

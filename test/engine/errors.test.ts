@@ -19,7 +19,7 @@ describe('bad input answers the gRPC status Temporal uses and never crashes the 
     await expect(start({ workflowType: {} })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
     await expect(start({ taskQueue: {} })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
     await expect(start({ workflowRunTimeout: { seconds: -5 } })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
-    await expect(svc().respondWorkflowTaskCompleted({ taskToken: Buffer.from('garbage'), commands: [] })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
+    await expect(svc().respondWorkflowTaskCompleted({ taskToken: Buffer.alloc(0), commands: [] })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
     await expect(svc().respondActivityTaskCompleted({ taskToken: Buffer.alloc(0) })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
     await expect(start({ cronSchedule: '61 * * * *' })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
     await expect(svc().listWorkflowExecutions({ namespace: 'default', query: 'WorkflowId = = 1' })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
@@ -29,6 +29,7 @@ describe('bad input answers the gRPC status Temporal uses and never crashes the 
   it('NOT_FOUND for unknown namespaces, workflows and stale tokens', async () => {
     await expect(start({ namespace: 'missing-ns' })).rejects.toMatchObject({ code: status.NOT_FOUND });
     await expect(svc().describeWorkflowExecution({ namespace: 'default', execution: { workflowId: 'nope' } })).rejects.toMatchObject({ code: status.NOT_FOUND });
+    await expect(svc().respondWorkflowTaskCompleted({ taskToken: Buffer.from('garbage'), commands: [] })).rejects.toMatchObject({ code: status.NOT_FOUND });
     const stale = Buffer.from(JSON.stringify({ k: 'act', ns: 'default', wid: 'w', rid: 'r', sid: 5, att: 1 }));
     await expect(svc().recordActivityTaskHeartbeat({ taskToken: stale })).rejects.toMatchObject({ code: status.NOT_FOUND });
     const { runId } = await start({ workflowId: 'closed-one' });
