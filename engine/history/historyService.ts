@@ -46,6 +46,8 @@ export interface StartExtras {
 }
 
 const DEFAULT_WT_TIMEOUT_MS = 10_000;
+const MAX_IN_FLIGHT_UPDATES = 10;
+const MAX_TOTAL_UPDATES = 2000;
 const MAX_WT_TIMEOUT_MS = 120_000;
 const STAGE_ORDER: Record<UpdateStage, number> = { admitted: 1, sent: 1, accepted: 2, completed: 3 };
 const STAGE_ENUM: Record<UpdateStage, string> = {
@@ -596,6 +598,14 @@ export class HistoryService {
     let u = exec.updates.get(updateId);
     if (!u) {
       if (!exec.isOpen) throw notFound('workflow execution already completed');
+      // Temporal's per-run limits: 10 updates in flight, 2000 in all.
+      const inFlight = [...exec.updates.values()].filter((x) => x.stage !== 'completed').length;
+      if (inFlight >= MAX_IN_FLIGHT_UPDATES) {
+        throw new EngineError(grpcStatus.RESOURCE_EXHAUSTED, `limit on number of concurrent in-flight updates has been reached (${MAX_IN_FLIGHT_UPDATES})`);
+      }
+      if (exec.updates.size >= MAX_TOTAL_UPDATES) {
+        throw new EngineError(grpcStatus.FAILED_PRECONDITION, `limit on number of total updates has been reached (${MAX_TOTAL_UPDATES})`);
+      }
       const request = { ...req.request, meta: { ...(req.request?.meta ?? {}), updateId } };
       u = { updateId, request, stage: 'admitted', waiters: [] };
       exec.updates.set(updateId, u);

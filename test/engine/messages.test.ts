@@ -46,6 +46,21 @@ describe('signals, queries and updates', () => {
       expect(await handle.result()).toBe(1);
     });
 
+    it('refuses an eleventh update in flight with RESOURCE_EXHAUSTED', async () => {
+      const handle = await h.client.workflow.start(updatable, { taskQueue, workflowId: uid('u') });
+      for (let i = 0; i < 10; i++) await handle.startUpdate(neverEndingUpdate, { waitForStage: 'ACCEPTED' });
+      const raw = await h.connection.workflowService
+        .updateWorkflowExecution({
+          namespace: 'default',
+          workflowExecution: { workflowId: handle.workflowId },
+          request: { meta: { updateId: 'eleventh' }, input: { name: 'neverEnding' } },
+          waitPolicy: { lifecycleStage: 2 },
+        })
+        .catch((e) => e);
+      expect(raw).toMatchObject({ code: status.RESOURCE_EXHAUSTED });
+      await handle.terminate();
+    });
+
     it('de-duplicates by update id', async () => {
       const handle = await h.client.workflow.start(updatable, { taskQueue, workflowId: uid('u') });
       expect(await handle.executeUpdate(incrementUpdate, { args: [5], updateId: 'same' })).toBe(5);
