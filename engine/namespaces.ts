@@ -56,7 +56,7 @@ export class NamespaceRegistry {
   get(name: unknown): NamespaceRecord {
     const n = requireString(name, 'Namespace');
     const ns = this.byName.get(n);
-    if (!ns) throw notFound(`Namespace ${n} is not found.`);
+    if (!ns) throw notFound(`Namespace ${n} is not found.`, { typeName: 'temporal.api.errordetails.v1.NamespaceNotFoundFailure', value: { namespace: n } });
     return ns;
   }
 

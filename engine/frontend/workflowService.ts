@@ -1,4 +1,5 @@
-import { invalidArgument, notFound, requireString } from '../errors';
+import { status as grpcStatus } from '@grpc/grpc-js';
+import { EngineError, invalidArgument, notFound, requireString } from '../errors';
 import { CrossWorkflow } from '../history/crossWorkflow';
 import { Execution, attrsOf } from '../history/execution';
 import type { HistoryService } from '../history/historyService';
@@ -7,7 +8,7 @@ import { completeWorkflowTask } from '../history/workflowTaskCompletion';
 import type { Matching } from '../matching/taskQueues';
 import type { NamespaceRegistry } from '../namespaces';
 import { SYSTEM_SEARCH_ATTRIBUTES } from '../namespaces';
-import type { Msg } from '../proto';
+import { packAny, type Msg } from '../proto';
 import type { Visibility } from '../visibility/visibility';
 import type { CallContext, Handler } from './grpcServer';
 
@@ -26,6 +27,21 @@ const MAX_POLL_MS = 60_000;
 
 function pollWait(ctx: CallContext, max = MAX_POLL_MS): number {
   return Math.max(0, Math.min(ctx.remainingMs() - POLL_MARGIN_MS, max));
+}
+
+/**
+ * Wraps the error of operation `failed` of a multi-operation as Temporal does: the same status,
+ * with MultiOperationExecutionFailure details (the other operation marked aborted), which the
+ * client unwraps into the failing operation's own error.
+ */
+function multiOperationError(err: unknown, failed: number): unknown {
+  if (!(err instanceof EngineError)) return err;
+  const own = { code: err.code, message: err.message, details: err.details ? [packAny(err.details.typeName, err.details.value)] : [] };
+  const aborted = { code: grpcStatus.ABORTED, message: 'Operation was aborted.', details: [packAny('temporal.api.failure.v1.MultiOperationExecutionAborted', {})] };
+  return new EngineError(err.code, err.message, {
+    typeName: 'temporal.api.errordetails.v1.MultiOperationExecutionFailure',
+    value: { statuses: failed === 0 ? [own, aborted] : [aborted, own] },
+  });
 }
 
 /** The WorkflowService handlers: decode, validate, call history/matching/visibility. */
@@ -137,10 +153,21 @@ export function workflowServiceHandlers(deps: FrontendDeps): Record<string, Hand
         throw invalidArgument('the update must target the workflow being started');
       }
       if (start.cronSchedule || start.workflowStartDelay) throw invalidArgument('update-with-start cannot use a cron schedule or a start delay');
-      visibility.validateSearchAttributes(req.namespace, start.searchAttributes);
-      const { exec, started } = history.startWorkflow(req.namespace, start);
+      let exec: Execution;
+      let started: boolean;
+      try {
+        visibility.validateSearchAttributes(req.namespace, start.searchAttributes);
+        ({ exec, started } = history.startWorkflow(req.namespace, start));
+      } catch (err) {
+        throw multiOperationError(err, 0);
+      }
       await history.flush();
-      const updateResponse = await history.update(exec, upd, pollWait(ctx, 20_000));
+      let updateResponse: Msg;
+      try {
+        updateResponse = await history.update(exec, upd, pollWait(ctx, 20_000));
+      } catch (err) {
+        throw multiOperationError(err, 1);
+      }
       return {
         responses: [{ startWorkflow: { runId: exec.runId, started, status: exec.status } }, { updateWorkflow: updateResponse }],
       };

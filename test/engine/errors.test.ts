@@ -1,5 +1,7 @@
 import { msToTs } from '@temporalio/common/lib/time';
 import * as grpc from '@grpc/grpc-js';
+import { Client } from '@temporalio/client';
+import { NamespaceNotFoundError } from '@temporalio/common';
 import { startHarness, uid, type Harness } from './harness';
 
 const { status } = grpc;
@@ -24,6 +26,11 @@ describe('bad input answers the gRPC status Temporal uses and never crashes the 
     await expect(start({ cronSchedule: '61 * * * *' })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
     await expect(svc().listWorkflowExecutions({ namespace: 'default', query: 'WorkflowId = = 1' })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
     await expect(svc().signalWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId: 'x' } })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
+  });
+
+  it('names an unknown namespace so the client throws NamespaceNotFoundError', async () => {
+    const client = new Client({ connection: h.connection, namespace: 'no-such-namespace' });
+    await expect(client.workflow.start('x', { taskQueue: 'q', workflowId: uid('w') })).rejects.toBeInstanceOf(NamespaceNotFoundError);
   });
 
   it('NOT_FOUND for unknown namespaces, workflows and stale tokens', async () => {

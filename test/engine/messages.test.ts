@@ -105,6 +105,16 @@ describe('signals, queries and updates', () => {
     });
   });
 
+  describe('update-with-start errors', () => {
+    it('reports the failing operation\'s own status (MultiOperationExecutionFailure)', async () => {
+      const startOp = new WithStartWorkflowOperation(updatable, { taskQueue, workflowId: 'x'.repeat(1001), workflowIdConflictPolicy: 'FAIL' });
+      const err = await h.client.workflow.startUpdateWithStart(incrementUpdate, { args: [1], waitForStage: 'ACCEPTED', startWorkflowOperation: startOp }).catch((e) => e);
+      expect(err).toMatchObject({ code: status.INVALID_ARGUMENT });
+      expect(String(err.message)).toMatch(/WorkflowId.*length/i);
+      await expect(startOp.workflowHandle()).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
+    });
+  });
+
   describe('queries (SDK worker)', () => {
     it('answers on running and closed workflows, reports handler errors and rejects by condition', async () => {
       const handle = await h.client.workflow.start(updatable, { taskQueue, workflowId: uid('q') });
