@@ -115,9 +115,19 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineHa
   addService(server, 'temporal.api.operatorservice.v1.OperatorService', operatorServiceHandlers(namespaces), onError);
   addService(server, 'grpc.health.v1.Health', healthHandlers(), onError);
   const host = options.host ?? '127.0.0.1';
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${host}:${options.port ?? 0}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
-  );
+  let port: number;
+  try {
+    port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync(`${host}:${options.port ?? 0}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    );
+  } catch (err) {
+    // Nothing may keep running for an engine that never served (recovered timers included).
+    skipper?.stop();
+    timers.stop();
+    matching.close();
+    server.forceShutdown();
+    throw err;
+  }
   let stopped = false;
   return {
     address: `${host}:${port}`,

@@ -4,7 +4,7 @@ import type { Msg } from '../proto';
 import { decodeEvents, encodeEvents, fromJsonValue, toJsonValue } from './pgCodec';
 import { GroupCommitter, type GroupCommitStats, type GroupOp, type OpOutcome } from './pgGroupCommit';
 import { engineLockHolder, ensureSchema, ident, tryEngineLock } from './pgSchema';
-import type { DerivedUpdate, EngineStore, NamespaceRecord, RunRecord, VisibilityRecord } from './store';
+import type { DerivedUpdate, EngineStore, NamespaceRecord, RunRecord, RunStateSnapshot, VisibilityRecord } from './store';
 
 export interface PostgresStoreOptions {
   /** `postgres://...` of the database the engine keeps its state in. */
@@ -37,7 +37,7 @@ interface WriteOp {
   first: number | null;
   last: number | null;
   blob: Buffer | null;
-  state?: Msg;
+  state?: RunStateSnapshot;
   visibility?: VisibilityRecord;
 }
 
@@ -151,13 +151,12 @@ export class PostgresStore implements EngineStore {
     return r.rows.map((row) => fromJsonValue<NamespaceRecord>(row.record));
   }
 
-  async createRun(run: RunRecord, events: Msg[], visibility: VisibilityRecord, state?: Msg): Promise<void> {
+  async createRun(run: RunRecord, events: Msg[], visibility: VisibilityRecord, state?: RunStateSnapshot): Promise<void> {
     await this.committer.submit(run.runKey, { kind: 'create', run, ...span(events), visibility, state });
   }
 
   async appendEvents(runKey: string, events: Msg[], derived: DerivedUpdate): Promise<void> {
-    const state = (derived as { runState?: Msg }).runState;
-    await this.committer.submit(runKey, { kind: 'append', run: { runKey }, ...span(events), visibility: derived.visibility, state });
+    await this.committer.submit(runKey, { kind: 'append', run: { runKey }, ...span(events), visibility: derived.visibility, state: derived.runState });
   }
 
   async readEvents(runKey: string, fromEventId = 1): Promise<Msg[]> {
@@ -177,7 +176,7 @@ export class PostgresStore implements EngineStore {
     return r.rows.map((row) => ({ runKey: row.run_key, namespace: row.namespace, workflowId: row.workflow_id, runId: row.run_id }));
   }
 
-  /** The derived state saved with a run's last write (what history does not hold), if any. */
+  /** The run-state snapshot saved with the run's last write that carried one, if any. */
   async readRunState(runKey: string): Promise<Msg | undefined> {
     const r = await this.pool.query<{ state: unknown }>(`SELECT state FROM ${this.s}.engine_runs WHERE run_key = $1`, [runKey]);
     const state = r.rows[0]?.state;

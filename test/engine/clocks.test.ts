@@ -84,3 +84,14 @@ describe('clocks', () => {
     });
   });
 });
+
+describe('start-up failure', () => {
+  it('rejects when the port is taken, leaving nothing running', async () => {
+    const first = await startEngine();
+    try {
+      await expect(startEngine({ port: first.port })).rejects.toThrow();
+    } finally {
+      await first.stop();
+    }
+  });
+});
