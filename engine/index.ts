@@ -100,7 +100,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineHa
       options.onStoreFailure?.(err);
     },
   });
-  if (clockOpt === 'skipping') skipper = new TimeSkipper(clock, timers, () => history.isIdle());
+  if (clockOpt === 'skipping') skipper = new TimeSkipper(clock, timers, () => history.inFlightCount());
   // The store's histories are the truth: rebuild every run from them before serving.
   await recoverRuns(history, store);
   await history.flush();

@@ -180,13 +180,22 @@ export class HistoryService {
 
   /** True when nothing is queued or running anywhere (time may skip). */
   isIdle(): boolean {
+    return this.inFlightCount() === 0;
+  }
+
+  /**
+   * How many workflow tasks, activity attempts (not those waiting out a retry backoff) and
+   * queries are queued or running: each holds a time-skipping lock.
+   */
+  inFlightCount(): number {
+    let n = 0;
     for (const exec of this.runs.values()) {
-      if (exec.legacyQueries.size > 0 || exec.waitingQueries.length > 0) return false;
+      n += exec.legacyQueries.size + exec.waitingQueries.length;
       if (!exec.isOpen) continue;
-      if (exec.wt) return false;
-      for (const act of exec.activities.values()) if (act.phase !== 'backoff') return false;
+      if (exec.wt) n++;
+      for (const act of exec.activities.values()) if (act.phase !== 'backoff') n++;
     }
-    return true;
+    return n;
   }
 
   // ---------------------------------------------------------------- starting runs

@@ -67,7 +67,7 @@ describe('timer queue and clocks', () => {
     const clock = new OffsetClock('skipping');
     const timers = new TimerQueue(clock);
     let idle = false;
-    const skipper = new TimeSkipper(clock, timers, () => idle);
+    const skipper = new TimeSkipper(clock, timers, () => (idle ? 0 : 1));
     let fired = false;
     const t0 = clock.now();
     timers.schedule(t0 + 3_600_000, () => (fired = true));
@@ -84,6 +84,30 @@ describe('timer queue and clocks', () => {
     await tick();
     expect(fired).toBe(true);
     expect(clock.now() - t0).toBeGreaterThanOrEqual(3_600_000);
+    skipper.stop();
+    timers.stop();
+  });
+
+  it('lets work in flight lend its lock to an unlock (an activity sleeping on the test clock)', async () => {
+    const clock = new OffsetClock('skipping');
+    const timers = new TimerQueue(clock);
+    let inFlight = 1; // one activity attempt running
+    const skipper = new TimeSkipper(clock, timers, () => inFlight);
+    const tick = () => new Promise((r) => setImmediate(r));
+    skipper.unlock(); // client.result() waits
+    expect(skipper.isLocked()).toBe(true);
+    let woke = false;
+    timers.schedule(clock.now() + 3_600_000, () => (woke = true));
+    skipper.unlock(); // the activity sleeps: its own lock is lent
+    await tick();
+    expect(woke).toBe(true);
+    skipper.lock(); // it wakes up and takes the lock back
+    expect(skipper.isLocked()).toBe(true);
+    inFlight = 0; // the activity completes
+    expect(skipper.isLocked()).toBe(false);
+    skipper.unlock(); // a stray unlock never drives the counter below zero
+    skipper.lock();
+    expect(skipper.isLocked()).toBe(true);
     skipper.stop();
     timers.stop();
   });
