@@ -144,8 +144,8 @@ test('visibility rows, derived run state and namespaces round-trip', async () =>
   await newRun('other');
   await store.appendEvents(a, [signaled(2, 'x')], {
     visibility: { ...vis(a, 'WORKFLOW_EXECUTION_STATUS_COMPLETED', 'ns-vis'), closeTime: 1_700_000_100_000, historyLength: 2 },
-    runState: { activities: { 5: { attempt: 3, lastFailure: { message: 'boom', encodedAttributes: payload('x') } } } },
-  } as never);
+    runState: { buffered: [], wtAttempt: 1, requestIds: ['r-1'], activities: [{ scheduledEventId: 5, attempt: 3, lastFailure: { message: 'boom', encodedAttributes: payload('x') } }] },
+  });
   const rows = await store.listVisibility('ns-vis');
   expect(rows.map((r) => r.runKey).sort()).toEqual([a, b].sort());
   const rowA = rows.find((r) => r.runKey === a)!;
@@ -156,8 +156,9 @@ test('visibility rows, derived run state and namespaces round-trip', async () =>
   expect(rows.find((r) => r.runKey === b)!.closeTime).toBeUndefined();
 
   const state = await store.readRunState(a);
-  expect(state?.activities['5'].attempt).toBe(3);
-  expect(state?.activities['5'].lastFailure.encodedAttributes.data.toString()).toBe('"x"');
+  expect(state?.activities[0].attempt).toBe(3);
+  expect(state?.requestIds).toEqual(['r-1']);
+  expect(state?.activities[0].lastFailure.encodedAttributes.data.toString()).toBe('"x"');
   expect(await store.readRunState(b)).toBeUndefined();
 
   await store.saveNamespace({ name: 'ns-vis', id: 'id-1', retentionDays: 3, searchAttributes: { Priority: 'INDEXED_VALUE_TYPE_INT' } });
