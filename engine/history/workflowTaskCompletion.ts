@@ -133,6 +133,7 @@ function validate(
   const messagesById = new Map<string, Msg>();
   for (const m of messages) messagesById.set(m.id, m);
   const usedMessages = new Set<string>();
+  const acceptedInBatch = new Set<string>();
   const runTimeoutMs = durationToMs(exec.startedAttrs.workflowRunTimeout);
 
   commands.forEach((cmd, index) => {
@@ -384,7 +385,7 @@ function validate(
         const m = messageId ? messagesById.get(messageId) : undefined;
         if (!m) throw new BadCommand('WORKFLOW_TASK_FAILED_CAUSE_BAD_UPDATE_WORKFLOW_EXECUTION_MESSAGE', `no message ${messageId}`);
         usedMessages.add(m.id);
-        const effect = validateMessage(history, exec, m);
+        const effect = validateMessage(history, exec, m, acceptedInBatch);
         if (effect) plan.push(effect);
         break;
       }
@@ -395,14 +396,18 @@ function validate(
   // Messages no command points at (rejections, or acceptances from SDKs that send no command).
   for (const m of messages) {
     if (usedMessages.has(m.id)) continue;
-    const effect = validateMessage(history, exec, m);
+    const effect = validateMessage(history, exec, m, acceptedInBatch);
     if (effect) plan.push(effect);
   }
   return plan;
 }
 
-/** Checks one update protocol message; returns its effect (or nothing for unknown updates). */
-function validateMessage(history: HistoryService, exec: Execution, m: Msg): ((completedEventId: number) => void) | undefined {
+/**
+ * Checks one update protocol message; returns its effect. An acceptance for an update this engine
+ * does not know (its admission was lost in a restart) is recorded from the request it carries,
+ * so history matches the worker's state and the caller's retry finds the update done.
+ */
+function validateMessage(history: HistoryService, exec: Execution, m: Msg, acceptedInBatch: Set<string>): ((completedEventId: number) => void) | undefined {
   let body: { typeName: string; value: Msg } | undefined;
   try {
     body = unpackAny(m.body);
@@ -411,19 +416,28 @@ function validateMessage(history: HistoryService, exec: Execution, m: Msg): ((co
   }
   if (!body) throw new BadCommand('WORKFLOW_TASK_FAILED_CAUSE_BAD_UPDATE_WORKFLOW_EXECUTION_MESSAGE', `message ${m.id} has no body`);
   const updateId: string = m.protocolInstanceId;
-  const u = exec.updates.get(updateId);
-  if (!u || u.stage === 'completed') return undefined;
+  const known = exec.updates.get(updateId);
+  if (known?.stage === 'completed') return undefined;
   switch (body.typeName) {
     case 'temporal.api.update.v1.Acceptance': {
       const acc = body.value;
+      if (known && known.stage === 'accepted') return undefined;
+      const request = acc.acceptedRequest ?? known?.request;
+      if (!request) throw new BadCommand('WORKFLOW_TASK_FAILED_CAUSE_BAD_UPDATE_WORKFLOW_EXECUTION_MESSAGE', `unknown update ${updateId}`);
+      acceptedInBatch.add(updateId);
       return () => {
+        let u = exec.updates.get(updateId);
+        if (!u) {
+          u = { updateId, request, stage: 'sent', waiters: [] };
+          exec.updates.set(updateId, u);
+        }
         const ev = exec.append(
           'WorkflowExecutionUpdateAccepted',
           {
             protocolInstanceId: updateId,
             acceptedRequestMessageId: acc.acceptedRequestMessageId,
             acceptedRequestSequencingEventId: acc.acceptedRequestSequencingEventId,
-            acceptedRequest: acc.acceptedRequest ?? u.request,
+            acceptedRequest: request,
           },
           history.now(),
         );
@@ -433,7 +447,12 @@ function validateMessage(history: HistoryService, exec: Execution, m: Msg): ((co
     }
     case 'temporal.api.update.v1.Response': {
       const resp = body.value;
+      if (!known && !acceptedInBatch.has(updateId)) {
+        throw new BadCommand('WORKFLOW_TASK_FAILED_CAUSE_BAD_UPDATE_WORKFLOW_EXECUTION_MESSAGE', `response for unknown update ${updateId}`);
+      }
       return () => {
+        const u = exec.updates.get(updateId);
+        if (!u || u.stage === 'completed') return;
         exec.append('WorkflowExecutionUpdateCompleted', { meta: resp.meta ?? { updateId }, acceptedEventId: u.acceptedEventId ?? 0, outcome: resp.outcome }, history.now());
         u.outcome = resp.outcome;
         history.setUpdateStage(exec, u, 'completed');
@@ -441,9 +460,10 @@ function validateMessage(history: HistoryService, exec: Execution, m: Msg): ((co
     }
     case 'temporal.api.update.v1.Rejection': {
       const rej = body.value;
+      if (!known) return undefined;
       return () => {
-        u.outcome = { failure: rej.failure };
-        history.setUpdateStage(exec, u, 'completed');
+        known.outcome = { failure: rej.failure };
+        history.setUpdateStage(exec, known, 'completed');
       };
     }
     default:

@@ -205,6 +205,39 @@ describe('workflow task rules (raw gRPC worker)', () => {
     await svc.respondActivityTaskCompleted({ taskToken: res.activityTasks![0].taskToken, identity: 'raw-worker' });
   });
 
+  it('records an acceptance for an update whose admission was lost, so a retried update is found done', async () => {
+    const q = uid('q');
+    const { workflowId } = await start(q);
+    const task = await poll(q);
+    const request = { meta: { updateId: 'lost-1', identity: 'client' }, input: { name: 'act' } };
+    const any = (typeName: string, value: Record<string, unknown>) => {
+      const type = (temporal.api.update.v1 as any)[typeName.split('.').pop()!];
+      return { type_url: `type.googleapis.com/${typeName}`, value: type.encode(type.create(value)).finish() };
+    };
+    await svc.respondWorkflowTaskCompleted({
+      taskToken: task.taskToken,
+      identity: 'raw-worker',
+      messages: [
+        { id: 'lost-1/accept', protocolInstanceId: 'lost-1', body: any('temporal.api.update.v1.Acceptance', { acceptedRequestMessageId: 'lost-1/request', acceptedRequestSequencingEventId: 2, acceptedRequest: request }) },
+        { id: 'lost-1/complete', protocolInstanceId: 'lost-1', body: any('temporal.api.update.v1.Response', { meta: request.meta, outcome: { success: { payloads: [] } } }) },
+      ],
+      commands: [
+        { commandType: CommandType.COMMAND_TYPE_PROTOCOL_MESSAGE, protocolMessageCommandAttributes: { messageId: 'lost-1/accept' } },
+        { commandType: CommandType.COMMAND_TYPE_PROTOCOL_MESSAGE, protocolMessageCommandAttributes: { messageId: 'lost-1/complete' } },
+      ],
+    });
+    expect(types(await history(workflowId)).slice(3)).toEqual([
+      'EVENT_TYPE_WORKFLOW_TASK_COMPLETED',
+      'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED',
+      'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED',
+    ]);
+    const again = await svc.updateWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId }, request, waitPolicy: { lifecycleStage: 3 } });
+    expect(again.stage).toBe(temporal.api.enums.v1.UpdateWorkflowExecutionLifecycleStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED);
+    expect(again.outcome?.success).toBeTruthy();
+    // No new workflow task was needed to answer it.
+    expect(types(await history(workflowId))).toHaveLength(6);
+  });
+
   it('answers an empty poll (no task token) before the caller deadline', async () => {
     const startedAt = Date.now();
     const res = await h.connection.withDeadline(Date.now() + 2500, () =>
