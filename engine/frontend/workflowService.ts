@@ -131,7 +131,8 @@ export function workflowServiceHandlers(deps: FrontendDeps): Record<string, Hand
       if (!exec || !exec.isOpen || req.workflowIdConflictPolicy === 'WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING') {
         ({ exec, started } = history.startWorkflow(req.namespace, { ...req, workflowIdConflictPolicy: req.workflowIdConflictPolicy ?? 'WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING' }));
       }
-      history.signal(exec, { signalName: req.signalName, input: req.signalInput, identity: req.identity, header: req.header, links: req.links });
+      // The signal is de-duplicated with the start's request id, so a retried call signals once.
+      history.signal(exec, { signalName: req.signalName, input: req.signalInput, identity: req.identity, header: req.header, links: req.links, requestId: req.requestId ? `${req.requestId}/signal` : undefined });
       await history.flush();
       return { runId: exec.runId, started };
     },
@@ -198,6 +199,8 @@ export function workflowServiceHandlers(deps: FrontendDeps): Record<string, Hand
       namespaces.get(req.namespace);
       const queue = requireString(req.taskQueue?.name, 'TaskQueue');
       const res = await matching.poll(req.namespace, 'activity', queue, req, pollWait(ctx), ctx);
+      // Never hand out an activity whose scheduling is not durable yet.
+      if (res) await history.durable();
       return res ?? {};
     },
 

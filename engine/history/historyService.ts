@@ -68,6 +68,10 @@ export class HistoryService {
   private readonly current = new Map<string, string>();
   private readonly dirty = new Set<Execution>();
   private readonly writeChains = new Map<string, Promise<void>>();
+  /** Store writes not yet committed (see {@link HistoryService.durable}). */
+  private readonly pendingWrites = new Set<Promise<void>>();
+  /** The last run-state snapshot written per run (unchanged snapshots are not written again). */
+  private readonly savedSnapshots = new WeakMap<Execution, string>();
   /** Hooks for workflow-to-workflow effects (children, external signals), set by the engine. */
   onRunClosed: (exec: Execution) => void = () => undefined;
 
@@ -115,19 +119,35 @@ export class HistoryService {
       const prev = this.writeChains.get(exec.runKey) ?? Promise.resolve();
       const created = exec.created;
       exec.created = false;
-      const runState = this.runState(exec);
+      // The snapshot goes with the run's creation too: a start retried after a crash must find
+      // its request id. Unchanged snapshots are not sent again (the store keeps the last one).
+      const snapshot = this.runState(exec);
+      const snapshotJson = JSON.stringify(snapshot);
+      const runState = this.savedSnapshots.get(exec) === snapshotJson ? undefined : snapshot;
+      this.savedSnapshots.set(exec, snapshotJson);
       const next = prev.then(async () => {
-        if (created) await this.deps.store.createRun({ runKey: exec.runKey, namespace: exec.namespace, workflowId: exec.workflowId, runId: exec.runId }, events, visibility);
-        if (!created || exec.buffered.length > 0 || exec.activities.size > 0) await this.deps.store.appendEvents(exec.runKey, created ? [] : events, { visibility, runState });
+        if (created) await this.deps.store.createRun({ runKey: exec.runKey, namespace: exec.namespace, workflowId: exec.workflowId, runId: exec.runId }, events, visibility, runState);
+        else await this.deps.store.appendEvents(exec.runKey, events, { visibility, runState });
+        // History readers (long polls, result()) see events only once they are durable.
+        if (events.length > 0) exec.notifyHistoryWaiters();
       });
       this.writeChains.set(exec.runKey, next.catch(() => undefined));
       next.catch((err) => this.deps.onStoreFailure(err));
+      this.pendingWrites.add(next);
+      void next.finally(() => this.pendingWrites.delete(next)).catch(() => undefined);
       writes.push(next);
       this.deps.onVisibility(visibility);
-      if (events.length > 0) exec.notifyHistoryWaiters();
     }
     this.deps.onChange();
     await Promise.all(writes);
+    // Writes started elsewhere (a task handed out from a poll, a timer) must be durable too
+    // before the caller answers: a reply never reveals state the store might not have.
+    await this.durable();
+  }
+
+  /** Resolves when every store write started so far has settled. */
+  async durable(): Promise<void> {
+    if (this.pendingWrites.size > 0) await Promise.allSettled([...this.pendingWrites]);
   }
 
   /** What a restart needs beyond the history (see RunStateSnapshot). */
@@ -628,6 +648,8 @@ export class HistoryService {
     }
     const wanted = updateStageOf(req.waitPolicy?.lifecycleStage);
     await this.waitForUpdate(u, wanted, waitMs);
+    // The stage reached (acceptance, completion) is answered only once it is durable.
+    await this.durable();
     return this.updateResponse(exec, u);
   }
 
@@ -636,6 +658,7 @@ export class HistoryService {
     const u = exec.updates.get(updateId);
     if (!u) throw notFound(`update "${updateId}" not found`);
     await this.waitForUpdate(u, updateStageOf(lifecycleStage), waitMs);
+    await this.durable();
     const r = this.updateResponse(exec, u);
     return { outcome: r.outcome, stage: r.stage, updateRef: r.updateRef };
   }
@@ -968,6 +991,8 @@ export class HistoryService {
     act.lastFailure = failure;
     act.phase = 'backoff';
     act.attempt++;
+    // The attempt count lives only in the run-state snapshot: write it with this answer.
+    this.markDirty(exec);
     act.timers.retry = t.schedule(now + decision.delayMs, () => {
       act.timers.retry = undefined;
       if (exec.isOpen && exec.activities.get(act.scheduledEventId) === act) {

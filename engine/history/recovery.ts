@@ -1,6 +1,6 @@
 import type { EngineStore } from '../persistence/store';
-import { durationToMs, encodeMessage, timestampToMs, type Msg } from '../proto';
-import { ActivityState, Execution, STATUS, attrsOf } from './execution';
+import { durationToMs, encodeMessage, msToTimestamp, timestampToMs, type Msg } from '../proto';
+import { ActivityState, Execution, STATUS, attrKeyOf, attrsOf, eventTypeOf } from './execution';
 import type { HistoryService } from './historyService';
 
 const CLOSE_STATUS: Record<string, string> = {
@@ -174,6 +174,11 @@ function isUnset(v: Msg): boolean {
 
 function applySnapshot(exec: Execution, state: Msg): void {
   exec.buffered = Array.isArray(state.buffered) ? state.buffered : [];
+  // A buffered event already took effect in memory (a timer that fired is no longer pending, an
+  // activity with a result is no longer running); without this a restart would fire it again.
+  for (const b of exec.buffered) {
+    applyEvent(exec, { eventId: 0, eventTime: msToTimestamp(b.time), eventType: eventTypeOf(b.name), [attrKeyOf(b.name)]: b.attrs });
+  }
   for (const a of state.activities ?? []) {
     const act = exec.activities.get(Number(a.scheduledEventId));
     if (!act) continue;

@@ -1,5 +1,5 @@
 import type { Msg } from '../proto';
-import type { DerivedUpdate, EngineStore, NamespaceRecord, RunRecord, VisibilityRecord } from './store';
+import type { DerivedUpdate, EngineStore, RunStateSnapshot, NamespaceRecord, RunRecord, VisibilityRecord } from './store';
 
 /** The in-memory {@link EngineStore}: state lives as long as the process. */
 export class MemoryStore implements EngineStore {
@@ -15,10 +15,10 @@ export class MemoryStore implements EngineStore {
     return [...this.namespaces.values()];
   }
 
-  async createRun(run: RunRecord, events: Msg[], visibility: VisibilityRecord): Promise<void> {
+  async createRun(run: RunRecord, events: Msg[], visibility: VisibilityRecord, runState?: RunStateSnapshot): Promise<void> {
     if (this.runs.has(run.runKey)) throw new Error(`run ${run.runKey} already stored`);
     this.runs.set(run.runKey, { record: run, events: [] });
-    await this.appendEvents(run.runKey, events, { visibility });
+    await this.appendEvents(run.runKey, events, { visibility, runState });
   }
 
   async appendEvents(runKey: string, events: Msg[], derived: DerivedUpdate): Promise<void> {

@@ -19,7 +19,7 @@ export interface EngineStore {
   /** All namespaces, for start-up. */
   listNamespaces(): Promise<NamespaceRecord[]>;
   /** Creates a run with its first events (an error if the run key already exists). */
-  createRun(run: RunRecord, events: Msg[], visibility: VisibilityRecord): Promise<void>;
+  createRun(run: RunRecord, events: Msg[], visibility: VisibilityRecord, runState?: RunStateSnapshot): Promise<void>;
   /** Appends events to a run and updates its derived rows in one atomic write. */
   appendEvents(runKey: string, events: Msg[], derived: DerivedUpdate): Promise<void>;
   /** The stored events of a run from `fromEventId` (1-based, inclusive). */
