@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation, proxyActivities, sleep } from '@temporalio/workflow';
+import { ActivityFailure, CancellationScope, isCancellation, proxyActivities, sleep } from '@temporalio/workflow';
 
 export interface TestActivities {
   failTimes(key: string, times: number, nonRetryableType?: string): Promise<number>;
@@ -92,4 +92,3 @@ export async function scheduleToStart(): Promise<string> {
   }
 }
 
-export { ApplicationFailure };
