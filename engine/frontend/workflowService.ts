@@ -201,6 +201,11 @@ export function workflowServiceHandlers(deps: FrontendDeps): Record<string, Hand
       const res = await matching.poll(req.namespace, 'activity', queue, req, pollWait(ctx), ctx);
       // Never hand out an activity whose scheduling is not durable yet.
       if (res) await history.durable();
+      // The caller left while the task was being handed over: queue it again for someone else.
+      if (res && ctx.cancelled) {
+        history.returnActivityTask(decodeToken(res.taskToken));
+        return {};
+      }
       return res ?? {};
     },
 

@@ -833,6 +833,24 @@ export class HistoryService {
     }
   }
 
+  /**
+   * Puts back an activity task whose poller went away before the answer left (no event was
+   * written for the start, so the attempt is simply queued again).
+   */
+  returnActivityTask(token: TaskToken): void {
+    if (token.k !== 'act') return;
+    const exec = this.findRun(token.ns, token.wid, token.rid);
+    const act = exec?.activities.get(token.sid);
+    if (!exec || !act || act.phase !== 'started' || act.attempt !== token.att) return;
+    const t = this.deps.timers;
+    t.cancel(act.timers.startToClose);
+    t.cancel(act.timers.heartbeat);
+    act.timers.startToClose = act.timers.heartbeat = undefined;
+    act.startedTime = undefined;
+    act.startedIdentity = undefined;
+    this.enqueueActivity(exec, act);
+  }
+
   /** Eager execution: the completing worker gets the first attempt in its completion response. */
   startActivityEagerly(exec: Execution, act: ActivityState, identity: string): Msg | null {
     act.phase = 'scheduled';
