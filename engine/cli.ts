@@ -11,7 +11,7 @@ const SA_TYPES: Record<string, string> = {
 };
 
 /**
- * Command line: `npm run engine -- --port 7233 [--host 0.0.0.0] [--namespace ns] [--clock real|skipping|manual]`.
+ * Command line: `npm run engine -- --port 7233 [--host 0.0.0.0] [--namespace ns] [--clock real|skipping|manual] [--database-url postgres://... [--lock-wait-ms 5000]]`.
  * Also accepts what the SDK passes to its servers:
  *  - `server start-dev --port P --namespace NS --ip HOST --headless ...` (TestWorkflowEnvironment.createLocal)
  *  - a bare `[port]` (the time-skipping test server; used with `--clock skipping` by engine/bin/test-server).
@@ -22,6 +22,8 @@ export function parseArgs(argv: string[]): {
   namespaces: string[];
   clock: ClockOption;
   databaseUrl?: string;
+  /** How long to wait for another engine's lock on the database before refusing to start. */
+  lockWaitMs?: number;
   searchAttributes: Record<string, string>;
 } {
   const args = [...argv];
@@ -31,6 +33,7 @@ export function parseArgs(argv: string[]): {
   let clock: ClockOption = 'real';
   const namespaces: string[] = [];
   let databaseUrl: string | undefined;
+  let lockWaitMs: number | undefined;
   const searchAttributes: Record<string, string> = {};
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
@@ -65,6 +68,10 @@ export function parseArgs(argv: string[]): {
       case '--database-url':
         databaseUrl = value();
         break;
+      case '--lock-wait-ms':
+        lockWaitMs = Number(value());
+        if (!Number.isInteger(lockWaitMs) || lockWaitMs < 0) throw new Error(`invalid --lock-wait-ms ${lockWaitMs}`);
+        break;
       case '--headless':
         break;
       default:
@@ -73,7 +80,7 @@ export function parseArgs(argv: string[]): {
     }
   }
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port ${port}`);
-  return { port, host, namespaces, clock, databaseUrl, searchAttributes };
+  return { port, host, namespaces, clock, databaseUrl, lockWaitMs, searchAttributes };
 }
 
 /** Runs the engine until SIGINT/SIGTERM (also called by engine/bin/launch.js). */
@@ -83,6 +90,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   const store = opts.databaseUrl
     ? await (await import('./persistence/postgresStore')).PostgresStore.open({
         databaseUrl: opts.databaseUrl,
+        lockWaitMs: opts.lockWaitMs,
         onFatal: (err) => {
           console.error(`[engine] ${err.message}`);
           process.exit(1);

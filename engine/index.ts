@@ -8,6 +8,7 @@ import { recoverRuns } from './history/recovery';
 import { Matching } from './matching/taskQueues';
 import { NamespaceRegistry } from './namespaces';
 import { MemoryStore } from './persistence/memoryStore';
+import { PostgresStore } from './persistence/postgresStore';
 import type { EngineStore } from './persistence/store';
 import { OffsetClock, type EngineClock } from './timers/clock';
 import { TimerQueue } from './timers/timerQueue';
@@ -41,8 +42,14 @@ export interface EngineOptions {
   namespace?: string;
   /** Custom search attributes (name -> IndexedValueType enum name) registered in the start namespaces. */
   searchAttributes?: Record<string, string>;
-  /** An {@link EngineStore}; default in-memory. */
+  /** An {@link EngineStore}; default in-memory. The caller closes it after {@link EngineHandle.stop}. */
   store?: unknown;
+  /**
+   * Keep the engine's state in this PostgreSQL database (a {@link PostgresStore} the engine opens
+   * at start and closes on stop). Start fails if another engine already uses the database.
+   * Ignored when `store` is given.
+   */
+  databaseUrl?: string;
   /** Honour sticky task queues (default true). */
   sticky?: boolean;
   /** Called with unexpected internal errors (default: printed to stderr). */
@@ -70,7 +77,10 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineHa
   const clock =
     clockOpt === 'real' ? new OffsetClock('real') : clockOpt === 'skipping' ? new OffsetClock('skipping') : new OffsetClock('manual', clockOpt.startAt?.getTime());
   const timers = new TimerQueue(clock);
-  const store = (options.store as EngineStore | undefined) ?? new MemoryStore();
+  // A lost lock session is handled like a failed write: stop serving (see onStoreFailure).
+  let storeFatal: (err: unknown) => void = () => undefined;
+  const ownedStore = !options.store && options.databaseUrl ? await PostgresStore.open({ databaseUrl: options.databaseUrl, onFatal: (err) => storeFatal(err) }) : undefined;
+  const store = (options.store as EngineStore | undefined) ?? ownedStore ?? new MemoryStore();
   const namespaces = new NamespaceRegistry(store);
   await namespaces.load();
   await namespaces.ensure('default');
@@ -100,6 +110,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineHa
       options.onStoreFailure?.(err);
     },
   });
+  storeFatal = (err) => history.deps.onStoreFailure(err);
   if (clockOpt === 'skipping') skipper = new TimeSkipper(clock, timers, () => history.inFlightCount());
   // The store's histories are the truth: rebuild every run from them before serving.
   await recoverRuns(history, store);
@@ -126,6 +137,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineHa
     timers.stop();
     matching.close();
     server.forceShutdown();
+    await ownedStore?.close();
     throw err;
   }
   let stopped = false;
@@ -149,6 +161,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineHa
           resolve();
         });
       });
+      await ownedStore?.close();
     },
   };
 }

@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 
-/** Every escalation call the worker ran: `orderId#step` -> attempts seen. */
+/** Every activity call the worker ran: `orderId#step` (or a step id) -> attempts seen. */
 export type EscalationLog = Map<string, number[]>;
 
 /**
@@ -16,6 +16,12 @@ export function createDurabilityActivities(log: EscalationLog) {
       log.set(key, [...(log.get(key) ?? []), attempt]);
       if (attempt === 1 && /[13579]$/.test(orderId)) throw ApplicationFailure.retryable(`first attempt of ${key} fails`, 'Flaky');
       return key;
+    },
+    /** Fails every attempt (records the attempts seen under `stepId`). */
+    async alwaysFails(stepId: string): Promise<never> {
+      const attempt = Context.current().info.attempt;
+      log.set(stepId, [...(log.get(stepId) ?? []), attempt]);
+      throw ApplicationFailure.retryable(`attempt ${attempt} failed`, 'Flaky');
     },
   };
 }

@@ -58,3 +58,18 @@ export async function durableOrder(input: DurableOrderInput): Promise<DurableOrd
   await condition(allHandlersFinished);
   return state;
 }
+
+const { alwaysFails } = proxyActivities<DurabilityActivities>({
+  startToCloseTimeout: '5 seconds',
+  retry: { initialInterval: '700 milliseconds', backoffCoefficient: 1, maximumAttempts: 3 },
+});
+
+/** Runs an activity that always fails, with 3 attempts; returns the attempt it gave up on. */
+export async function retryingStep(stepId: string): Promise<string> {
+  try {
+    await alwaysFails(stepId);
+    return 'succeeded';
+  } catch (err) {
+    return `gave up: ${(err as Error).message}`;
+  }
+}
