@@ -30,6 +30,14 @@ export async function recoverRuns(history: HistoryService, store: EngineStore): 
     history.adoptRecovered(exec);
     recovered.push(exec);
   }
+  // A manual or time-skipping clock is not stored: never let it restart behind the time its
+  // runs already reached (timers due "in 3 days" would be 3 days away again).
+  const clock = history.deps.clock;
+  if (clock.kind !== 'real') {
+    let latest = 0;
+    for (const exec of recovered) for (const e of exec.events) latest = Math.max(latest, timestampToMs(e.eventTime) ?? 0);
+    clock.jumpTo(latest);
+  }
   for (const exec of recovered) rearm(history, exec);
   history.deps.onChange();
   for (const exec of recovered) history.deps.onVisibility(history.visibilityRow(exec));

@@ -5,7 +5,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { startEngine, type EngineHandle } from '../../engine';
+import { startEngine, type ClockOption, type EngineHandle } from '../../engine';
 import { startTestPostgres, type TestPostgres } from '../support/postgres';
 import { createDurabilityActivities, type EscalationLog } from './activities';
 import { freePort } from './engineProcess';
@@ -25,8 +25,8 @@ beforeAll(async () => {
 afterAll(() => db?.stop());
 
 /** Runs `fn` with an engine on the test database, a client and a worker on `taskQueue`. */
-async function withEngine<T>(taskQueue: string, log: EscalationLog, fn: (client: Client, engine: EngineHandle) => Promise<T>): Promise<T> {
-  const engine = await startEngine({ port, databaseUrl: db.databaseUrl });
+async function withEngine<T>(taskQueue: string, log: EscalationLog, fn: (client: Client, engine: EngineHandle) => Promise<T>, clock?: ClockOption): Promise<T> {
+  const engine = await startEngine({ port, databaseUrl: db.databaseUrl, clock });
   const connection = await Connection.connect({ address: engine.address });
   const native = await NativeConnection.connect({ address: engine.address });
   try {
@@ -75,4 +75,37 @@ it('activity attempts counted before a restart still count after it', async () =
   // One more attempt, the third and last: not a fresh count from 1.
   expect(log.get('step')).toEqual([1, 2, 3]);
   expect(result).toMatch(/^gave up/);
+}, 60_000);
+
+it('a manual clock does not restart behind the time its work orders reached', async () => {
+  const log: EscalationLog = new Map();
+  const DAY = 86_400_000;
+  let reached = 0;
+  await withEngine(
+    'manual',
+    log,
+    async (client, engine) => {
+      engine.clock.advance!(10 * DAY);
+      const h = await client.workflow.start<typeof durableOrder>('durableOrder', {
+        taskQueue: 'manual',
+        workflowId: 'sandbox-order',
+        args: [{ orderId: 'sandbox-order', deadlinesMs: [3 * DAY], expectNotes: 0, expectActions: 0 }],
+      });
+      while (!(await h.fetchHistory()).events!.some((e) => e.timerStartedEventAttributes)) await new Promise((r) => setTimeout(r, 20));
+      reached = engine.clock.now();
+    },
+    { kind: 'manual' },
+  );
+  const result = await withEngine(
+    'manual',
+    log,
+    async (client, engine) => {
+      // Not back at wall time: the deadline is still 3 days ahead of the order's own start, not 13.
+      expect(engine.clock.now()).toBeGreaterThanOrEqual(reached - 1_000);
+      engine.clock.advance!(3 * DAY);
+      return client.workflow.getHandle('sandbox-order').result();
+    },
+    { kind: 'manual' },
+  );
+  expect(result).toEqual({ notes: [], actions: [], escalations: ['sandbox-order#1'] });
 }, 60_000);
