@@ -580,7 +580,9 @@ export class HistoryService {
         workflowExecution: { workflowId: exec.workflowId, runId: exec.runId },
         workflowType: { name: exec.workflowType },
         previousStartedEventId: exec.previousStartedEventId,
-        startedEventId: exec.previousStartedEventId,
+        // 0 as in Temporal: the worker then treats it as query-only and buffers every concurrent
+        // one (a non-zero id makes it a history task, and each replaces the one buffered before).
+        startedEventId: 0,
         history: { events: exec.events.slice(fromId - 1) },
         query: q.query,
         workflowExecutionTaskQueue: { name: exec.taskQueue, kind: 'TASK_QUEUE_KIND_NORMAL' },
