@@ -133,7 +133,7 @@ export class Execution {
   legacyQueries = new Map<string, PendingQuery>();
   historyWaiters: Array<() => void> = [];
   requestIds = new Set<string>();
-  /** Build ids of the workers that completed tasks (the `BinaryChecksums` system search attribute). */
+  /** Build ids of the workers that completed tasks (the `BuildIds` system search attribute). */
   binaryChecksums: string[] = [];
   memo: Msg = {};
   searchAttributes: Msg = {};
@@ -235,14 +235,17 @@ export class Execution {
     return out;
   }
 
-  /** Custom search attributes plus the system ones the server derives (BinaryChecksums). */
+  /**
+   * Custom search attributes plus the system one the server derives: `BuildIds`, as Temporal keeps
+   * it for unversioned workers (`unversioned`, then `unversioned:<build id>` per build id seen).
+   */
   allSearchAttributes(): Msg {
     if (this.binaryChecksums.length === 0) return this.searchAttributes;
-    const checksums = {
+    const buildIds = {
       metadata: { encoding: Buffer.from('json/plain'), type: Buffer.from('KeywordList') },
-      data: Buffer.from(JSON.stringify(this.binaryChecksums)),
+      data: Buffer.from(JSON.stringify(['unversioned', ...this.binaryChecksums.map((id) => `unversioned:${id}`)])),
     };
-    return { ...this.searchAttributes, indexedFields: { ...(this.searchAttributes?.indexedFields ?? {}), BinaryChecksums: checksums } };
+    return { ...this.searchAttributes, indexedFields: { ...(this.searchAttributes?.indexedFields ?? {}), BuildIds: buildIds } };
   }
 
   /** Records the build id of a worker that completed a task. */

@@ -9,7 +9,7 @@ describe('worker build ids', () => {
   });
   afterAll(async () => h?.close());
 
-  it('replays with the build id of the worker that completed each task, and lists it in BinaryChecksums', async () => {
+  it('replays with the build id of the worker that completed each task, and lists it in BuildIds as Temporal does for unversioned workers', async () => {
     const taskQueue = uid('build');
     const workflowsPath = require.resolve('./workflows/buildId');
     const workflowId = uid('b');
@@ -26,7 +26,8 @@ describe('worker build ids', () => {
       await handle.signal(unblockSignal);
       expect(await handle.query(buildIdQuery)).toBe('1.1');
       const d = await handle.describe();
-      expect(d.searchAttributes.BinaryChecksums).toEqual(['1.0', '1.1']);
+      expect(d.searchAttributes.BuildIds).toEqual(['unversioned', 'unversioned:1.0', 'unversioned:1.1']);
+      expect(d.searchAttributes.BinaryChecksums).toBeUndefined();
       await handle.terminate();
     });
   });
