@@ -1,4 +1,4 @@
-import type { EngineStore } from '../persistence/store';
+import type { EngineStore, StoredRun } from '../persistence/store';
 import { durationToMs, encodeMessage, msToTimestamp, timestampToMs, type Msg } from '../proto';
 import { ActivityState, Execution, STATUS, attrKeyOf, attrsOf, eventTypeOf } from './execution';
 import type { HistoryService } from './historyService';
@@ -19,13 +19,17 @@ const CLOSE_STATUS: Record<string, string> = {
  * again. Returns the number of runs recovered.
  */
 export async function recoverRuns(history: HistoryService, store: EngineStore): Promise<number> {
-  const runs = await store.listRuns();
+  const stored: StoredRun[] = store.loadRuns
+    ? await store.loadRuns()
+    : await (async () => {
+        const out: StoredRun[] = [];
+        for (const run of await store.listRuns()) out.push({ run, events: await store.readEvents(run.runKey), state: await store.readRunState(run.runKey) });
+        return out;
+      })();
   const recovered: Execution[] = [];
-  for (const run of runs) {
-    const events = await store.readEvents(run.runKey);
+  for (const { run, events, state } of stored) {
     if (events.length === 0) continue;
     const exec = replay(run.runKey, run.namespace, run.workflowId, run.runId, events);
-    const state = await store.readRunState(run.runKey);
     if (state) applySnapshot(exec, state);
     history.adoptRecovered(exec);
     recovered.push(exec);

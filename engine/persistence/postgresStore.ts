@@ -4,7 +4,7 @@ import type { Msg } from '../proto';
 import { decodeEvents, encodeEvents, fromJsonValue, toJsonValue } from './pgCodec';
 import { GroupCommitter, type GroupCommitStats, type GroupOp, type OpOutcome } from './pgGroupCommit';
 import { engineLockHolder, ensureSchema, ident, tryEngineLock } from './pgSchema';
-import type { DerivedUpdate, EngineStore, NamespaceRecord, RunRecord, RunStateSnapshot, VisibilityRecord } from './store';
+import type { DerivedUpdate, EngineStore, NamespaceRecord, RunRecord, RunStateSnapshot, StoredRun, VisibilityRecord } from './store';
 
 export interface PostgresStoreOptions {
   /** `postgres://...` of the database the engine keeps its state in. */
@@ -181,6 +181,25 @@ export class PostgresStore implements EngineStore {
     const r = await this.pool.query<{ state: unknown }>(`SELECT state FROM ${this.s}.engine_runs WHERE run_key = $1`, [runKey]);
     const state = r.rows[0]?.state;
     return state === null || state === undefined ? undefined : fromJsonValue<Msg>(state);
+  }
+
+  /** Every run with its events and snapshot, in two queries (start-up). */
+  async loadRuns(): Promise<StoredRun[]> {
+    const runs = await this.pool.query<{ run_key: string; namespace: string; workflow_id: string; run_id: string; state: unknown }>(
+      `SELECT run_key, namespace, workflow_id, run_id, state FROM ${this.s}.engine_runs ORDER BY created_at, run_key`,
+    );
+    const history = await this.pool.query<{ run_key: string; data: Buffer }>(`SELECT run_key, data FROM ${this.s}.engine_history ORDER BY run_key, first_event_id`);
+    const events = new Map<string, Msg[]>();
+    for (const row of history.rows) {
+      let list = events.get(row.run_key);
+      if (!list) events.set(row.run_key, (list = []));
+      list.push(...decodeEvents(row.data));
+    }
+    return runs.rows.map((row) => ({
+      run: { runKey: row.run_key, namespace: row.namespace, workflowId: row.workflow_id, runId: row.run_id },
+      events: events.get(row.run_key) ?? [],
+      state: row.state === null || row.state === undefined ? undefined : fromJsonValue<Msg>(row.state),
+    }));
   }
 
   async listVisibility(namespace: string): Promise<VisibilityRecord[]> {

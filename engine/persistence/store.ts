@@ -28,6 +28,11 @@ export interface EngineStore {
   listRuns(): Promise<RunRecord[]>;
   /** The {@link RunStateSnapshot} saved with the run's last write, if any. */
   readRunState(runKey: string): Promise<Msg | undefined>;
+  /**
+   * Optional bulk read for start-up: every run with its events and snapshot, in a few queries
+   * instead of two per run. Stores without it are read run by run.
+   */
+  loadRuns?(): Promise<StoredRun[]>;
   /** Visibility rows of a namespace (the visibility module filters them). */
   listVisibility(namespace: string): Promise<VisibilityRecord[]>;
 }
@@ -41,6 +46,13 @@ export interface NamespaceRecord {
   data?: Record<string, string>;
   /** Custom search attributes registered in this namespace: name -> indexed value type. */
   searchAttributes: Record<string, string>;
+}
+
+/** A run as stored: its record, its whole history and its last run-state snapshot. */
+export interface StoredRun {
+  run: RunRecord;
+  events: Msg[];
+  state?: Msg;
 }
 
 /** The identity of a run; `runKey` is `namespace/workflowId/runId`. */

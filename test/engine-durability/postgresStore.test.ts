@@ -168,6 +168,22 @@ test('visibility rows, derived run state and namespaces round-trip', async () =>
   expect((await store.listRuns()).some((r) => r.runKey === a && r.namespace === 'ns-vis')).toBe(true);
 });
 
+test('loadRuns gives every run with the same events and snapshot as the per-run reads', async () => {
+  const runKey = await newRun();
+  await store.appendEvents(runKey, [signaled(2, 'a')], { runState: { buffered: [], wtAttempt: 2, requestIds: ['x'], activities: [] } });
+  await store.appendEvents(runKey, [signaled(3, 'b'), signaled(4, 'c')], {});
+  const loaded = await store.loadRuns();
+  const runs = await store.listRuns();
+  expect(loaded.map((l) => l.run)).toEqual(runs);
+  for (const { run, events, state } of loaded) {
+    expect(events).toEqual(await store.readEvents(run.runKey));
+    expect(state).toEqual(await store.readRunState(run.runKey));
+  }
+  const mine = loaded.find((l) => l.run.runKey === runKey)!;
+  expect(mine.events.map((e) => e.eventId)).toEqual([1, 2, 3, 4]);
+  expect(mine.state?.wtAttempt).toBe(2);
+});
+
 test('a second engine on the same database is refused, naming the holder; it may start once the first is gone', async () => {
   const started = Date.now();
   const err = await PostgresStore.open({ databaseUrl: url, lockWaitMs: 300 }).catch((e: unknown) => e);
