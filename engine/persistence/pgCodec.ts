@@ -7,10 +7,13 @@ import { decodeMessage, encodeMessage, type Msg } from '../proto';
  *   Temporal itself persists and the exact bytes a client is sent, so a reloaded event decodes to
  *   what the SDK saw.
  * - Other records (visibility rows, namespaces, a run's derived state) are JSON; payload bytes
- *   inside them become `{"$b64": "..."}` so they survive the trip through `jsonb`.
+ *   inside them become `{"$b64": "..."}` and strings holding U+0000 (which `jsonb` refuses)
+ *   `{"$nul": "<base64>"}`, so they survive the trip through `jsonb`.
  */
 
 const BYTES_KEY = '$b64';
+/** jsonb cannot hold U+0000: such strings travel base64-encoded under this key. */
+const NUL_STRING_KEY = '$nul';
 
 /** Encodes a batch of history events (one stored row). */
 export function encodeEvents(events: Msg[]): Buffer {
@@ -33,6 +36,7 @@ export function toJsonValue(value: unknown): unknown {
     return out;
   }
   if (typeof value === 'number' && !Number.isFinite(value)) throw new TypeError(`cannot store the number ${value}`);
+  if (typeof value === 'string' && value.includes('\u0000')) return { [NUL_STRING_KEY]: Buffer.from(value, 'utf8').toString('base64') };
   return value;
 }
 
@@ -47,6 +51,7 @@ function revive(value: unknown): unknown {
   const obj = value as Record<string, unknown>;
   const keys = Object.keys(obj);
   if (keys.length === 1 && keys[0] === BYTES_KEY && typeof obj[BYTES_KEY] === 'string') return Buffer.from(obj[BYTES_KEY] as string, 'base64');
+  if (keys.length === 1 && keys[0] === NUL_STRING_KEY && typeof obj[NUL_STRING_KEY] === 'string') return Buffer.from(obj[NUL_STRING_KEY] as string, 'base64').toString('utf8');
   const out: Record<string, unknown> = {};
   for (const k of keys) out[k] = revive(obj[k]);
   return out;

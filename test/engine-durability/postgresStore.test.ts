@@ -184,6 +184,13 @@ test('loadRuns gives every run with the same events and snapshot as the per-run 
   expect(mine.state?.wtAttempt).toBe(2);
 });
 
+test('text jsonb cannot hold (U+0000) is stored all the same', async () => {
+  const runKey = await newRun();
+  const message = 'bad\u0000byte from a worker';
+  await store.appendEvents(runKey, [signaled(2, 'x')], { runState: { buffered: [], wtAttempt: 1, requestIds: [], activities: [{ scheduledEventId: 9, attempt: 2, lastFailure: { message } }] } });
+  expect((await store.readRunState(runKey))?.activities[0].lastFailure.message).toBe(message);
+});
+
 test('a second engine on the same database is refused, naming the holder; it may start once the first is gone', async () => {
   const started = Date.now();
   const err = await PostgresStore.open({ databaseUrl: url, lockWaitMs: 300 }).catch((e: unknown) => e);
