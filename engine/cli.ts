@@ -25,6 +25,8 @@ export function parseArgs(argv: string[]): {
   /** How long to wait for another engine's lock on the database before refusing to start. */
   lockWaitMs?: number;
   searchAttributes: Record<string, string>;
+  /** Payload limits from `--dynamic-config-value limit.blobSize.error=N` / `limit.memoSize.error=N`. */
+  limits: { blobSizeError?: number; memoSizeError?: number };
 } {
   const args = [...argv];
   if (args[0] === 'server' && args[1] === 'start-dev') args.splice(0, 2);
@@ -35,6 +37,7 @@ export function parseArgs(argv: string[]): {
   let databaseUrl: string | undefined;
   let lockWaitMs: number | undefined;
   const searchAttributes: Record<string, string> = {};
+  const limits: { blobSizeError?: number; memoSizeError?: number } = {};
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     const [flag, inline] = a.includes('=') ? a.split(/=(.*)/s) : [a, undefined];
@@ -72,6 +75,16 @@ export function parseArgs(argv: string[]): {
         lockWaitMs = Number(value());
         if (!Number.isInteger(lockWaitMs) || lockWaitMs < 0) throw new Error(`invalid --lock-wait-ms ${lockWaitMs}`);
         break;
+      case '--dynamic-config-value': {
+        // Temporal dynamic config `key=value`; only the payload limits mean something here.
+        const [key, raw] = value().split(/=(.*)/s);
+        const n = Number(String(raw ?? '').replace(/^"|"$/g, ''));
+        if (key === 'limit.blobSize.error' || key === 'limit.memoSize.error') {
+          if (!Number.isInteger(n) || n <= 0) throw new Error(`invalid --dynamic-config-value ${key}=${raw}`);
+          limits[key === 'limit.blobSize.error' ? 'blobSizeError' : 'memoSizeError'] = n;
+        }
+        break;
+      }
       case '--headless':
         break;
       default:
@@ -80,7 +93,7 @@ export function parseArgs(argv: string[]): {
     }
   }
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port ${port}`);
-  return { port, host, namespaces, clock, databaseUrl, lockWaitMs, searchAttributes };
+  return { port, host, namespaces, clock, databaseUrl, lockWaitMs, searchAttributes, limits };
 }
 
 /** Runs the engine until SIGINT/SIGTERM (also called by engine/bin/launch.js). */
@@ -103,6 +116,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     clock: opts.clock,
     namespace: opts.namespaces[0],
     searchAttributes: opts.searchAttributes,
+    limits: opts.limits,
     store,
     onStoreFailure: () => process.exit(1),
   });

@@ -6,7 +6,7 @@ import { workflowServiceHandlers } from './frontend/workflowService';
 import { HistoryService } from './history/historyService';
 import { recoverRuns } from './history/recovery';
 import { Matching } from './matching/taskQueues';
-import { NamespaceRegistry } from './namespaces';
+import { DEFAULT_PAYLOAD_LIMITS, NamespaceRegistry, type PayloadLimits } from './namespaces';
 import { MemoryStore } from './persistence/memoryStore';
 import { PostgresStore } from './persistence/postgresStore';
 import type { EngineStore } from './persistence/store';
@@ -50,6 +50,8 @@ export interface EngineOptions {
    * Ignored when `store` is given.
    */
   databaseUrl?: string;
+  /** Payload size limits (default 2 MiB per payload field and per memo, as Temporal). */
+  limits?: Partial<PayloadLimits>;
   /** Honour sticky task queues (default true). */
   sticky?: boolean;
   /** Called with unexpected internal errors (default: printed to stderr). */
@@ -81,7 +83,8 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineHa
   let storeFatal: (err: unknown) => void = () => undefined;
   const ownedStore = !options.store && options.databaseUrl ? await PostgresStore.open({ databaseUrl: options.databaseUrl, onFatal: (err) => storeFatal(err) }) : undefined;
   const store = (options.store as EngineStore | undefined) ?? ownedStore ?? new MemoryStore();
-  const namespaces = new NamespaceRegistry(store);
+  const limits: PayloadLimits = { ...DEFAULT_PAYLOAD_LIMITS, ...options.limits };
+  const namespaces = new NamespaceRegistry(store, limits);
   await namespaces.load();
   await namespaces.ensure('default');
   if (options.namespace) await namespaces.ensure(options.namespace);
@@ -102,6 +105,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineHa
     onChange: () => skipper?.poke(),
     onVisibility: (row) => visibility.upsert(row),
     typeSearchAttributes: (ns, sa) => visibility.typeSearchAttributes(ns, sa),
+    blobSizeLimitError: limits.blobSizeError,
     onStoreFailure: (err) => {
       if (storeFailed) return;
       storeFailed = true;

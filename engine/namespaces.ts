@@ -36,10 +36,25 @@ const DEFAULT_CUSTOM_ATTRIBUTES: Record<string, string> = {
 const POLL_COMPLETE_ON_SHUTDOWN = process.env.ENGINE_POLL_COMPLETE_ON_SHUTDOWN !== '0';
 
 /** The namespaces of the engine, written through the store. */
+/**
+ * Payload size limits, as Temporal's dynamic config `limit.blobSize.error` / `limit.memoSize.error`
+ * (default 2 MiB each). Advertised in DescribeNamespace (workers then refuse larger payloads
+ * themselves) and enforced on workflow-task completions.
+ */
+export interface PayloadLimits {
+  blobSizeError: number;
+  memoSizeError: number;
+}
+
+export const DEFAULT_PAYLOAD_LIMITS: PayloadLimits = { blobSizeError: 2 * 1024 * 1024, memoSizeError: 2 * 1024 * 1024 };
+
 export class NamespaceRegistry {
   private readonly byName = new Map<string, NamespaceRecord>();
 
-  constructor(private readonly store: EngineStore) {}
+  constructor(
+    private readonly store: EngineStore,
+    readonly limits: PayloadLimits = DEFAULT_PAYLOAD_LIMITS,
+  ) {}
 
   async load(): Promise<void> {
     for (const ns of await this.store.listNamespaces()) this.byName.set(ns.name, ns);
@@ -110,6 +125,7 @@ export class NamespaceRegistry {
         id: ns.id,
         // workerPollCompleteOnShutdown stays false: true makes worker shutdown wait a whole poll.
         capabilities: { eagerWorkflowStart: false, syncUpdate: true, asyncUpdate: true, workerPollCompleteOnShutdown: POLL_COMPLETE_ON_SHUTDOWN },
+        limits: { blobSizeLimitError: this.limits.blobSizeError, memoSizeLimitError: this.limits.memoSizeError },
         supportsSchedules: false,
       },
       config: {

@@ -28,6 +28,8 @@ export interface HistoryDeps {
   onStoreFailure: (err: unknown) => void;
   /** Validates search attributes and stamps their type metadata (visibility owns the types). */
   typeSearchAttributes: (namespace: string, sa: Msg | undefined) => Msg | undefined;
+  /** Largest payload field a command may carry (bytes); larger ones terminate the run, as in Temporal. */
+  blobSizeLimitError?: number;
 }
 
 /** Options of a start that come from the engine rather than the request (children, continue-as-new). */

@@ -1,15 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { durationToMs, unpackAny, type Msg } from '../proto';
+import { durationToMs, encodeMessage, unpackAny, type Msg } from '../proto';
 import { fillActivityTimeouts } from './activityPolicy';
 import { ActivityState, Execution, STATUS, attrsOf } from './execution';
 import type { HistoryService } from './historyService';
 import type { TaskToken } from './tokens';
 
-/** A command the server refuses: the task fails with `cause` and nothing of it is applied. */
+/**
+ * A command the server refuses: the task fails with `cause` and nothing of it is applied. With
+ * `terminates` (a payload over the size limit) the run is also terminated, as Temporal does.
+ */
 class BadCommand extends Error {
   constructor(
     readonly failedCause: string,
     message: string,
+    readonly terminates = false,
   ) {
     super(message);
   }
@@ -51,6 +55,21 @@ export function completeWorkflowTask(history: HistoryService, cross: CrossWorkfl
     planned = validate(history, cross, exec, commands, messages, identity, eagerActivities);
   } catch (err) {
     if (!(err instanceof BadCommand)) throw err;
+    if (err.terminates) {
+      history.deps.timers.cancel(wt.timeoutTimer);
+      history.deps.timers.cancel(wt.stickyTimer);
+      exec.append(
+        'WorkflowTaskFailed',
+        { scheduledEventId: wt.scheduledEventId, startedEventId: wt.startedEventId, cause: err.failedCause, failure: { message: err.message, source: 'Server' }, identity },
+        history.now(),
+      );
+      exec.wt = undefined;
+      exec.waitingQueries.unshift(...wt.queries);
+      history.terminateRun(exec, err.message, undefined, 'history-service');
+      history.markDirty(exec);
+      history.routeWaitingQueries(exec);
+      return {};
+    }
     history.abandonWorkflowTask(exec, 'WorkflowTaskFailed', {
       scheduledEventId: wt.scheduledEventId,
       startedEventId: wt.startedEventId,
@@ -135,6 +154,12 @@ function validate(
   const usedMessages = new Set<string>();
   const acceptedInBatch = new Set<string>();
   const runTimeoutMs = durationToMs(exec.startedAttrs.workflowRunTimeout);
+  const blobLimit = history.deps.blobSizeLimitError;
+  /** Temporal terminates a run whose command carries a payload field over the blob size limit. */
+  const checkSize = (typeName: string, value: Msg | undefined, cause: string, field: string) => {
+    if (!blobLimit || !value) return;
+    if (encodeMessage(typeName, value).length > blobLimit) throw new BadCommand(cause, `${field} exceeds size limit.`, true);
+  };
 
   commands.forEach((cmd, index) => {
     const type: string = cmd.commandType;
@@ -151,6 +176,7 @@ function validate(
         const bad = (m: string) => new BadCommand('WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES', m);
         if (!a.activityId) throw bad('ActivityId is not set');
         if (!a.activityType?.name) throw bad('ActivityType is not set');
+        checkSize('temporal.api.common.v1.Payloads', a.input, 'WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES', 'ScheduleActivityTaskCommandAttributes.Input');
         const inUse = [...exec.activities.values()].some((x) => x.activityId === a.activityId);
         if (inUse || newActivityIds.has(a.activityId)) throw bad(`activity id ${a.activityId} is already in use`);
         newActivityIds.add(a.activityId);
@@ -248,6 +274,7 @@ function validate(
       }
       case 'COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION': {
         const a = cmd.completeWorkflowExecutionCommandAttributes ?? {};
+        checkSize('temporal.api.common.v1.Payloads', a.result, 'WORKFLOW_TASK_FAILED_CAUSE_BAD_COMPLETE_WORKFLOW_EXECUTION_ATTRIBUTES', 'CompleteWorkflowExecutionCommandAttributes.Result');
         plan.push((completedEventId) => {
           const attrs = { result: a.result, workflowTaskCompletedEventId: completedEventId };
           if (cross.continueCron(exec, 'WorkflowExecutionCompleted', attrs, { lastCompletionResult: a.result })) return;
@@ -258,6 +285,7 @@ function validate(
       }
       case 'COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION': {
         const a = cmd.failWorkflowExecutionCommandAttributes ?? {};
+        checkSize('temporal.api.failure.v1.Failure', a.failure, 'WORKFLOW_TASK_FAILED_CAUSE_BAD_FAIL_WORKFLOW_EXECUTION_ATTRIBUTES', 'FailWorkflowExecutionCommandAttributes.Failure');
         plan.push((completedEventId) => {
           if (cross.retryWorkflow(exec, a.failure, completedEventId)) return;
           const attrs = { failure: a.failure, retryState: 'RETRY_STATE_RETRY_POLICY_NOT_SET', workflowTaskCompletedEventId: completedEventId };
@@ -277,6 +305,7 @@ function validate(
       }
       case 'COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION': {
         const a = cmd.continueAsNewWorkflowExecutionCommandAttributes ?? {};
+        checkSize('temporal.api.common.v1.Payloads', a.input, 'WORKFLOW_TASK_FAILED_CAUSE_BAD_CONTINUE_AS_NEW_ATTRIBUTES', 'ContinueAsNewWorkflowExecutionCommandAttributes.Input');
         plan.push((completedEventId) => cross.continueAsNew(exec, a, completedEventId));
         break;
       }
@@ -313,6 +342,7 @@ function validate(
       }
       case 'COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION': {
         const a = cmd.startChildWorkflowExecutionCommandAttributes ?? {};
+        checkSize('temporal.api.common.v1.Payloads', a.input, 'WORKFLOW_TASK_FAILED_CAUSE_BAD_START_CHILD_EXECUTION_ATTRIBUTES', 'StartChildWorkflowExecutionCommandAttributes.Input');
         try {
           cross.validateStartChild(exec, a);
         } catch (err) {
@@ -346,6 +376,7 @@ function validate(
       }
       case 'COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION': {
         const a = cmd.signalExternalWorkflowExecutionCommandAttributes ?? {};
+        checkSize('temporal.api.common.v1.Payloads', a.input, 'WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_INPUT_SIZE', 'SignalExternalWorkflowExecutionCommandAttributes.Input');
         if (!a.execution?.workflowId || !a.signalName) throw new BadCommand('WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES', 'execution and signal name are required');
         plan.push((completedEventId) => {
           const attrs = {
