@@ -4,7 +4,7 @@ import { CrossWorkflow } from '../history/crossWorkflow';
 import { Execution, attrsOf } from '../history/execution';
 import type { HistoryService } from '../history/historyService';
 import { decodeToken } from '../history/tokens';
-import { completeWorkflowTask } from '../history/workflowTaskCompletion';
+import { completeWorkflowTask, RejectedCompletion } from '../history/workflowTaskCompletion';
 import type { Matching } from '../matching/taskQueues';
 import type { NamespaceRegistry } from '../namespaces';
 import { SYSTEM_SEARCH_ATTRIBUTES } from '../namespaces';
@@ -186,6 +186,7 @@ export function workflowServiceHandlers(deps: FrontendDeps): Record<string, Hand
       const token = decodeToken(req.taskToken);
       const res = completeWorkflowTask(history, cross, token, req, deps.stickyEnabled);
       await history.flush();
+      if (res instanceof RejectedCompletion) throw invalidArgument(res.message);
       return res;
     },
 

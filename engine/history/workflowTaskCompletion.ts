@@ -17,6 +17,27 @@ class BadCommand extends Error {
   ) {
     super(message);
   }
+
+  /**
+   * The text Temporal answers with (`workflowTaskFailedCause.Message()`): the cause's Go name,
+   * bare for UNHANDLED_COMMAND (the SDK core matches "UnhandledCommand" exactly), else with the reason.
+   */
+  get wireMessage(): string {
+    const name = this.failedCause
+      .replace(/^WORKFLOW_TASK_FAILED_CAUSE_/, '')
+      .toLowerCase()
+      .replace(/(^|_)([a-z])/g, (_m, _u, c: string) => c.toUpperCase());
+    return this.failedCause === 'WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND' ? name : `${name}: ${this.message}`;
+  }
+}
+
+/**
+ * A completion the engine refused. The task has already failed in history; the frontend stores
+ * that and then answers INVALID_ARGUMENT, as Temporal does, so the worker evicts its cached run
+ * (answering OK would leave the worker's cache ahead of the history).
+ */
+export class RejectedCompletion {
+  constructor(readonly message: string) {}
 }
 
 /** Workflow-to-workflow commands are delegated (children, external signals and cancels). */
@@ -43,7 +64,7 @@ const CLOSING = new Set([
  * RespondWorkflowTaskCompleted: validates every command first, then applies all of them (or,
  * on any bad command, none: the task fails and is scheduled again).
  */
-export function completeWorkflowTask(history: HistoryService, cross: CrossWorkflowCommands, token: TaskToken, req: Msg, stickyEnabled: boolean): Msg {
+export function completeWorkflowTask(history: HistoryService, cross: CrossWorkflowCommands, token: TaskToken, req: Msg, stickyEnabled: boolean): Msg | RejectedCompletion {
   const { exec, wt } = history.runningWorkflowTask(token);
   const commands: Msg[] = req.commands ?? [];
   const messages: Msg[] = req.messages ?? [];
@@ -68,7 +89,7 @@ export function completeWorkflowTask(history: HistoryService, cross: CrossWorkfl
       history.terminateRun(exec, err.message, undefined, 'history-service');
       history.markDirty(exec);
       history.routeWaitingQueries(exec);
-      return {};
+      return new RejectedCompletion(err.wireMessage);
     }
     history.abandonWorkflowTask(exec, 'WorkflowTaskFailed', {
       scheduledEventId: wt.scheduledEventId,
@@ -77,7 +98,7 @@ export function completeWorkflowTask(history: HistoryService, cross: CrossWorkfl
       failure: { message: err.message, source: 'Server' },
       identity,
     });
-    return {};
+    return new RejectedCompletion(err.wireMessage);
   }
 
   const now = history.now();

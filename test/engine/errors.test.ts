@@ -77,7 +77,9 @@ describe('bad input answers the gRPC status Temporal uses and never crashes the 
     const q = uid('q');
     const a = await start({ taskQueue: { name: q } });
     const task = await svc().pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: q }, identity: 't' });
-    await svc().respondWorkflowTaskCompleted({ taskToken: task.taskToken, commands: [{ commandType: 1, scheduleActivityTaskCommandAttributes: { activityId: 'a' } }] });
+    await expect(
+      svc().respondWorkflowTaskCompleted({ taskToken: task.taskToken, commands: [{ commandType: 1, scheduleActivityTaskCommandAttributes: { activityId: 'a' } }] }),
+    ).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringMatching(/^BadScheduleActivityAttributes: /) });
     const hist = await svc().getWorkflowExecutionHistory({ namespace: 'default', execution: { workflowId: task.workflowExecution!.workflowId } });
     expect(hist.history!.events!.map((e) => e.eventType)).toContain(9 /* WORKFLOW_TASK_FAILED */);
     void a;

@@ -73,10 +73,13 @@ describe('workflow task rules (raw gRPC worker)', () => {
     const { workflowId } = await start(q);
     const task = await poll(q);
     await svc.signalWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId }, signalName: 's' });
-    await svc.respondWorkflowTaskCompleted({
-      taskToken: task.taskToken,
-      commands: [{ commandType: CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION, completeWorkflowExecutionCommandAttributes: {} }],
-    });
+    // Answered INVALID_ARGUMENT "UnhandledCommand" (what the SDK core matches to evict quietly).
+    await expect(
+      svc.respondWorkflowTaskCompleted({
+        taskToken: task.taskToken,
+        commands: [{ commandType: CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION, completeWorkflowExecutionCommandAttributes: {} }],
+      }),
+    ).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: 'UnhandledCommand' });
     const events = await history(workflowId);
     expect(types(events).slice(3)).toEqual(['EVENT_TYPE_WORKFLOW_TASK_FAILED', 'EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED', 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED']);
     expect(events[3].workflowTaskFailedEventAttributes?.cause).toBe(temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND);
@@ -88,13 +91,16 @@ describe('workflow task rules (raw gRPC worker)', () => {
     const q = uid('q');
     const { workflowId } = await start(q);
     const task = await poll(q);
-    await svc.respondWorkflowTaskCompleted({
-      taskToken: task.taskToken,
-      commands: [
-        { commandType: CommandType.COMMAND_TYPE_START_TIMER, startTimerCommandAttributes: { timerId: 'ok', startToFireTimeout: msToTs('60s') } },
-        { commandType: CommandType.COMMAND_TYPE_CANCEL_TIMER, cancelTimerCommandAttributes: { timerId: 'no-such-timer' } },
-      ],
-    });
+    // The task failed in history first; the caller is told so the worker drops its cached run.
+    await expect(
+      svc.respondWorkflowTaskCompleted({
+        taskToken: task.taskToken,
+        commands: [
+          { commandType: CommandType.COMMAND_TYPE_START_TIMER, startTimerCommandAttributes: { timerId: 'ok', startToFireTimeout: msToTs('60s') } },
+          { commandType: CommandType.COMMAND_TYPE_CANCEL_TIMER, cancelTimerCommandAttributes: { timerId: 'no-such-timer' } },
+        ],
+      }),
+    ).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringMatching(/^BadCancelTimerAttributes: /) });
     const t = types(await history(workflowId));
     expect(t).not.toContain('EVENT_TYPE_TIMER_STARTED');
     expect(t.slice(3)).toEqual(['EVENT_TYPE_WORKFLOW_TASK_FAILED', 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED']);
