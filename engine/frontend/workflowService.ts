@@ -211,6 +211,8 @@ export function workflowServiceHandlers(deps: FrontendDeps): Record<string, Hand
     },
 
     async RecordActivityTaskHeartbeat(req) {
+      // The namespace is checked before the token, as Temporal does (NamespaceNotFound first).
+      if (req.namespace) namespaces.get(req.namespace);
       const { exec, act } = history.runningActivity(decodeToken(req.taskToken));
       return history.heartbeat(exec, act, req.details);
     },
@@ -222,6 +224,7 @@ export function workflowServiceHandlers(deps: FrontendDeps): Record<string, Hand
     },
 
     async RespondActivityTaskCompleted(req) {
+      if (req.namespace) namespaces.get(req.namespace);
       const { exec, act } = history.runningActivity(decodeToken(req.taskToken));
       history.completeActivity(exec, act, req);
       await history.flush();
@@ -237,6 +240,7 @@ export function workflowServiceHandlers(deps: FrontendDeps): Record<string, Hand
     },
 
     async RespondActivityTaskFailed(req) {
+      if (req.namespace) namespaces.get(req.namespace);
       const { exec, act } = history.runningActivity(decodeToken(req.taskToken));
       history.failActivity(exec, act, req);
       await history.flush();
@@ -252,6 +256,7 @@ export function workflowServiceHandlers(deps: FrontendDeps): Record<string, Hand
     },
 
     async RespondActivityTaskCanceled(req) {
+      if (req.namespace) namespaces.get(req.namespace);
       const { exec, act } = history.runningActivity(decodeToken(req.taskToken));
       history.canceledActivity(exec, act, req);
       await history.flush();
