@@ -55,6 +55,23 @@ export function workflowServiceHandlers(deps: FrontendDeps): Record<string, Hand
     return history.getRun(req.namespace, workflowId, execution?.runId || undefined);
   };
 
+  type RunningActivity = ReturnType<HistoryService['runningActivity']>;
+  /** The running activity a task token names; the namespace is checked first, as Temporal does (NamespaceNotFound before a bad token). */
+  const activityByToken = (req: Msg): RunningActivity => {
+    if (req.namespace) namespaces.get(req.namespace);
+    return history.runningActivity(decodeToken(req.taskToken));
+  };
+  /** The running activity named by workflow and activity id (the `*ById` calls). */
+  const activityById = (req: Msg): RunningActivity => {
+    namespaces.get(req.namespace);
+    return history.runningActivityById(req.namespace, requireString(req.workflowId, 'WorkflowId'), req.runId, requireString(req.activityId, 'ActivityId'));
+  };
+  /** Applies an activity's outcome and answers once it is stored. */
+  const settleActivity = async (running: RunningActivity, apply: (exec: RunningActivity['exec'], act: RunningActivity['act']) => void): Promise<Msg> => {
+    apply(running.exec, running.act);
+    await history.flush();
+    return {};
+  };
   const pageToken = (buf: unknown): Msg => {
     if (!buf || !(buf instanceof Uint8Array) || buf.length === 0) return {};
     try {
@@ -211,65 +228,21 @@ export function workflowServiceHandlers(deps: FrontendDeps): Record<string, Hand
     },
 
     async RecordActivityTaskHeartbeat(req) {
-      // The namespace is checked before the token, as Temporal does (NamespaceNotFound first).
-      if (req.namespace) namespaces.get(req.namespace);
-      const { exec, act } = history.runningActivity(decodeToken(req.taskToken));
+      const { exec, act } = activityByToken(req);
       return history.heartbeat(exec, act, req.details);
     },
 
     async RecordActivityTaskHeartbeatById(req) {
-      namespaces.get(req.namespace);
-      const { exec, act } = history.runningActivityById(req.namespace, requireString(req.workflowId, 'WorkflowId'), req.runId, requireString(req.activityId, 'ActivityId'));
+      const { exec, act } = activityById(req);
       return history.heartbeat(exec, act, req.details);
     },
 
-    async RespondActivityTaskCompleted(req) {
-      if (req.namespace) namespaces.get(req.namespace);
-      const { exec, act } = history.runningActivity(decodeToken(req.taskToken));
-      history.completeActivity(exec, act, req);
-      await history.flush();
-      return {};
-    },
-
-    async RespondActivityTaskCompletedById(req) {
-      namespaces.get(req.namespace);
-      const { exec, act } = history.runningActivityById(req.namespace, requireString(req.workflowId, 'WorkflowId'), req.runId, requireString(req.activityId, 'ActivityId'));
-      history.completeActivity(exec, act, req);
-      await history.flush();
-      return {};
-    },
-
-    async RespondActivityTaskFailed(req) {
-      if (req.namespace) namespaces.get(req.namespace);
-      const { exec, act } = history.runningActivity(decodeToken(req.taskToken));
-      history.failActivity(exec, act, req);
-      await history.flush();
-      return {};
-    },
-
-    async RespondActivityTaskFailedById(req) {
-      namespaces.get(req.namespace);
-      const { exec, act } = history.runningActivityById(req.namespace, requireString(req.workflowId, 'WorkflowId'), req.runId, requireString(req.activityId, 'ActivityId'));
-      history.failActivity(exec, act, req);
-      await history.flush();
-      return {};
-    },
-
-    async RespondActivityTaskCanceled(req) {
-      if (req.namespace) namespaces.get(req.namespace);
-      const { exec, act } = history.runningActivity(decodeToken(req.taskToken));
-      history.canceledActivity(exec, act, req);
-      await history.flush();
-      return {};
-    },
-
-    async RespondActivityTaskCanceledById(req) {
-      namespaces.get(req.namespace);
-      const { exec, act } = history.runningActivityById(req.namespace, requireString(req.workflowId, 'WorkflowId'), req.runId, requireString(req.activityId, 'ActivityId'));
-      history.canceledActivity(exec, act, req);
-      await history.flush();
-      return {};
-    },
+    RespondActivityTaskCompleted: async (req) => settleActivity(activityByToken(req), (exec, act) => history.completeActivity(exec, act, req)),
+    RespondActivityTaskCompletedById: async (req) => settleActivity(activityById(req), (exec, act) => history.completeActivity(exec, act, req)),
+    RespondActivityTaskFailed: async (req) => settleActivity(activityByToken(req), (exec, act) => history.failActivity(exec, act, req)),
+    RespondActivityTaskFailedById: async (req) => settleActivity(activityById(req), (exec, act) => history.failActivity(exec, act, req)),
+    RespondActivityTaskCanceled: async (req) => settleActivity(activityByToken(req), (exec, act) => history.canceledActivity(exec, act, req)),
+    RespondActivityTaskCanceledById: async (req) => settleActivity(activityById(req), (exec, act) => history.canceledActivity(exec, act, req)),
 
     async SignalWorkflowExecution(req) {
       requireString(req.signalName, 'SignalName');
