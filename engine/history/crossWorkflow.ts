@@ -153,19 +153,7 @@ export class CrossWorkflow implements CrossWorkflowCommands {
     exec.append(eventName, { ...attrs, newExecutionRunId: runId }, now);
     exec.newExecutionRunId = runId;
     h.closeRun(exec, eventName === 'WorkflowExecutionCompleted' ? STATUS.completed : STATUS.failed);
-    this.startNextRun(exec, runId, {
-      workflowId: exec.workflowId,
-      workflowType: s.workflowType,
-      taskQueue: s.taskQueue,
-      input: s.input,
-      workflowRunTimeout: s.workflowRunTimeout,
-      workflowTaskTimeout: s.workflowTaskTimeout,
-      workflowExecutionTimeout: s.workflowExecutionTimeout,
-      header: s.header,
-      memo: exec.memo,
-      searchAttributes: exec.searchAttributes,
-      retryPolicy: s.retryPolicy,
-    }, { initiator: 'CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE', ...carry, backoffMs: Math.max(0, parseCron(s.cronSchedule).next(now) - now), attempt: 1 });
+    this.startNextRun(exec, runId, sameRunAgain(exec), { initiator: 'CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE', ...carry, backoffMs: Math.max(0, parseCron(s.cronSchedule).next(now) - now), attempt: 1 });
     return true;
   }
 
@@ -179,19 +167,7 @@ export class CrossWorkflow implements CrossWorkflowCommands {
     exec.append('WorkflowExecutionFailed', { failure, retryState: 'RETRY_STATE_IN_PROGRESS', workflowTaskCompletedEventId: completedEventId, newExecutionRunId: runId }, h.now());
     exec.newExecutionRunId = runId;
     h.closeRun(exec, STATUS.failed);
-    this.startNextRun(exec, runId, {
-      workflowId: exec.workflowId,
-      workflowType: s.workflowType,
-      taskQueue: s.taskQueue,
-      input: s.input,
-      workflowRunTimeout: s.workflowRunTimeout,
-      workflowTaskTimeout: s.workflowTaskTimeout,
-      workflowExecutionTimeout: s.workflowExecutionTimeout,
-      header: s.header,
-      memo: exec.memo,
-      searchAttributes: exec.searchAttributes,
-      retryPolicy: s.retryPolicy,
-    }, { initiator: 'CONTINUE_AS_NEW_INITIATOR_RETRY', continuedFailure: failure, backoffMs: decision.delayMs, attempt: Number(s.attempt ?? 1) + 1 });
+    this.startNextRun(exec, runId, sameRunAgain(exec), { initiator: 'CONTINUE_AS_NEW_INITIATOR_RETRY', continuedFailure: failure, backoffMs: decision.delayMs, attempt: Number(s.attempt ?? 1) + 1 });
     return true;
   }
 
@@ -273,4 +249,22 @@ export class CrossWorkflow implements CrossWorkflowCommands {
     }
     if (exec.status !== STATUS.continuedAsNew) exec.children.clear();
   }
+}
+
+/** The start request of a run that repeats `exec` as it was started (cron and workflow retries). */
+function sameRunAgain(exec: Execution): Msg {
+  const s = exec.startedAttrs;
+  return {
+    workflowId: exec.workflowId,
+    workflowType: s.workflowType,
+    taskQueue: s.taskQueue,
+    input: s.input,
+    workflowRunTimeout: s.workflowRunTimeout,
+    workflowTaskTimeout: s.workflowTaskTimeout,
+    workflowExecutionTimeout: s.workflowExecutionTimeout,
+    header: s.header,
+    memo: exec.memo,
+    searchAttributes: exec.searchAttributes,
+    retryPolicy: s.retryPolicy,
+  };
 }
