@@ -15,12 +15,11 @@ describe('activities', () => {
     counts.set(key, n);
     return n;
   };
-  let stop: () => Promise<void>;
   const attemptTimes: number[] = [];
 
   beforeAll(async () => {
     h = await startHarness();
-    const worker = await h.worker({
+    await h.runWorker({
       taskQueue,
       workflowsPath,
       activities: {
@@ -63,14 +62,8 @@ describe('activities', () => {
         },
       },
     });
-    const running = worker.run();
-    stop = async () => {
-      worker.shutdown();
-      await running;
-    };
   }, 30_000);
   afterAll(async () => {
-    await stop?.();
     await h?.close();
   });
 

@@ -8,18 +8,11 @@ describe('clocks', () => {
   describe('manual offset clock', () => {
     let h: Harness;
     const taskQueue = uid('manual');
-    let stop: () => Promise<void>;
     beforeAll(async () => {
       h = await startHarness({ kind: 'manual', startAt: new Date('2030-01-01T08:00:00Z') });
-      const w = await h.worker({ taskQueue, workflowsPath: require.resolve('./workflows/basics') });
-      const r = w.run();
-      stop = async () => {
-        w.shutdown();
-        await r;
-      };
+      await h.runWorker({ taskQueue, workflowsPath: require.resolve('./workflows/basics') });
     }, 30_000);
     afterAll(async () => {
-      await stop?.();
       await h?.close();
     });
 

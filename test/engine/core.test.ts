@@ -10,19 +10,12 @@ const EventType = temporal.api.enums.v1.EventType;
 describe('engine core (real clock)', () => {
   let h: Harness;
   const taskQueue = uid('core');
-  let stopWorker: () => Promise<void>;
 
   beforeAll(async () => {
     h = await startHarness();
-    const worker = await h.worker({ taskQueue, workflowsPath, activities: { echo: async (s: string) => s + '!', slowLocal: async (ms: number) => { await new Promise((r) => setTimeout(r, ms)); return `slow ${ms}`; } } });
-    const running = worker.run();
-    stopWorker = async () => {
-      worker.shutdown();
-      await running;
-    };
+    await h.runWorker({ taskQueue, workflowsPath, activities: { echo: async (s: string) => s + '!', slowLocal: async (ms: number) => { await new Promise((r) => setTimeout(r, ms)); return `slow ${ms}`; } } });
   }, 30_000);
   afterAll(async () => {
-    await stopWorker?.();
     await h?.close();
   });
 

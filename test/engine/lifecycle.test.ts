@@ -6,18 +6,11 @@ import { cronTick, flakyWorkflow, goSignal, quick, sleepFor, tagger, waitForGo }
 describe('start options, policies, timeouts, memo, search attributes and visibility', () => {
   let h: Harness;
   const taskQueue = uid('life');
-  let stop: () => Promise<void>;
   beforeAll(async () => {
     h = await startHarness();
-    const w = await h.worker({ taskQueue, workflowsPath: require.resolve('./workflows/lifecycle') });
-    const r = w.run();
-    stop = async () => {
-      w.shutdown();
-      await r;
-    };
+    await h.runWorker({ taskQueue, workflowsPath: require.resolve('./workflows/lifecycle') });
   }, 30_000);
   afterAll(async () => {
-    await stop?.();
     await h?.close();
   });
 

@@ -11,18 +11,11 @@ const { CommandType, QueryResultType } = temporal.api.enums.v1;
 describe('signals, queries and updates', () => {
   let h: Harness;
   const taskQueue = uid('msg');
-  let stop: () => Promise<void>;
   beforeAll(async () => {
     h = await startHarness();
-    const worker = await h.worker({ taskQueue, workflowsPath });
-    const running = worker.run();
-    stop = async () => {
-      worker.shutdown();
-      await running;
-    };
+    await h.runWorker({ taskQueue, workflowsPath });
   }, 30_000);
   afterAll(async () => {
-    await stop?.();
     await h?.close();
   });
 
