@@ -5,6 +5,7 @@
  */
 import request from 'supertest';
 import { startTestApp, TestApp } from '../support/app';
+import { eventually } from '../support/eventually';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -12,15 +13,6 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => t?.stop());
 
-async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, ms = 15_000): Promise<T> {
-  const until = Date.now() + ms;
-  let last = await probe();
-  while (!accept(last) && Date.now() < until) {
-    await new Promise((r) => setTimeout(r, 100));
-    last = await probe();
-  }
-  return last;
-}
 
 const intake = {
   callerName: '钱七',

@@ -7,6 +7,7 @@ import request from 'supertest';
 import { unitFacts } from '../../api/reports/facts';
 import { workOrderActions, type WorkOrderActionName, type WorkOrderState } from '../../workflows/messages';
 import { startTestApp, TestApp } from '../support/app';
+import { eventually } from '../support/eventually';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -44,16 +45,6 @@ function act(id: string, name: string, who: Who, body: Record<string, unknown> =
   return request(t.app).post(`/tickets/${id}/${name}`).set(t.auth(who)).send(body);
 }
 
-/** The read model is written by activities after the workflow moves: poll until it agrees. */
-async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, ms = 15_000): Promise<T> {
-  const until = Date.now() + ms;
-  let last = await probe();
-  while (!accept(last) && Date.now() < until) {
-    await new Promise((r) => setTimeout(r, 100));
-    last = await probe();
-  }
-  return last;
-}
 
 describe('the life of one work order', () => {
   let id: string;
