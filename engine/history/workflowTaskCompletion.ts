@@ -186,7 +186,9 @@ function validate(
     const type: string = cmd.commandType;
     if (CLOSING.has(type)) {
       if (index !== commands.length - 1) throw new BadCommand('WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND', 'a workflow-closing command must be the last command');
-      if (exec.buffered.length > 0) throw new BadCommand('WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND', 'new events arrived while the workflow task ran');
+      // A buffered fire of a timer this completion cancels is dropped, so it is not "new".
+      const unhandled = exec.buffered.some((b) => !(b.name === 'TimerFired' && canceledTimers.has(b.attrs.timerId)));
+      if (unhandled) throw new BadCommand('WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND', 'new events arrived while the workflow task ran');
       for (const u of exec.updates.values()) {
         if (u.stage === 'admitted') throw new BadCommand('WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_UPDATE', 'an update arrived while the workflow task ran');
       }
@@ -279,17 +281,28 @@ function validate(
       }
       case 'COMMAND_TYPE_CANCEL_TIMER': {
         const timerId: string | undefined = cmd.cancelTimerCommandAttributes?.timerId;
-        if (!timerId || !(exec.timers.has(timerId) || newTimers.has(timerId))) {
+        // A timer that fired while this task ran is still cancelable: its TimerFired is only
+        // buffered, and Temporal drops it and records TimerCanceled (checkAndClearTimerFiredEvent).
+        const firedWhileRunning = !!timerId && !canceledTimers.has(timerId) && bufferedTimerFired(exec, timerId) >= 0;
+        if (!timerId || !(exec.timers.has(timerId) || newTimers.has(timerId) || firedWhileRunning)) {
           throw new BadCommand('WORKFLOW_TASK_FAILED_CAUSE_BAD_CANCEL_TIMER_ATTRIBUTES', `no pending timer ${timerId}`);
         }
         canceledTimers.add(timerId);
         newTimers.delete(timerId);
         plan.push((completedEventId) => {
           const timer = exec.timers.get(timerId);
-          if (!timer) return;
-          history.deps.timers.cancel(timer.handle);
-          exec.timers.delete(timerId);
-          exec.append('TimerCanceled', { timerId, startedEventId: timer.startedEventId, workflowTaskCompletedEventId: completedEventId, identity }, history.now());
+          let startedEventId: number;
+          if (timer) {
+            history.deps.timers.cancel(timer.handle);
+            exec.timers.delete(timerId);
+            startedEventId = timer.startedEventId;
+          } else {
+            const i = bufferedTimerFired(exec, timerId);
+            if (i < 0) return;
+            startedEventId = Number(exec.buffered[i].attrs.startedEventId);
+            exec.buffered.splice(i, 1);
+          }
+          exec.append('TimerCanceled', { timerId, startedEventId, workflowTaskCompletedEventId: completedEventId, identity }, history.now());
         });
         break;
       }
@@ -541,3 +554,8 @@ function mergeFields(target: Msg, key: string, upserts: Msg): Msg {
 }
 
 export const newRunId = (): string => randomUUID();
+
+/** Index of the buffered TimerFired of `timerId` (fired while the current task ran), or -1. */
+function bufferedTimerFired(exec: Execution, timerId: string): number {
+  return exec.buffered.findIndex((b) => b.name === 'TimerFired' && b.attrs.timerId === timerId);
+}
