@@ -27,6 +27,8 @@ export interface EngineHandle {
   address: string;
   port: number;
   clock: EngineClock;
+  /** Runs held in memory: every open run, and closed runs still in the closed-run cache. */
+  residentRuns(): { open: number; closed: number };
   /** Stops serving and releases every timer. */
   stop(): Promise<void>;
 }
@@ -54,6 +56,18 @@ export interface EngineOptions {
   limits?: Partial<PayloadLimits>;
   /** Honour sticky task queues (default true). */
   sticky?: boolean;
+  /**
+   * Closed runs kept in memory after they close (default 1 000); older ones are read back from
+   * the store when asked for. Open runs always stay in memory (their history is paged out).
+   */
+  closedRunCacheSize?: number;
+  /**
+   * Namespace retention, as Temporal's: runs closed longer ago than their namespace's retention
+   * period are deleted from the store. `days` is the retention of the namespaces registered at
+   * start (default 1, as the dev server); `sweepEveryMs` how often the sweep runs (default one
+   * hour; 0 turns retention off).
+   */
+  retention?: { days?: number; sweepEveryMs?: number };
   /** Called with unexpected internal errors (default: printed to stderr). */
   onError?: (where: string, err: unknown) => void;
   /**
@@ -86,13 +100,14 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineHa
   const limits: PayloadLimits = { ...DEFAULT_PAYLOAD_LIMITS, ...options.limits };
   const namespaces = new NamespaceRegistry(store, limits);
   await namespaces.load();
-  await namespaces.ensure('default');
-  if (options.namespace) await namespaces.ensure(options.namespace);
+  const retentionDays = options.retention?.days ?? 1;
+  await namespaces.ensure('default', retentionDays);
+  if (options.namespace) await namespaces.ensure(options.namespace, retentionDays);
   if (options.searchAttributes && Object.keys(options.searchAttributes).length > 0) {
     for (const ns of new Set(['default', options.namespace ?? 'default'])) await namespaces.addSearchAttributes(ns, options.searchAttributes);
   }
   const matching = new Matching();
-  const visibility = new Visibility(namespaces);
+  const visibility = new Visibility(namespaces, store);
   const onError = options.onError ?? ((where: string, err: unknown) => console.error(`[engine] ${where}:`, err));
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 128 * 1024 * 1024, 'grpc.max_send_message_length': 128 * 1024 * 1024 });
   let skipper: TimeSkipper | undefined;
@@ -106,6 +121,8 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineHa
     onVisibility: (row) => visibility.upsert(row),
     typeSearchAttributes: (ns, sa) => visibility.typeSearchAttributes(ns, sa),
     blobSizeLimitError: limits.blobSizeError,
+    closedRunCacheSize: options.closedRunCacheSize,
+    onRunEvicted: (exec) => visibility.forget(exec.runKey),
     onStoreFailure: (err) => {
       if (storeFailed) return;
       storeFailed = true;
@@ -116,9 +133,19 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineHa
   });
   storeFatal = (err) => history.deps.onStoreFailure(err);
   if (clockOpt === 'skipping') skipper = new TimeSkipper(clock, timers, () => history.inFlightCount());
-  // The store's histories are the truth: rebuild every run from them before serving.
+  // The store's histories are the truth: rebuild every open run from them before serving.
   await recoverRuns(history, store);
   await history.flush();
+  const sweepEveryMs = options.retention?.sweepEveryMs ?? 3_600_000;
+  let sweeping: Promise<void> | undefined;
+  const sweep = () => {
+    sweeping ??= sweepRetention(history, namespaces, store, clock)
+      .catch((err) => onError('retention sweep', err))
+      .finally(() => (sweeping = undefined));
+  };
+  const sweepTimer = sweepEveryMs > 0 ? setInterval(sweep, sweepEveryMs) : undefined;
+  sweepTimer?.unref();
+  if (sweepEveryMs > 0) sweep();
 
   addService(
     server,
@@ -137,6 +164,8 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineHa
     );
   } catch (err) {
     // Nothing may keep running for an engine that never served (recovered timers included).
+    if (sweepTimer) clearInterval(sweepTimer);
+    await sweeping;
     skipper?.stop();
     timers.stop();
     matching.close();
@@ -149,9 +178,12 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineHa
     address: `${host}:${port}`,
     port,
     clock: clock.publicView(),
+    residentRuns: () => history.residentRuns(),
     async stop() {
       if (stopped) return;
       stopped = true;
+      if (sweepTimer) clearInterval(sweepTimer);
+      await sweeping;
       skipper?.stop();
       timers.stop();
       matching.close();
@@ -168,4 +200,15 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineHa
       await ownedStore?.close();
     },
   };
+}
+
+/**
+ * Namespace retention (Temporal's): deletes runs closed longer ago than their namespace's
+ * retention period, with their history and visibility row, and drops them from memory.
+ */
+async function sweepRetention(history: HistoryService, namespaces: NamespaceRegistry, store: EngineStore, clock: OffsetClock): Promise<void> {
+  for (const ns of namespaces.list()) {
+    const deleted = await store.deleteClosedRuns(ns.name, clock.now() - ns.retentionDays * 86_400_000);
+    for (const runKey of deleted) history.forgetClosedRun(runKey);
+  }
 }

@@ -60,9 +60,10 @@ export class NamespaceRegistry {
     for (const ns of await this.store.listNamespaces()) this.byName.set(ns.name, ns);
   }
 
-  async ensure(name: string): Promise<void> {
+  /** Registers `name` if unknown, with `retentionDays` (default 1, as the dev server's namespaces). */
+  async ensure(name: string, retentionDays = 1): Promise<void> {
     if (this.byName.has(name)) return;
-    const ns: NamespaceRecord = { name, id: randomUUID(), retentionDays: 1, searchAttributes: { ...DEFAULT_CUSTOM_ATTRIBUTES } };
+    const ns: NamespaceRecord = { name, id: randomUUID(), retentionDays, searchAttributes: { ...DEFAULT_CUSTOM_ATTRIBUTES } };
     this.byName.set(name, ns);
     await this.store.saveNamespace(ns);
   }

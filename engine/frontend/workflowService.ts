@@ -49,10 +49,16 @@ export function workflowServiceHandlers(deps: FrontendDeps): Record<string, Hand
   const { history, matching, namespaces, visibility } = deps;
   const cross = new CrossWorkflow(history);
 
-  const run = (req: Msg, execution: Msg | undefined): Execution => {
+  /** The run a request names; a closed run that left memory is read back from the store. */
+  const run = async (req: Msg, execution: Msg | undefined): Promise<Execution> => {
     namespaces.get(req.namespace);
     const workflowId = requireString(execution?.workflowId, 'WorkflowId');
+    await history.ensureLoaded(req.namespace, workflowId, execution?.runId || undefined);
     return history.getRun(req.namespace, workflowId, execution?.runId || undefined);
+  };
+  /** Before a start: the workflow id's current run must be in memory for the id reuse policy and request-id de-duplication. */
+  const loadCurrent = async (namespace: string, workflowId: unknown): Promise<void> => {
+    if (typeof workflowId === 'string' && workflowId) await history.ensureLoaded(namespace, workflowId);
   };
 
   type RunningActivity = ReturnType<HistoryService['runningActivity']>;
@@ -134,6 +140,7 @@ export function workflowServiceHandlers(deps: FrontendDeps): Record<string, Hand
     async StartWorkflowExecution(req) {
       namespaces.get(req.namespace);
       visibility.validateSearchAttributes(req.namespace, req.searchAttributes);
+      await loadCurrent(req.namespace, req.workflowId);
       const { exec, started } = history.startWorkflow(req.namespace, req);
       await history.flush();
       return { runId: exec.runId, started };
@@ -143,6 +150,7 @@ export function workflowServiceHandlers(deps: FrontendDeps): Record<string, Hand
       namespaces.get(req.namespace);
       requireString(req.signalName, 'SignalName');
       visibility.validateSearchAttributes(req.namespace, req.searchAttributes);
+      await loadCurrent(req.namespace, req.workflowId);
       let exec = history.findRun(req.namespace, requireString(req.workflowId, 'WorkflowId'));
       let started = false;
       if (!exec || !exec.isOpen || req.workflowIdConflictPolicy === 'WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING') {
@@ -175,6 +183,7 @@ export function workflowServiceHandlers(deps: FrontendDeps): Record<string, Hand
       let started: boolean;
       try {
         visibility.validateSearchAttributes(req.namespace, start.searchAttributes);
+        await loadCurrent(req.namespace, start.workflowId);
         ({ exec, started } = history.startWorkflow(req.namespace, start));
       } catch (err) {
         throw multiOperationError(err, 0);
@@ -196,6 +205,8 @@ export function workflowServiceHandlers(deps: FrontendDeps): Record<string, Hand
       const queue = requireString(req.taskQueue?.name, 'TaskQueue');
       const res = await matching.poll(req.namespace, 'workflow', queue, req, pollWait(ctx), ctx);
       await history.flush();
+      // History the run no longer holds in memory (a non-sticky task) is read from the store.
+      await history.completeTaskHistory(res);
       return res ?? {};
     },
 
@@ -246,7 +257,7 @@ export function workflowServiceHandlers(deps: FrontendDeps): Record<string, Hand
 
     async SignalWorkflowExecution(req) {
       requireString(req.signalName, 'SignalName');
-      const exec = run(req, req.workflowExecution);
+      const exec = await run(req, req.workflowExecution);
       history.signal(exec, req);
       await history.flush();
       return {};
@@ -254,7 +265,7 @@ export function workflowServiceHandlers(deps: FrontendDeps): Record<string, Hand
 
     async QueryWorkflow(req, ctx) {
       requireString(req.query?.queryType, 'QueryType');
-      const exec = run(req, req.execution);
+      const exec = await run(req, req.execution);
       const queryPromise = history.query(exec, req);
       // Drop the query when the caller goes away, so time skipping is not held back by it.
       ctx.onCancel(() => {
@@ -272,22 +283,22 @@ export function workflowServiceHandlers(deps: FrontendDeps): Record<string, Hand
 
     async UpdateWorkflowExecution(req, ctx) {
       requireString(req.request?.input?.name, 'Update name');
-      const exec = run(req, req.workflowExecution);
+      const exec = await run(req, req.workflowExecution);
       return history.update(exec, req, pollWait(ctx, 20_000));
     },
 
     async PollWorkflowExecutionUpdate(req, ctx) {
       const ref = req.updateRef ?? {};
-      const exec = run(req, ref.workflowExecution);
+      const exec = await run(req, ref.workflowExecution);
       return history.pollUpdate(exec, requireString(ref.updateId, 'UpdateId'), req.waitPolicy?.lifecycleStage, pollWait(ctx));
     },
 
     async DescribeWorkflowExecution(req) {
-      return history.describe(run(req, req.execution));
+      return history.describe(await run(req, req.execution));
     },
 
     async RequestCancelWorkflowExecution(req) {
-      const exec = run(req, req.workflowExecution);
+      const exec = await run(req, req.workflowExecution);
       if (req.firstExecutionRunId && exec.firstExecutionRunId !== req.firstExecutionRunId) throw notFound('workflow execution not found for this first execution run id');
       history.requestCancel(exec, req);
       await history.flush();
@@ -295,7 +306,7 @@ export function workflowServiceHandlers(deps: FrontendDeps): Record<string, Hand
     },
 
     async TerminateWorkflowExecution(req) {
-      const exec = run(req, req.workflowExecution);
+      const exec = await run(req, req.workflowExecution);
       if (req.firstExecutionRunId && exec.firstExecutionRunId !== req.firstExecutionRunId) throw notFound('workflow execution not found for this first execution run id');
       history.terminate(exec, req);
       await history.flush();
@@ -303,7 +314,7 @@ export function workflowServiceHandlers(deps: FrontendDeps): Record<string, Hand
     },
 
     async GetWorkflowExecutionHistory(req, ctx) {
-      const exec = run(req, req.execution);
+      const exec = await run(req, req.execution);
       const closeOnly = req.historyEventFilterType === 'HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT';
       const token = pageToken(req.nextPageToken);
       if (closeOnly) {
@@ -312,26 +323,26 @@ export function workflowServiceHandlers(deps: FrontendDeps): Record<string, Hand
         return close ? { history: { events: [close] } } : { history: { events: [] }, nextPageToken: encodePageToken({ close: true }) };
       }
       const from = Number(token.next ?? 1);
-      if (req.waitNewEvent) await history.waitForEvents(exec, () => exec.events.length >= from || !exec.isOpen, pollWait(ctx));
+      if (req.waitNewEvent) await history.waitForEvents(exec, () => exec.eventCount >= from || !exec.isOpen, pollWait(ctx));
       const size = Number(req.maximumPageSize) > 0 ? Number(req.maximumPageSize) : 1000;
-      const events = exec.events.slice(from - 1, from - 1 + size);
+      const events = await history.readHistory(exec, from, Math.min(exec.eventCount, from + size - 1));
       const next = from + events.length;
-      const more = next <= exec.events.length || (req.waitNewEvent && exec.isOpen);
+      const more = next <= exec.eventCount || (req.waitNewEvent && exec.isOpen);
       return { history: { events }, nextPageToken: more ? encodePageToken({ next }) : undefined, archived: false };
     },
 
     async GetWorkflowExecutionHistoryReverse(req) {
-      const exec = run(req, req.execution);
+      const exec = await run(req, req.execution);
       const token = pageToken(req.nextPageToken);
-      const last = Number(token.last ?? exec.events.length);
+      const last = Number(token.last ?? exec.eventCount);
       const size = Number(req.maximumPageSize) > 0 ? Number(req.maximumPageSize) : 1000;
       const first = Math.max(1, last - size + 1);
-      const events = exec.events.slice(first - 1, last).reverse();
+      const events = (await history.readHistory(exec, first, last)).reverse();
       return { history: { events }, nextPageToken: first > 1 ? encodePageToken({ last: first - 1 }) : undefined };
     },
 
     async ResetStickyTaskQueue(req) {
-      const exec = run(req, req.execution);
+      const exec = await run(req, req.execution);
       exec.sticky = undefined;
       return {};
     },

@@ -214,10 +214,11 @@ export class CrossWorkflow implements CrossWorkflowCommands {
     if (s.parentWorkflowExecution && eventName && !continued) {
       const parent = h.findRun(s.parentWorkflowNamespace ?? exec.namespace, s.parentWorkflowExecution.workflowId, s.parentWorkflowExecution.runId);
       const initiatedEventId = Number(s.parentInitiatedEventId ?? 0);
-      if (parent && parent.isOpen && parent.children.has(initiatedEventId)) {
+      const child = parent?.isOpen ? parent.children.get(initiatedEventId) : undefined;
+      if (parent && child) {
         parent.children.delete(initiatedEventId);
-        const started = parent.events.find((e) => e.childWorkflowExecutionStartedEventAttributes?.initiatedEventId === initiatedEventId);
-        const close = attrsOf(exec.events[exec.events.length - 1]);
+        const started = { eventId: child.startedEventId };
+        const close = attrsOf(exec.lastEvent ?? {});
         parent.addExternal(
           eventName,
           {

@@ -113,7 +113,23 @@ export function attrsOf(event: Msg): Msg {
  * Only the history service mutates it, and only through {@link Execution.append}.
  */
 export class Execution {
-  readonly events: Msg[] = [];
+  /**
+   * The resident tail of the event log: events `tailStart..eventCount`. Older events are paged
+   * out once durable (the store has them; see {@link HistoryService.readHistory}), as Temporal's
+   * mutable state holds no history: only what a sticky task needs (events after the last
+   * started task) and the last event stay.
+   */
+  events: Msg[] = [];
+  /** Id of `events[0]`. */
+  tailStart = 1;
+  /** Number of events in the whole log (resident or not). */
+  eventCount = 0;
+  /** Id of the last event the store has acknowledged. */
+  savedEventId = 0;
+  /** True once a workflow task was handed to a worker (workflow code has run). */
+  taskEverStarted = false;
+  /** User metadata of the start request (first event), for DescribeWorkflowExecution. */
+  startUserMetadata?: Msg;
   /** Events received while a workflow task runs; written after its completion. */
   buffered: Array<{ name: string; attrs: Msg; time: number }> = [];
   /** Events appended since the last store write. */
@@ -176,11 +192,34 @@ export class Execution {
   }
 
   get nextEventId(): number {
-    return this.events.length + 1;
+    return this.eventCount + 1;
   }
 
   get lastEventId(): number {
-    return this.events.length;
+    return this.eventCount;
+  }
+
+  /** The last event of the log (always resident). */
+  get lastEvent(): Msg | undefined {
+    return this.events[this.events.length - 1];
+  }
+
+  /** Resident events from `fromId` on, or undefined when some of them are paged out. */
+  residentFrom(fromId: number): Msg[] | undefined {
+    if (fromId < this.tailStart) return undefined;
+    return this.events.slice(fromId - this.tailStart);
+  }
+
+  /**
+   * Pages out durable events before `keepFromId` (never the last event, never one the store
+   * has not acknowledged).
+   */
+  trimBefore(keepFromId: number): void {
+    const upTo = Math.min(keepFromId, this.savedEventId + 1, this.eventCount);
+    const drop = upTo - this.tailStart;
+    if (drop <= 0) return;
+    this.events = this.events.slice(drop);
+    this.tailStart = upTo;
   }
 
   /** True when a workflow task has been handed to a worker and not answered yet. */
@@ -202,7 +241,13 @@ export class Execution {
     // Encoding here both measures the history size and catches a malformed event at once.
     this.historySizeBytes += encodeMessage('temporal.api.history.v1.HistoryEvent', event).length;
     this.events.push(event);
+    this.eventCount++;
     this.unsaved.push(event);
+    // The parent's close notification names this id after the history is paged out.
+    if (name === 'ChildWorkflowExecutionStarted') {
+      const child = this.children.get(Number(attrs.initiatedEventId));
+      if (child) child.startedEventId = event.eventId;
+    }
     return event;
   }
 

@@ -10,6 +10,7 @@ import type { TimerQueue } from '../timers/timerQueue';
 import { parseCron } from '../timers/cron';
 import { decideRetry, timeoutFailure } from './activityPolicy';
 import { ActivityState, Execution, PendingQuery, STATUS, UpdateStage, UpdateState, attrsOf } from './execution';
+import { replay, restoreRequestIds } from './recovery';
 import { encodeToken, type TaskToken } from './tokens';
 
 export interface HistoryDeps {
@@ -30,6 +31,13 @@ export interface HistoryDeps {
   typeSearchAttributes: (namespace: string, sa: Msg | undefined) => Msg | undefined;
   /** Largest payload field a command may carry (bytes); larger ones terminate the run, as in Temporal. */
   blobSizeLimitError?: number;
+  /**
+   * Closed runs kept in memory after they close (most recently used first out last); older ones
+   * leave memory and are read back from the store on demand. Default 1 000.
+   */
+  closedRunCacheSize?: number;
+  /** A run left memory (visibility drops its in-memory row). */
+  onRunEvicted?: (exec: Execution) => void;
 }
 
 /** Options of a start that come from the engine rather than the request (children, continue-as-new). */
@@ -76,6 +84,12 @@ export class HistoryService {
   private readonly savedSnapshots = new WeakMap<Execution, string>();
   /** Hooks for workflow-to-workflow effects (children, external signals), set by the engine. */
   onRunClosed: (exec: Execution) => void = () => undefined;
+  /** Closed runs still in memory, least recently used first (see {@link HistoryDeps.closedRunCacheSize}). */
+  private readonly closedRuns = new Map<string, Execution>();
+  /** Loads from the store in progress, by run key (or `namespace/workflowId` for the current run). */
+  private readonly loading = new Map<string, Promise<void>>();
+  /** Workflow-task and query responses whose older history is still to be read from the store. */
+  private readonly historyFills = new WeakMap<Msg, { exec: Execution; fromId: number; toId: number }>();
 
   constructor(readonly deps: HistoryDeps) {}
 
@@ -130,8 +144,10 @@ export class HistoryService {
       const next = prev.then(async () => {
         if (created) await this.deps.store.createRun({ runKey: exec.runKey, namespace: exec.namespace, workflowId: exec.workflowId, runId: exec.runId }, events, visibility, runState);
         else await this.deps.store.appendEvents(exec.runKey, events, { visibility, runState });
+        if (events.length > 0) exec.savedEventId = Math.max(exec.savedEventId, Number(events[events.length - 1].eventId));
         // History readers (long polls, result()) see events only once they are durable.
         if (events.length > 0) exec.notifyHistoryWaiters();
+        this.pageOut(exec);
       });
       this.writeChains.set(exec.runKey, next.catch(() => undefined));
       next.catch((err) => this.deps.onStoreFailure(err));
@@ -162,6 +178,154 @@ export class HistoryService {
     };
   }
 
+  /**
+   * After a durable write: an open run keeps only the events a sticky task needs; a closed run
+   * keeps its last event and joins the closed-run cache, whose oldest idle members leave memory.
+   */
+  private pageOut(exec: Execution): void {
+    if (this.runs.get(exec.runKey) !== exec) return;
+    if (exec.isOpen) {
+      // A sticky task carries only the events after the last started task.
+      exec.trimBefore(exec.previousStartedEventId + 1);
+      return;
+    }
+    exec.trimBefore(exec.eventCount);
+    this.touchClosed(exec);
+  }
+
+  /**
+   * Marks a closed run recently used; the least recently used idle ones leave memory soon after
+   * (not at once: the caller that touched it still uses it).
+   */
+  private touchClosed(exec: Execution): void {
+    this.closedRuns.delete(exec.runKey);
+    this.closedRuns.set(exec.runKey, exec);
+    if (this.evictionQueued) return;
+    this.evictionQueued = true;
+    setImmediate(() => {
+      this.evictionQueued = false;
+      this.evictColdClosedRuns();
+    });
+  }
+
+  private evictionQueued = false;
+
+  private evictColdClosedRuns(): void {
+    const cap = this.deps.closedRunCacheSize ?? 1000;
+    let tries = this.closedRuns.size;
+    for (const [key, old] of this.closedRuns) {
+      if (this.closedRuns.size <= cap || tries-- <= 0) break;
+      this.closedRuns.delete(key);
+      // Something still waits on it (a query, a history long poll, a write): keep it for now.
+      if (!this.isQuiet(old)) {
+        this.closedRuns.set(key, old);
+        continue;
+      }
+      this.evict(old);
+    }
+  }
+
+  /** Retention deleted a closed run from the store: it leaves memory too. */
+  forgetClosedRun(runKey: string): void {
+    const exec = this.runs.get(runKey);
+    if (!exec || exec.isOpen) return;
+    this.evict(exec);
+  }
+
+  private evict(exec: Execution): void {
+    this.closedRuns.delete(exec.runKey);
+    this.runs.delete(exec.runKey);
+    const currentKey = `${exec.namespace}/${exec.workflowId}`;
+    if (this.current.get(currentKey) === exec.runKey) this.current.delete(currentKey);
+    this.savedSnapshots.delete(exec);
+    this.deps.onRunEvicted?.(exec);
+  }
+
+  private isQuiet(exec: Execution): boolean {
+    if (exec.isOpen || exec.unsaved.length > 0 || exec.savedEventId < exec.eventCount || this.dirty.has(exec)) return false;
+    if (exec.historyWaiters.length > 0 || exec.legacyQueries.size > 0 || exec.waitingQueries.length > 0) return false;
+    for (const u of exec.updates.values()) if (u.waiters.length > 0) return false;
+    return true;
+  }
+
+  /** How many runs are in memory: open ones and cached closed ones. */
+  residentRuns(): { open: number; closed: number } {
+    return { open: this.runs.size - this.closedRuns.size, closed: this.closedRuns.size };
+  }
+
+  /**
+   * Makes sure the named run (the current one of the workflow id when `runId` is empty) is in
+   * memory: a closed run that left memory is read back from the store. Open runs are always
+   * resident. Call before the synchronous {@link getRun}/{@link findRun}.
+   */
+  async ensureLoaded(namespace: string, workflowId: string, runId?: string): Promise<void> {
+    const resident = this.findRun(namespace, workflowId, runId);
+    if (resident) {
+      if (!resident.isOpen && this.closedRuns.has(resident.runKey)) this.touchClosed(resident);
+      return;
+    }
+    const loadKey = runId ? runKeyOf(namespace, workflowId, runId) : `${namespace}/${workflowId}`;
+    let pending = this.loading.get(loadKey);
+    if (!pending) {
+      pending = this.loadFromStore(namespace, workflowId, runId).finally(() => this.loading.delete(loadKey));
+      this.loading.set(loadKey, pending);
+    }
+    await pending;
+  }
+
+  private async loadFromStore(namespace: string, workflowId: string, runId?: string): Promise<void> {
+    const store = this.deps.store;
+    const runKey = runId ? runKeyOf(namespace, workflowId, runId) : await store.latestRunKey(namespace, workflowId);
+    if (!runKey || this.runs.has(runKey)) return;
+    const stored = await store.loadRun(runKey);
+    // Open runs never leave memory, so one found only in the store is closed (or unknown).
+    if (!stored || stored.events.length === 0 || this.runs.has(runKey) || this.findRun(namespace, workflowId, runId)) return;
+    const exec = replay(stored.run.runKey, stored.run.namespace, stored.run.workflowId, stored.run.runId, stored.events);
+    if (exec.isOpen) return;
+    if (stored.state) restoreRequestIds(exec, stored.state);
+    exec.savedEventId = exec.eventCount;
+    this.savedSnapshots.set(exec, JSON.stringify(this.runState(exec)));
+    this.adoptRecovered(exec);
+    exec.trimBefore(exec.eventCount);
+    this.touchClosed(exec);
+  }
+
+  /**
+   * Events `fromId..toId` of a run: the resident tail from memory, older ones from the store
+   * (they are durable, or they would not have been paged out).
+   */
+  async readHistory(exec: Execution, fromId: number, toId: number = exec.eventCount): Promise<Msg[]> {
+    if (fromId > toId) return [];
+    const resident = exec.residentFrom(fromId);
+    if (resident) return resident.slice(0, toId - fromId + 1);
+    const tailStart = exec.tailStart;
+    const tail = exec.events.slice(0, Math.max(0, toId - tailStart + 1));
+    const stored = await this.deps.store.readEvents(exec.runKey, fromId);
+    const older = stored.filter((e) => Number(e.eventId) < tailStart && Number(e.eventId) <= toId);
+    return [...older, ...tail];
+  }
+
+  /**
+   * A workflow-task or query-task response built from resident events only: reads the paged-out
+   * part of its history from the store (call after {@link flush}, before answering the poll).
+   */
+  async completeTaskHistory(res: Msg | null | undefined): Promise<void> {
+    const fill = res ? this.historyFills.get(res) : undefined;
+    if (!res || !fill) return;
+    this.historyFills.delete(res);
+    res.history = { events: await this.readHistory(fill.exec, fill.fromId, fill.toId) };
+  }
+
+  /** History `fromId..toId` for a task response: resident events now, or a fill after the poll's flush. */
+  private taskHistory(exec: Execution, fromId: number, toId: number, res: Msg): void {
+    const resident = exec.residentFrom(fromId);
+    if (resident) res.history = { events: resident.slice(0, toId - fromId + 1) };
+    else {
+      res.history = { events: [] };
+      this.historyFills.set(res, { exec, fromId, toId });
+    }
+  }
+
   /** Adds a run rebuilt from the store at start-up. */
   adoptRecovered(exec: Execution): void {
     this.runs.set(exec.runKey, exec);
@@ -189,7 +353,7 @@ export class HistoryService {
       startTime: exec.startTime,
       executionTime: exec.executionTime,
       closeTime: exec.closeTime,
-      historyLength: exec.events.length,
+      historyLength: exec.eventCount,
       historySizeBytes: exec.historySizeBytes,
       memo: exec.memo,
       searchAttributes: exec.allSearchAttributes(),
@@ -308,6 +472,7 @@ export class HistoryService {
     exec.startRequestId = requestId;
     exec.executionDeadline = executionDeadline;
     exec.append('WorkflowExecutionStarted', startedAttrs, now, req.userMetadata);
+    exec.startUserMetadata = req.userMetadata;
     this.runs.set(exec.runKey, exec);
     this.current.set(`${namespace}/${workflowId}`, exec.runKey);
     this.markDirty(exec);
@@ -422,12 +587,13 @@ export class HistoryService {
         identity: poll.identity ?? '',
         requestId: randomUUID(),
         historySizeBytes: exec.historySizeBytes,
-        suggestContinueAsNew: exec.historySizeBytes > 4 * 1024 * 1024 || exec.events.length > 4000,
+        suggestContinueAsNew: exec.historySizeBytes > 4 * 1024 * 1024 || exec.eventCount > 4000,
       },
       now,
     );
     wt.startedEventId = started.eventId;
     wt.startedTime = now;
+    exec.taskEverStarted = true;
     const startedId = started.eventId;
     wt.timeoutTimer = this.deps.timers.schedule(now + this.workflowTaskTimeoutMs(exec), () => this.timeOutWorkflowTask(exec, sid, startedId));
     this.markDirty(exec);
@@ -448,20 +614,21 @@ export class HistoryService {
     const queries: Msg = {};
     for (const q of wt.queries) queries[q.id] = q.query;
     const fromId = sticky ? exec.previousStartedEventId + 1 : 1;
-    return {
+    const res: Msg = {
       taskToken: encodeToken({ k: 'wt', ns: exec.namespace, wid: exec.workflowId, rid: exec.runId, sid, att: wt.attempt }),
       workflowExecution: { workflowId: exec.workflowId, runId: exec.runId },
       workflowType: { name: exec.workflowType },
       previousStartedEventId: exec.previousStartedEventId,
       startedEventId: startedId,
       attempt: wt.attempt,
-      history: { events: exec.events.slice(fromId - 1) },
       workflowExecutionTaskQueue: { name: exec.taskQueue, kind: 'TASK_QUEUE_KIND_NORMAL' },
       scheduledTime: msToTimestamp(wt.scheduledTime),
       startedTime: msToTimestamp(now),
       queries: wt.queries.length > 0 ? queries : undefined,
       messages,
     };
+    this.taskHistory(exec, fromId, startedId, res);
+    return res;
   }
 
   /** Resolves a workflow-task token to its run and in-flight task, or NOT_FOUND. */
@@ -553,7 +720,7 @@ export class HistoryService {
       };
       if (exec.isOpen && exec.wt && exec.wt.startedEventId === undefined) exec.wt.queries.push(q);
       else if (exec.isOpen && exec.wtInFlight) exec.waitingQueries.push(q);
-      else if (exec.previousStartedEventId === 0 && !exec.events.some((e) => e.eventType === 'EVENT_TYPE_WORKFLOW_TASK_STARTED')) {
+      else if (exec.previousStartedEventId === 0 && !exec.taskEverStarted) {
         // No workflow code has run yet (start delay): there is nothing a worker could answer from.
         reject(failedPrecondition('workflow has not started its first workflow task yet; query it after the start delay'));
         return;
@@ -577,7 +744,7 @@ export class HistoryService {
       (q as { taken?: boolean }).taken = true;
       const fromId = sticky ? exec.previousStartedEventId + 1 : 1;
       void poll;
-      return {
+      const res: Msg = {
         taskToken: encodeToken({ k: 'q', ns: exec.namespace, wid: exec.workflowId, rid: exec.runId, qid: q.id }),
         workflowExecution: { workflowId: exec.workflowId, runId: exec.runId },
         workflowType: { name: exec.workflowType },
@@ -585,13 +752,14 @@ export class HistoryService {
         // 0 as in Temporal: the worker then treats it as query-only and buffers every concurrent
         // one (a non-zero id makes it a history task, and each replaces the one buffered before).
         startedEventId: 0,
-        history: { events: exec.events.slice(fromId - 1) },
         query: q.query,
         workflowExecutionTaskQueue: { name: exec.taskQueue, kind: 'TASK_QUEUE_KIND_NORMAL' },
         attempt: 1,
         scheduledTime: msToTimestamp(this.now()),
         startedTime: msToTimestamp(this.now()),
       };
+      this.taskHistory(exec, fromId, exec.eventCount, res);
+      return res;
     };
     const sticky = exec.sticky;
     if (sticky && exec.isOpen) {
@@ -1077,7 +1245,7 @@ export class HistoryService {
         workflowExecutionTimeout: a.workflowExecutionTimeout,
         workflowRunTimeout: a.workflowRunTimeout,
         defaultWorkflowTaskTimeout: a.workflowTaskTimeout,
-        userMetadata: exec.events[0]?.userMetadata,
+        userMetadata: exec.startUserMetadata,
       },
       workflowExecutionInfo: {
         execution: { workflowId: exec.workflowId, runId: exec.runId },
@@ -1085,14 +1253,14 @@ export class HistoryService {
         startTime: msToTimestamp(exec.startTime),
         closeTime: exec.closeTime !== undefined ? msToTimestamp(exec.closeTime) : undefined,
         status: exec.status,
-        historyLength: exec.events.length,
+        historyLength: exec.eventCount,
         parentNamespaceId: a.parentWorkflowNamespace,
         parentExecution: a.parentWorkflowExecution,
         executionTime: msToTimestamp(exec.executionTime),
         memo: exec.memo,
         searchAttributes: exec.allSearchAttributes(),
         taskQueue: exec.taskQueue,
-        stateTransitionCount: exec.events.length,
+        stateTransitionCount: exec.eventCount,
         historySizeBytes: exec.historySizeBytes,
         rootExecution: a.rootWorkflowExecution ?? { workflowId: exec.workflowId, runId: exec.runId },
         firstRunId: exec.firstExecutionRunId,
@@ -1133,7 +1301,7 @@ export class HistoryService {
 
   /** The close event of a closed run. */
   closeEvent(exec: Execution): Msg | undefined {
-    return exec.isOpen ? undefined : exec.events[exec.events.length - 1];
+    return exec.isOpen ? undefined : exec.lastEvent;
   }
 
   /** Guards against workflow-level operations on a closed run (FAILED_PRECONDITION-free variant). */
@@ -1143,7 +1311,7 @@ export class HistoryService {
 
   /** Attributes of the last event, for callers that only need the close payload. */
   lastEventAttrs(exec: Execution): Msg {
-    return attrsOf(exec.events[exec.events.length - 1]);
+    return attrsOf(exec.lastEvent ?? {});
   }
 }
 

@@ -19,30 +19,28 @@ const CLOSE_STATUS: Record<string, string> = {
  * again. Returns the number of runs recovered.
  */
 export async function recoverRuns(history: HistoryService, store: EngineStore): Promise<number> {
-  const stored: StoredRun[] = store.loadRuns
-    ? await store.loadRuns()
-    : await (async () => {
-        const out: StoredRun[] = [];
-        for (const run of await store.listRuns()) out.push({ run, events: await store.readEvents(run.runKey), state: await store.readRunState(run.runKey) });
-        return out;
-      })();
+  // Only open runs come back into memory; closed ones are read on demand (HistoryService.ensureLoaded).
+  const stored: StoredRun[] = await store.loadOpenRuns();
   const recovered: Execution[] = [];
+  const everScheduled = new Set<Execution>();
+  // A manual or time-skipping clock is not stored: never let it restart behind the time its
+  // runs already reached (timers due "in 3 days" would be 3 days away again).
+  let latest = (await store.latestEventTime?.()) ?? 0;
   for (const { run, events, state } of stored) {
     if (events.length === 0) continue;
     const exec = replay(run.runKey, run.namespace, run.workflowId, run.runId, events);
+    if (events.some((e) => e.eventType === 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED')) everScheduled.add(exec);
+    latest = Math.max(latest, timestampToMs(exec.lastEvent?.eventTime) ?? 0);
     if (state) applySnapshot(exec, state);
+    exec.savedEventId = exec.eventCount;
+    // The first task after a restart carries full history, read from the store then.
+    exec.trimBefore(exec.previousStartedEventId + 1);
     history.adoptRecovered(exec);
     recovered.push(exec);
   }
-  // A manual or time-skipping clock is not stored: never let it restart behind the time its
-  // runs already reached (timers due "in 3 days" would be 3 days away again).
   const clock = history.deps.clock;
-  if (clock.kind !== 'real') {
-    let latest = 0;
-    for (const exec of recovered) for (const e of exec.events) latest = Math.max(latest, timestampToMs(e.eventTime) ?? 0);
-    clock.jumpTo(latest);
-  }
-  for (const exec of recovered) rearm(history, exec);
+  if (clock.kind !== 'real') clock.jumpTo(latest);
+  for (const exec of recovered) rearm(history, exec, everScheduled.has(exec));
   history.deps.onChange();
   for (const exec of recovered) history.deps.onVisibility(history.visibilityRow(exec));
   return recovered.length;
@@ -56,8 +54,10 @@ export function replay(runKey: string, namespace: string, workflowId: string, ru
   const backoff = durationToMs(s.firstWorkflowTaskBackoff);
   const exec = new Execution(runKey, namespace, workflowId, runId, s.workflowType?.name ?? '', s.taskQueue?.name ?? '', startTime, s, s.firstExecutionRunId || runId, startTime + backoff);
   exec.executionDeadline = timestampToMs(s.workflowExecutionExpirationTime) ?? 0;
+  exec.startUserMetadata = first.userMetadata ?? undefined;
   for (const ev of events) {
     exec.events.push(ev);
+    exec.eventCount++;
     exec.historySizeBytes += encodeMessage('temporal.api.history.v1.HistoryEvent', ev).length;
     exec.taskIdSeq = Math.max(exec.taskIdSeq, Number(ev.taskId ?? 0));
     applyEvent(exec, ev);
@@ -83,6 +83,7 @@ function applyEvent(exec: Execution, ev: Msg): void {
       exec.wtAttempt = Number(a.attempt ?? 1);
       break;
     case 'EVENT_TYPE_WORKFLOW_TASK_STARTED':
+      exec.taskEverStarted = true;
       if (exec.wt) {
         exec.wt.startedEventId = id;
         exec.wt.startedTime = time;
@@ -199,15 +200,19 @@ function applySnapshot(exec: Execution, state: Msg): void {
     act.heartbeatDetails = a.heartbeatDetails;
   }
   if (state.wtAttempt) exec.wtAttempt = Number(state.wtAttempt);
+  restoreRequestIds(exec, state);
+}
+
+/** Request ids of the run's recent starts, signals and cancels (de-duplication of retried calls). */
+export function restoreRequestIds(exec: Execution, state: Msg): void {
   for (const id of state.requestIds ?? []) exec.requestIds.add(id);
 }
 
 /** Arms timers and queues tasks of a recovered run. */
-function rearm(history: HistoryService, exec: Execution): void {
+function rearm(history: HistoryService, exec: Execution, hasTask: boolean): void {
   if (!exec.isOpen) return;
   const now = history.now();
   history.armRunTimeout(exec);
-  const hasTask = exec.events.some((e) => e.eventType === 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED');
   if (!hasTask && exec.executionTime > now) history.armStartBackoff(exec, exec.executionTime);
   for (const t of [...exec.timers.values()]) {
     exec.timers.delete(t.timerId);

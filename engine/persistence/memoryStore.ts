@@ -1,5 +1,7 @@
 import type { Msg } from '../proto';
-import type { DerivedUpdate, EngineStore, RunStateSnapshot, NamespaceRecord, RunRecord, VisibilityRecord } from './store';
+import type { DerivedUpdate, EngineStore, RunStateSnapshot, NamespaceRecord, RunRecord, StoredRun, VisibilityRecord } from './store';
+
+const RUNNING = 'WORKFLOW_EXECUTION_STATUS_RUNNING';
 
 /** The in-memory {@link EngineStore}: state lives as long as the process. */
 export class MemoryStore implements EngineStore {
@@ -48,5 +50,45 @@ export class MemoryStore implements EngineStore {
 
   async listVisibility(namespace: string): Promise<VisibilityRecord[]> {
     return [...this.visibility.values()].filter((v) => v.namespace === namespace);
+  }
+
+  async listClosedVisibility(namespace: string): Promise<VisibilityRecord[]> {
+    return [...this.visibility.values()].filter((v) => v.namespace === namespace && v.status !== RUNNING);
+  }
+
+  async loadOpenRuns(): Promise<StoredRun[]> {
+    const out: StoredRun[] = [];
+    for (const [runKey, run] of this.runs) if (this.visibility.get(runKey)?.status === RUNNING) out.push((await this.loadRun(runKey))!);
+    return out;
+  }
+
+  async loadRun(runKey: string): Promise<StoredRun | undefined> {
+    const run = this.runs.get(runKey);
+    if (!run) return undefined;
+    return { run: run.record, events: structuredClone(run.events), state: run.state ? structuredClone(run.state) : undefined };
+  }
+
+  async latestRunKey(namespace: string, workflowId: string): Promise<string | undefined> {
+    let latest: string | undefined;
+    // Map order is creation order.
+    for (const run of this.runs.values()) if (run.record.namespace === namespace && run.record.workflowId === workflowId) latest = run.record.runKey;
+    return latest;
+  }
+
+  async latestEventTime(): Promise<number | undefined> {
+    let latest: number | undefined;
+    for (const v of this.visibility.values()) latest = Math.max(latest ?? 0, v.closeTime ?? 0, v.startTime);
+    return latest;
+  }
+
+  async deleteClosedRuns(namespace: string, closedBefore: number): Promise<string[]> {
+    const deleted: string[] = [];
+    for (const [runKey, v] of this.visibility) {
+      if (v.namespace !== namespace || v.status === RUNNING || v.closeTime === undefined || v.closeTime >= closedBefore) continue;
+      this.visibility.delete(runKey);
+      this.runs.delete(runKey);
+      deleted.push(runKey);
+    }
+    return deleted;
   }
 }

@@ -61,6 +61,9 @@ export async function ensureSchema(client: ClientBase, schema: string): Promise<
       record jsonb NOT NULL
     );
     CREATE INDEX IF NOT EXISTS engine_visibility_namespace ON ${s}.engine_visibility (namespace, start_time DESC);
+    CREATE INDEX IF NOT EXISTS engine_visibility_open ON ${s}.engine_visibility (run_key) WHERE status = 'WORKFLOW_EXECUTION_STATUS_RUNNING';
+    CREATE INDEX IF NOT EXISTS engine_visibility_closed ON ${s}.engine_visibility (namespace, close_time) WHERE status <> 'WORKFLOW_EXECUTION_STATUS_RUNNING';
+    CREATE INDEX IF NOT EXISTS engine_runs_workflow ON ${s}.engine_runs (namespace, workflow_id, created_at DESC);
   `);
   const found = await client.query<{ value: string }>(`SELECT value FROM ${s}.engine_meta WHERE key = 'schema_version'`);
   if (found.rowCount === 0) {

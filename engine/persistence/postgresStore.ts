@@ -30,6 +30,8 @@ export interface PostgresStoreOptions {
   onFatal?: (err: Error) => void;
 }
 
+const RUNNING = 'WORKFLOW_EXECUTION_STATUS_RUNNING';
+
 /** One queued write of the group committer. */
 interface WriteOp {
   kind: 'create' | 'append';
@@ -183,28 +185,104 @@ export class PostgresStore implements EngineStore {
     return state === null || state === undefined ? undefined : fromJsonValue<Msg>(state);
   }
 
-  /** Every run with its events and snapshot, in two queries (start-up). */
+  /** Every run with its events and snapshot, in two queries per page of runs. */
   async loadRuns(): Promise<StoredRun[]> {
-    const runs = await this.pool.query<{ run_key: string; namespace: string; workflow_id: string; run_id: string; state: unknown }>(
-      `SELECT run_key, namespace, workflow_id, run_id, state FROM ${this.s}.engine_runs ORDER BY created_at, run_key`,
-    );
-    const history = await this.pool.query<{ run_key: string; data: Buffer }>(`SELECT run_key, data FROM ${this.s}.engine_history ORDER BY run_key, first_event_id`);
-    const events = new Map<string, Msg[]>();
-    for (const row of history.rows) {
-      let list = events.get(row.run_key);
-      if (!list) events.set(row.run_key, (list = []));
-      list.push(...decodeEvents(row.data));
+    return this.loadWhere('TRUE');
+  }
+
+  /** Every open run (visibility status Running) with its events and snapshot (start-up). */
+  async loadOpenRuns(): Promise<StoredRun[]> {
+    return this.loadWhere(`r.run_key IN (SELECT run_key FROM ${this.s}.engine_visibility WHERE status = '${RUNNING}')`);
+  }
+
+  async loadRun(runKey: string): Promise<StoredRun | undefined> {
+    const [run] = await this.loadWhere('r.run_key = $1', [runKey]);
+    return run;
+  }
+
+  /**
+   * Runs matching `where` (over `engine_runs r`), with their events, read in pages of runs so
+   * start-up with 100 000 runs neither builds one huge result nor makes 100 000 round trips.
+   */
+  private async loadWhere(where: string, params: unknown[] = []): Promise<StoredRun[]> {
+    const out: StoredRun[] = [];
+    const page = 5_000;
+    let after = '';
+    for (;;) {
+      const n = params.length;
+      const runs = await this.pool.query<{ run_key: string; namespace: string; workflow_id: string; run_id: string; state: unknown }>(
+        `SELECT r.run_key, r.namespace, r.workflow_id, r.run_id, r.state FROM ${this.s}.engine_runs r
+          WHERE (${where}) AND r.run_key > $${n + 1} ORDER BY r.run_key LIMIT ${page}`,
+        [...params, after],
+      );
+      if (runs.rows.length === 0) break;
+      const keys = runs.rows.map((row) => row.run_key);
+      const history = await this.pool.query<{ run_key: string; data: Buffer }>(
+        `SELECT run_key, data FROM ${this.s}.engine_history WHERE run_key = ANY($1::text[]) ORDER BY run_key, first_event_id`,
+        [keys],
+      );
+      const events = new Map<string, Msg[]>();
+      for (const row of history.rows) {
+        let list = events.get(row.run_key);
+        if (!list) events.set(row.run_key, (list = []));
+        list.push(...decodeEvents(row.data));
+      }
+      for (const row of runs.rows) {
+        out.push({
+          run: { runKey: row.run_key, namespace: row.namespace, workflowId: row.workflow_id, runId: row.run_id },
+          events: events.get(row.run_key) ?? [],
+          state: row.state === null || row.state === undefined ? undefined : fromJsonValue<Msg>(row.state),
+        });
+      }
+      if (runs.rows.length < page) break;
+      after = keys[keys.length - 1];
     }
-    return runs.rows.map((row) => ({
-      run: { runKey: row.run_key, namespace: row.namespace, workflowId: row.workflow_id, runId: row.run_id },
-      events: events.get(row.run_key) ?? [],
-      state: row.state === null || row.state === undefined ? undefined : fromJsonValue<Msg>(row.state),
-    }));
+    return out;
+  }
+
+  async latestRunKey(namespace: string, workflowId: string): Promise<string | undefined> {
+    const r = await this.pool.query<{ run_key: string }>(
+      `SELECT r.run_key FROM ${this.s}.engine_runs r LEFT JOIN ${this.s}.engine_visibility v USING (run_key)
+        WHERE r.namespace = $1 AND r.workflow_id = $2
+        ORDER BY v.start_time DESC NULLS LAST, r.created_at DESC, r.run_key DESC LIMIT 1`,
+      [namespace, workflowId],
+    );
+    return r.rows[0]?.run_key;
+  }
+
+  async latestEventTime(): Promise<number | undefined> {
+    const r = await this.pool.query<{ t: string | null }>(`SELECT max(GREATEST(start_time, COALESCE(close_time, 0)))::text AS t FROM ${this.s}.engine_visibility`);
+    return r.rows[0]?.t ? Number(r.rows[0].t) : undefined;
   }
 
   async listVisibility(namespace: string): Promise<VisibilityRecord[]> {
     const r = await this.pool.query<{ record: unknown }>(`SELECT record FROM ${this.s}.engine_visibility WHERE namespace = $1 ORDER BY start_time DESC, run_key`, [namespace]);
     return r.rows.map((row) => fromJsonValue<VisibilityRecord>(row.record));
+  }
+
+  async listClosedVisibility(namespace: string): Promise<VisibilityRecord[]> {
+    const r = await this.pool.query<{ record: unknown }>(
+      `SELECT record FROM ${this.s}.engine_visibility WHERE namespace = $1 AND status <> '${RUNNING}' ORDER BY start_time DESC, run_key`,
+      [namespace],
+    );
+    return r.rows.map((row) => fromJsonValue<VisibilityRecord>(row.record));
+  }
+
+  /** Retention: deletes runs of `namespace` closed before `closedBefore`, in one statement. */
+  async deleteClosedRuns(namespace: string, closedBefore: number): Promise<string[]> {
+    const s = this.s;
+    const r = await this.pool.query<{ run_key: string }>(
+      `WITH gone AS (
+         DELETE FROM ${s}.engine_visibility
+          WHERE namespace = $1 AND status <> '${RUNNING}' AND close_time IS NOT NULL AND close_time < $2
+         RETURNING run_key
+       ),
+       h AS (DELETE FROM ${s}.engine_history WHERE run_key IN (SELECT run_key FROM gone)),
+       r AS (DELETE FROM ${s}.engine_runs WHERE run_key IN (SELECT run_key FROM gone))
+       SELECT run_key FROM gone`,
+      [namespace, closedBefore],
+    );
+    return r.rows.map((row) => row.run_key);
   }
 
   /**

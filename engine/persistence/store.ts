@@ -29,12 +29,28 @@ export interface EngineStore {
   /** The {@link RunStateSnapshot} saved with the run's last write, if any. */
   readRunState(runKey: string): Promise<Msg | undefined>;
   /**
-   * Optional bulk read for start-up: every run with its events and snapshot, in a few queries
-   * instead of two per run. Stores without it are read run by run.
+   * Bulk read for start-up: every OPEN run (visibility status Running) with its events and
+   * snapshot, in a few queries. Closed runs stay in the store until asked for ({@link loadRun}).
    */
-  loadRuns?(): Promise<StoredRun[]>;
+  loadOpenRuns(): Promise<StoredRun[]>;
+  /** One run with its events and snapshot (a closed run read back on demand). */
+  loadRun(runKey: string): Promise<StoredRun | undefined>;
+  /** Key of the newest run of a workflow id (by creation), if any. */
+  latestRunKey(namespace: string, workflowId: string): Promise<string | undefined>;
+  /**
+   * Latest event time of any stored run (epoch ms), so a manual or time-skipping clock does not
+   * restart behind time its closed runs already reached. Optional.
+   */
+  latestEventTime?(): Promise<number | undefined>;
   /** Visibility rows of a namespace (the visibility module filters them). */
   listVisibility(namespace: string): Promise<VisibilityRecord[]>;
+  /** Visibility rows of the closed runs of a namespace (open ones are served from memory). */
+  listClosedVisibility(namespace: string): Promise<VisibilityRecord[]>;
+  /**
+   * Namespace retention: deletes every run of the namespace that closed before `closedBefore`
+   * (epoch ms) with its history and visibility row; returns the run keys deleted.
+   */
+  deleteClosedRuns(namespace: string, closedBefore: number): Promise<string[]>;
 }
 
 export interface NamespaceRecord {

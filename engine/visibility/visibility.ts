@@ -1,7 +1,7 @@
 import { invalidArgument } from '../errors';
 import type { NamespaceRegistry } from '../namespaces';
 import { SYSTEM_SEARCH_ATTRIBUTES } from '../namespaces';
-import type { VisibilityRecord } from '../persistence/store';
+import type { EngineStore, VisibilityRecord } from '../persistence/store';
 import { msToTimestamp, type Msg } from '../proto';
 import { evaluate, parseQuery, type RowValue, type Value } from './query';
 
@@ -37,16 +37,33 @@ const STATUS_LABELS: Record<string, string> = {
 };
 
 /**
- * Visibility: the list/count rows of every run (rebuilt from history by the history service on
- * every write) and the query language over them.
+ * Visibility: the list/count rows of every run and the query language over them. Rows of runs in
+ * memory (every open run, recently closed ones) are kept here as the history service writes them;
+ * rows of closed runs that left memory are read from the store's persisted rows per query.
  */
 export class Visibility {
   private readonly rows = new Map<string, VisibilityRecord>();
 
-  constructor(private readonly namespaces: NamespaceRegistry) {}
+  constructor(
+    private readonly namespaces: NamespaceRegistry,
+    private readonly store?: Pick<EngineStore, 'listClosedVisibility'>,
+  ) {}
 
   upsert(row: VisibilityRecord): void {
     this.rows.set(row.runKey, row);
+  }
+
+  /** The run left memory: its row is served from the store from now on. */
+  forget(runKey: string): void {
+    this.rows.delete(runKey);
+  }
+
+  /** Rows of a namespace: in-memory ones, plus persisted rows of closed runs not in memory. */
+  private async rowsOf(namespace: string): Promise<VisibilityRecord[]> {
+    const rows = [...this.rows.values()].filter((r) => r.namespace === namespace);
+    if (!this.store) return rows;
+    for (const r of await this.store.listClosedVisibility(namespace)) if (!this.rows.has(r.runKey)) rows.push(r);
+    return rows;
   }
 
   /**
@@ -72,8 +89,8 @@ export class Visibility {
     this.typeSearchAttributes(namespace, sa);
   }
 
-  list(namespace: string, query: string, pageSize: number, nextPageToken: unknown): Msg {
-    const matched = this.query(namespace, query);
+  async list(namespace: string, query: string, pageSize: number, nextPageToken: unknown): Promise<Msg> {
+    const matched = await this.query(namespace, query);
     const offset = nextPageToken instanceof Uint8Array && nextPageToken.length > 0 ? Number(Buffer.from(nextPageToken).toString()) || 0 : 0;
     const page = matched.slice(offset, offset + pageSize);
     return {
@@ -83,9 +100,9 @@ export class Visibility {
   }
 
   /** CountWorkflowExecutions, with `GROUP BY ExecutionStatus` (the grouping Temporal supports). */
-  count(namespace: string, query: string): Msg {
+  async count(namespace: string, query: string): Promise<Msg> {
     const parsed = parseQuery(query);
-    const rows = this.query(namespace, query);
+    const rows = await this.query(namespace, query);
     if (parsed.groupBy.length === 0) return { count: rows.length };
     if (parsed.groupBy.length !== 1 || parsed.groupBy[0] !== 'ExecutionStatus') {
       throw invalidArgument('invalid query: GROUP BY supports ExecutionStatus only');
@@ -102,7 +119,7 @@ export class Visibility {
     return { count: rows.length, groups };
   }
 
-  private query(namespace: string, text: string): VisibilityRecord[] {
+  private async query(namespace: string, text: string): Promise<VisibilityRecord[]> {
     const parsed = parseQuery(text);
     const types = { ...SYSTEM_SEARCH_ATTRIBUTES, ...this.namespaces.get(namespace).searchAttributes };
     const known = (field: string) => {
@@ -143,7 +160,7 @@ export class Visibility {
     walk(parsed.where);
     for (const o of parsed.orderBy) known(o.field);
 
-    const rows = [...this.rows.values()].filter((r) => r.namespace === namespace);
+    const rows = await this.rowsOf(namespace);
     const matched = parsed.where ? rows.filter((r) => evaluate(parsed.where!, (f) => fieldOf(r, f, types[f]), normalise)) : rows;
     const order = parsed.orderBy.length > 0 ? parsed.orderBy : [{ field: 'StartTime', desc: true }];
     matched.sort((a, b) => {

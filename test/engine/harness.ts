@@ -20,8 +20,8 @@ let seq = 0;
 /** A unique id for workflow ids and task queues within one engine. */
 export const uid = (prefix: string): string => `${prefix}-${Date.now().toString(36)}-${++seq}`;
 
-export async function startHarness(clock: ClockOption = 'real', extra: { sticky?: boolean } = {}): Promise<Harness> {
-  const engine = await startEngine({ clock, sticky: extra.sticky });
+export async function startHarness(clock: ClockOption = 'real', extra: { sticky?: boolean; closedRunCacheSize?: number } = {}): Promise<Harness> {
+  const engine = await startEngine({ clock, sticky: extra.sticky, closedRunCacheSize: extra.closedRunCacheSize });
   const connection = await Connection.connect({ address: engine.address });
   const native = await NativeConnection.connect({ address: engine.address });
   const client = new Client({ connection });
