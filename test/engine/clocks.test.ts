@@ -1,6 +1,7 @@
 import { Connection } from '@temporalio/client';
 import { InternalConnectionOptionsSymbol } from '@temporalio/client/lib/connection';
 import { startEngine } from '../../engine';
+import { eventually } from '../support/eventually';
 import { startHarness, uid, type Harness } from './harness';
 import { sleeper } from './workflows/basics';
 
@@ -21,7 +22,10 @@ describe('clocks', () => {
       expect(t0).toBeGreaterThanOrEqual(Date.parse('2030-01-01T08:00:00Z'));
       expect(t0).toBeLessThan(Date.parse('2030-01-01T08:01:00Z'));
       const handle = await h.client.workflow.start(sleeper, { taskQueue, workflowId: uid('m'), args: [3 * 24 * 3600 * 1000] });
-      await new Promise((r) => setTimeout(r, 300));
+      // Advance only once the timer is started: a first workflow task still in flight would
+      // time out in the jump instead (a loaded machine can take longer than any fixed pause).
+      const timerStarted = async () => (await handle.fetchHistory()).events!.some((e) => e.timerStartedEventAttributes);
+      expect(await eventually(timerStarted, (started) => started, 30_000)).toBe(true);
       expect((await handle.describe()).status.name).toBe('RUNNING');
       h.engine.clock.advance!(3 * 24 * 3600 * 1000);
       expect(await handle.result()).toBe('slept');
