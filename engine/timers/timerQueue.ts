@@ -7,17 +7,30 @@ interface Entry {
   id: number;
   due: number;
   fire: () => void;
+  canceled: boolean;
+}
+
+/** Earlier due first; within one millisecond, scheduling order. */
+function before(a: Entry, b: Entry): boolean {
+  return a.due < b.due || (a.due === b.due && a.id < b.id);
 }
 
 /**
  * The due-time queue of the engine: every durable timer (workflow timers, activity timeouts and
  * retries, workflow timeouts) is one entry. One Node timer is armed for the earliest entry;
  * jumps of the clock re-arm it.
+ *
+ * A binary heap with lazy cancellation: scheduling and cancelling cost O(log n) and O(1) with
+ * hundreds of thousands of pending timers (100 000 open work orders hold several each), where a
+ * sorted array paid O(n) per call.
  */
 export class TimerQueue {
-  private entries: Entry[] = [];
+  private readonly heap: Entry[] = [];
+  private readonly byId = new Map<number, Entry>();
   private nextId = 1;
   private handle: NodeJS.Timeout | undefined;
+  /** Due time the Node timer is armed for (undefined: none armed). */
+  private armedFor: number | undefined;
   private stopped = false;
   private firing = false;
   /** Called after a batch of timers fired (the time skipper re-checks idleness). */
@@ -29,34 +42,38 @@ export class TimerQueue {
 
   /** Schedules `fire` at engine time `due`; returns an id for {@link cancel}. */
   schedule(due: number, fire: () => void): number {
-    const entry = { id: this.nextId++, due, fire };
-    // Keep entries sorted by due time, then by insertion, with a binary search.
-    let lo = 0;
-    let hi = this.entries.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.entries[mid].due <= due) lo = mid + 1;
-      else hi = mid;
-    }
-    this.entries.splice(lo, 0, entry);
-    if (lo === 0) this.arm();
+    const entry: Entry = { id: this.nextId++, due, fire, canceled: false };
+    this.byId.set(entry.id, entry);
+    this.push(entry);
+    if (this.heap[0] === entry) this.arm();
     return entry.id;
   }
 
   cancel(id: number | undefined): void {
     if (id === undefined) return;
-    const i = this.entries.findIndex((e) => e.id === id);
-    if (i >= 0) this.entries.splice(i, 1);
-    if (i === 0) this.arm();
+    const entry = this.byId.get(id);
+    if (!entry) return;
+    this.byId.delete(id);
+    entry.canceled = true;
+    if (this.heap[0] === entry) {
+      this.dropCanceledTop();
+      this.arm();
+    } else if (this.heap.length > 1024 && this.heap.length > 2 * this.byId.size) {
+      // Mostly canceled entries (activity timeouts cancelled long before due): rebuild.
+      const live = this.heap.filter((e) => !e.canceled);
+      this.heap.length = 0;
+      for (const e of live) this.push(e);
+    }
   }
 
   /** Engine time of the earliest pending timer. */
   nextDue(): number | undefined {
-    return this.entries[0]?.due;
+    this.dropCanceledTop();
+    return this.heap[0]?.due;
   }
 
   size(): number {
-    return this.entries.length;
+    return this.byId.size;
   }
 
   /** Fires every entry due by now, in due order. */
@@ -65,11 +82,15 @@ export class TimerQueue {
     this.firing = true;
     let fired = 0;
     try {
-      while (this.entries.length > 0 && this.entries[0].due <= this.clock.now()) {
-        const e = this.entries.shift()!;
+      for (;;) {
+        this.dropCanceledTop();
+        const top = this.heap[0];
+        if (!top || top.due > this.clock.now()) break;
+        this.pop();
+        this.byId.delete(top.id);
         fired++;
         try {
-          e.fire();
+          top.fire();
         } catch (err) {
           // A failing timer must not stop the others; the engine logs via the callback itself.
           process.emitWarning(`engine timer failed: ${(err as Error)?.stack ?? err}`);
@@ -78,7 +99,7 @@ export class TimerQueue {
     } finally {
       this.firing = false;
     }
-    this.arm();
+    this.arm(true);
     if (fired > 0) this.afterFire();
   }
 
@@ -86,18 +107,64 @@ export class TimerQueue {
     this.stopped = true;
     if (this.handle) clearTimeout(this.handle);
     this.handle = undefined;
-    this.entries = [];
+    this.armedFor = undefined;
+    this.heap.length = 0;
+    this.byId.clear();
   }
 
-  private arm(): void {
+  /** Arms the Node timer for the earliest entry (kept when already armed for that time). */
+  private arm(force = false): void {
+    this.dropCanceledTop();
+    const top = this.heap[0];
+    if (!force && this.handle && top && this.armedFor === top.due) return;
     if (this.handle) clearTimeout(this.handle);
     this.handle = undefined;
-    if (this.stopped || this.entries.length === 0) return;
-    const delay = Math.max(0, Math.min(this.entries[0].due - this.clock.now(), MAX_NODE_DELAY));
+    this.armedFor = undefined;
+    if (this.stopped || !top) return;
+    const delay = Math.max(0, Math.min(top.due - this.clock.now(), MAX_NODE_DELAY));
+    this.armedFor = top.due;
     this.handle = setTimeout(() => {
       this.handle = undefined;
+      this.armedFor = undefined;
       this.fireDue();
     }, delay);
     this.handle.unref?.();
+  }
+
+  private dropCanceledTop(): void {
+    while (this.heap.length > 0 && this.heap[0].canceled) this.pop();
+  }
+
+  private push(entry: Entry): void {
+    const h = this.heap;
+    h.push(entry);
+    let i = h.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!before(h[i], h[parent])) break;
+      [h[i], h[parent]] = [h[parent], h[i]];
+      i = parent;
+    }
+  }
+
+  private pop(): Entry | undefined {
+    const h = this.heap;
+    const top = h[0];
+    const last = h.pop();
+    if (h.length > 0 && last) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && before(h[l], h[m])) m = l;
+        if (r < h.length && before(h[r], h[m])) m = r;
+        if (m === i) break;
+        [h[i], h[m]] = [h[m], h[i]];
+        i = m;
+      }
+    }
+    return top;
   }
 }
