@@ -174,7 +174,8 @@ test('loadRuns gives every run with the same events and snapshot as the per-run 
   await store.appendEvents(runKey, [signaled(3, 'b'), signaled(4, 'c')], {});
   const loaded = await store.loadRuns();
   const runs = await store.listRuns();
-  expect(loaded.map((l) => l.run)).toEqual(runs);
+  const byKey = (a: { runKey: string }, b: { runKey: string }) => (a.runKey < b.runKey ? -1 : 1);
+  expect(loaded.map((l) => l.run).sort(byKey)).toEqual([...runs].sort(byKey));
   for (const { run, events, state } of loaded) {
     expect(events).toEqual(await store.readEvents(run.runKey));
     expect(state).toEqual(await store.readRunState(run.runKey));
@@ -226,4 +227,26 @@ test('when the lock session dies the store reports it as fatal and another engin
   const third = await PostgresStore.open({ databaseUrl: url, schema: 'engine_c', lockWaitMs: 2_000 });
   await third.close();
   await second.close();
+});
+
+test('start-up reads open runs only; a closed run is read alone, found as its workflow id\'s latest run, and deleted after retention', async () => {
+  const open = await newRun('ns-ret');
+  const closedKey = await newRun('ns-ret');
+  const closedAt = 1_700_000_100_000;
+  await store.appendEvents(closedKey, [signaled(2, 'last')], { visibility: { ...vis(closedKey, 'WORKFLOW_EXECUTION_STATUS_COMPLETED', 'ns-ret'), closeTime: closedAt } });
+  const openKeys = (await store.loadOpenRuns()).map((r) => r.run.runKey);
+  expect(openKeys).toContain(open);
+  expect(openKeys).not.toContain(closedKey);
+  const alone = await store.loadRun(closedKey);
+  expect(alone?.events.map((e) => e.eventId)).toEqual([1, 2]);
+  const [, workflowId] = closedKey.split('/');
+  expect(await store.latestRunKey('ns-ret', workflowId)).toBe(closedKey);
+  expect((await store.listClosedVisibility('ns-ret')).map((v) => v.runKey)).toEqual([closedKey]);
+  // Retention counts from the close: not yet at the close time, gone just after it.
+  expect(await store.deleteClosedRuns('ns-ret', closedAt)).toEqual([]);
+  expect(await store.deleteClosedRuns('ns-ret', closedAt + 1)).toEqual([closedKey]);
+  expect(await store.loadRun(closedKey)).toBeUndefined();
+  expect(await store.readEvents(closedKey)).toEqual([]);
+  expect(await store.listClosedVisibility('ns-ret')).toEqual([]);
+  expect((await store.loadRun(open))?.events).toHaveLength(1);
 });

@@ -1,4 +1,7 @@
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { status } from '@grpc/grpc-js';
+import { Connection, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { startEngine } from '../../engine';
 import { eventually } from '../support/eventually';
 import { startHarness, uid, type Harness } from './harness';
 import { countQuery, incrementUpdate, stopSignal, updatable } from './workflows/messages';
@@ -73,5 +76,34 @@ describe('paging: history and closed runs served from the store', () => {
     // A retried start (same request id) of the run that closed and left memory finds that run.
     const retried = await svc.startWorkflowExecution(again);
     expect(retried.runId).toBe(first.runId);
+  });
+});
+
+describe('namespace retention', () => {
+  it('deletes a run closed longer ago than the retention period, and only then', async () => {
+    const engine = await startEngine({ clock: { kind: 'manual' }, retention: { days: 1, sweepEveryMs: 50 } });
+    const connection = await Connection.connect({ address: engine.address });
+    const svc = connection.workflowService;
+    try {
+      const workflowId = uid('retained');
+      const taskQueue = uid('q');
+      await svc.startWorkflowExecution({ namespace: 'default', workflowId, workflowType: { name: 'raw' }, taskQueue: { name: taskQueue }, requestId: uid('r') });
+      const task = await svc.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue } });
+      await svc.respondWorkflowTaskCompleted({
+        taskToken: task.taskToken,
+        commands: [{ commandType: temporal.api.enums.v1.CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION, completeWorkflowExecutionCommandAttributes: {} }],
+      });
+      const describe = () => svc.describeWorkflowExecution({ namespace: 'default', execution: { workflowId } }).then(() => 'found', (err: { code?: number }) => `code ${err.code}`);
+      // Half the retention period later (several sweeps ran) it is still there.
+      engine.clock.advance!(12 * 3600_000);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await describe()).toBe('found');
+      engine.clock.advance!(13 * 3600_000);
+      expect(await eventually(describe, (v) => v !== 'found')).toBe(`code ${status.NOT_FOUND}`);
+      expect((await svc.countWorkflowExecutions({ namespace: 'default', query: `WorkflowId = "${workflowId}"` })).count?.toString()).toBe('0');
+    } finally {
+      await connection.close();
+      await engine.stop();
+    }
   });
 });
