@@ -280,7 +280,7 @@ export class HistoryService {
     const stored = await store.loadRun(runKey);
     // Open runs never leave memory, so one found only in the store is closed (or unknown).
     if (!stored || stored.events.length === 0 || this.runs.has(runKey) || this.findRun(namespace, workflowId, runId)) return;
-    const exec = replay(stored.run.runKey, stored.run.namespace, stored.run.workflowId, stored.run.runId, stored.events);
+    const exec = replay(stored.run.runKey, stored.run.namespace, stored.run.workflowId, stored.run.runId, stored.events, stored.historySizeBytes);
     if (exec.isOpen) return;
     if (stored.state) restoreRequestIds(exec, stored.state);
     exec.savedEventId = exec.eventCount;

@@ -26,9 +26,9 @@ export async function recoverRuns(history: HistoryService, store: EngineStore): 
   // A manual or time-skipping clock is not stored: never let it restart behind the time its
   // runs already reached (timers due "in 3 days" would be 3 days away again).
   let latest = (await store.latestEventTime?.()) ?? 0;
-  for (const { run, events, state } of stored) {
+  for (const { run, events, state, historySizeBytes } of stored) {
     if (events.length === 0) continue;
-    const exec = replay(run.runKey, run.namespace, run.workflowId, run.runId, events);
+    const exec = replay(run.runKey, run.namespace, run.workflowId, run.runId, events, historySizeBytes);
     if (events.some((e) => e.eventType === 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED')) everScheduled.add(exec);
     latest = Math.max(latest, timestampToMs(exec.lastEvent?.eventTime) ?? 0);
     if (state) applySnapshot(exec, state);
@@ -47,7 +47,7 @@ export async function recoverRuns(history: HistoryService, store: EngineStore): 
 }
 
 /** Mutable state of one run from its events. */
-export function replay(runKey: string, namespace: string, workflowId: string, runId: string, events: Msg[]): Execution {
+export function replay(runKey: string, namespace: string, workflowId: string, runId: string, events: Msg[], historySizeBytes?: number): Execution {
   const first = events[0];
   const s = first.workflowExecutionStartedEventAttributes ?? {};
   const startTime = timestampToMs(first.eventTime) ?? 0;
@@ -55,10 +55,11 @@ export function replay(runKey: string, namespace: string, workflowId: string, ru
   const exec = new Execution(runKey, namespace, workflowId, runId, s.workflowType?.name ?? '', s.taskQueue?.name ?? '', startTime, s, s.firstExecutionRunId || runId, startTime + backoff);
   exec.executionDeadline = timestampToMs(s.workflowExecutionExpirationTime) ?? 0;
   exec.startUserMetadata = first.userMetadata ?? undefined;
+  if (historySizeBytes !== undefined) exec.historySizeBytes = historySizeBytes;
   for (const ev of events) {
     exec.events.push(ev);
     exec.eventCount++;
-    exec.historySizeBytes += encodeMessage('temporal.api.history.v1.HistoryEvent', ev).length;
+    if (historySizeBytes === undefined) exec.historySizeBytes += encodeMessage('temporal.api.history.v1.HistoryEvent', ev).length;
     exec.taskIdSeq = Math.max(exec.taskIdSeq, Number(ev.taskId ?? 0));
     applyEvent(exec, ev);
   }

@@ -222,16 +222,19 @@ export class PostgresStore implements EngineStore {
         [keys],
       );
       const events = new Map<string, Msg[]>();
+      const sizes = new Map<string, number>();
       for (const row of history.rows) {
         let list = events.get(row.run_key);
         if (!list) events.set(row.run_key, (list = []));
         list.push(...decodeEvents(row.data));
+        sizes.set(row.run_key, (sizes.get(row.run_key) ?? 0) + row.data.length);
       }
       for (const row of runs.rows) {
         out.push({
           run: { runKey: row.run_key, namespace: row.namespace, workflowId: row.workflow_id, runId: row.run_id },
           events: events.get(row.run_key) ?? [],
           state: row.state === null || row.state === undefined ? undefined : fromJsonValue<Msg>(row.state),
+          historySizeBytes: sizes.get(row.run_key),
         });
       }
       if (runs.rows.length < page) break;

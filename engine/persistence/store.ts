@@ -69,6 +69,11 @@ export interface StoredRun {
   run: RunRecord;
   events: Msg[];
   state?: Msg;
+  /**
+   * Encoded size of the history when the store knows it (the sum of its stored blobs, which is
+   * how Temporal counts history size), so start-up need not re-encode every event.
+   */
+  historySizeBytes?: number;
 }
 
 /** The identity of a run; `runKey` is `namespace/workflowId/runId`. */
