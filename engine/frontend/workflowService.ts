@@ -11,6 +11,20 @@ import { SYSTEM_SEARCH_ATTRIBUTES } from '../namespaces';
 import { packAny, type Msg } from '../proto';
 import type { Visibility } from '../visibility/visibility';
 import type { CallContext, Handler } from './grpcServer';
+import * as describeWorkflow from '../history/api/describeWorkflow';
+import * as pollWorkflowExecutionUpdate from '../history/api/pollWorkflowExecutionUpdate';
+import * as queryWorkflow from '../history/api/queryWorkflow';
+import * as recordActivityTaskHeartbeat from '../history/api/recordActivityTaskHeartbeat';
+import * as requestCancelWorkflow from '../history/api/requestCancelWorkflow';
+import * as respondActivityTaskCanceled from '../history/api/respondActivityTaskCanceled';
+import * as respondActivityTaskCompleted from '../history/api/respondActivityTaskCompleted';
+import * as respondActivityTaskFailed from '../history/api/respondActivityTaskFailed';
+import * as respondQueryTaskCompleted from '../history/api/respondQueryTaskCompleted';
+import * as respondWorkflowTaskFailed from '../history/api/respondWorkflowTaskFailed';
+import * as signalWorkflow from '../history/api/signalWorkflow';
+import * as startWorkflow from '../history/api/startWorkflow';
+import * as terminateWorkflow from '../history/api/terminateWorkflow';
+import * as updateWorkflow from '../history/api/updateWorkflow';
 
 export interface FrontendDeps {
   history: HistoryService;
@@ -141,7 +155,7 @@ export function workflowServiceHandlers(deps: FrontendDeps): Record<string, Hand
       namespaces.get(req.namespace);
       visibility.validateSearchAttributes(req.namespace, req.searchAttributes);
       await loadCurrent(req.namespace, req.workflowId);
-      const { exec, started } = history.startWorkflow(req.namespace, req);
+      const { exec, started } = startWorkflow.invoke(history, req.namespace, req);
       await history.flush();
       return { runId: exec.runId, started };
     },
@@ -154,10 +168,10 @@ export function workflowServiceHandlers(deps: FrontendDeps): Record<string, Hand
       let exec = history.findRun(req.namespace, requireString(req.workflowId, 'WorkflowId'));
       let started = false;
       if (!exec || !exec.isOpen || req.workflowIdConflictPolicy === 'WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING') {
-        ({ exec, started } = history.startWorkflow(req.namespace, { ...req, workflowIdConflictPolicy: req.workflowIdConflictPolicy ?? 'WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING' }));
+        ({ exec, started } = startWorkflow.invoke(history, req.namespace, { ...req, workflowIdConflictPolicy: req.workflowIdConflictPolicy ?? 'WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING' }));
       }
       // The signal is de-duplicated with the start's request id, so a retried call signals once.
-      history.signal(exec, { signalName: req.signalName, input: req.signalInput, identity: req.identity, header: req.header, links: req.links, requestId: req.requestId ? `${req.requestId}/signal` : undefined });
+      signalWorkflow.invoke(history, exec, { signalName: req.signalName, input: req.signalInput, identity: req.identity, header: req.header, links: req.links, requestId: req.requestId ? `${req.requestId}/signal` : undefined });
       await history.flush();
       return { runId: exec.runId, started };
     },
@@ -184,14 +198,14 @@ export function workflowServiceHandlers(deps: FrontendDeps): Record<string, Hand
       try {
         visibility.validateSearchAttributes(req.namespace, start.searchAttributes);
         await loadCurrent(req.namespace, start.workflowId);
-        ({ exec, started } = history.startWorkflow(req.namespace, start));
+        ({ exec, started } = startWorkflow.invoke(history, req.namespace, start));
       } catch (err) {
         throw multiOperationError(err, 0);
       }
       await history.flush();
       let updateResponse: Msg;
       try {
-        updateResponse = await history.update(exec, upd, pollWait(ctx, 20_000));
+        updateResponse = await updateWorkflow.invoke(history, exec, upd, pollWait(ctx, 20_000));
       } catch (err) {
         throw multiOperationError(err, 1);
       }
@@ -219,7 +233,7 @@ export function workflowServiceHandlers(deps: FrontendDeps): Record<string, Hand
     },
 
     async RespondWorkflowTaskFailed(req) {
-      history.failWorkflowTask(decodeToken(req.taskToken), req);
+      respondWorkflowTaskFailed.invoke(history, decodeToken(req.taskToken), req);
       await history.flush();
       return {};
     },
@@ -240,25 +254,25 @@ export function workflowServiceHandlers(deps: FrontendDeps): Record<string, Hand
 
     async RecordActivityTaskHeartbeat(req) {
       const { exec, act } = activityByToken(req);
-      return history.heartbeat(exec, act, req.details);
+      return recordActivityTaskHeartbeat.invoke(history, exec, act, req.details);
     },
 
     async RecordActivityTaskHeartbeatById(req) {
       const { exec, act } = activityById(req);
-      return history.heartbeat(exec, act, req.details);
+      return recordActivityTaskHeartbeat.invoke(history, exec, act, req.details);
     },
 
-    RespondActivityTaskCompleted: async (req) => settleActivity(activityByToken(req), (exec, act) => history.completeActivity(exec, act, req)),
-    RespondActivityTaskCompletedById: async (req) => settleActivity(activityById(req), (exec, act) => history.completeActivity(exec, act, req)),
-    RespondActivityTaskFailed: async (req) => settleActivity(activityByToken(req), (exec, act) => history.failActivity(exec, act, req)),
-    RespondActivityTaskFailedById: async (req) => settleActivity(activityById(req), (exec, act) => history.failActivity(exec, act, req)),
-    RespondActivityTaskCanceled: async (req) => settleActivity(activityByToken(req), (exec, act) => history.canceledActivity(exec, act, req)),
-    RespondActivityTaskCanceledById: async (req) => settleActivity(activityById(req), (exec, act) => history.canceledActivity(exec, act, req)),
+    RespondActivityTaskCompleted: async (req) => settleActivity(activityByToken(req), (exec, act) => respondActivityTaskCompleted.invoke(history, exec, act, req)),
+    RespondActivityTaskCompletedById: async (req) => settleActivity(activityById(req), (exec, act) => respondActivityTaskCompleted.invoke(history, exec, act, req)),
+    RespondActivityTaskFailed: async (req) => settleActivity(activityByToken(req), (exec, act) => respondActivityTaskFailed.invoke(history, exec, act, req)),
+    RespondActivityTaskFailedById: async (req) => settleActivity(activityById(req), (exec, act) => respondActivityTaskFailed.invoke(history, exec, act, req)),
+    RespondActivityTaskCanceled: async (req) => settleActivity(activityByToken(req), (exec, act) => respondActivityTaskCanceled.invoke(history, exec, act, req)),
+    RespondActivityTaskCanceledById: async (req) => settleActivity(activityById(req), (exec, act) => respondActivityTaskCanceled.invoke(history, exec, act, req)),
 
     async SignalWorkflowExecution(req) {
       requireString(req.signalName, 'SignalName');
       const exec = await run(req, req.workflowExecution);
-      history.signal(exec, req);
+      signalWorkflow.invoke(history, exec, req);
       await history.flush();
       return {};
     },
@@ -266,41 +280,41 @@ export function workflowServiceHandlers(deps: FrontendDeps): Record<string, Hand
     async QueryWorkflow(req, ctx) {
       requireString(req.query?.queryType, 'QueryType');
       const exec = await run(req, req.execution);
-      const queryPromise = history.query(exec, req);
+      const queryPromise = queryWorkflow.invoke(history, exec, req);
       // Drop the query when the caller goes away, so time skipping is not held back by it.
       ctx.onCancel(() => {
-        for (const [id, q] of exec.legacyQueries) if (q.query === req.query) history.forgetQuery(exec, id);
-        if (exec.wt) for (const q of exec.wt.queries) if (q.query === req.query) history.forgetQuery(exec, q.id);
-        for (const q of exec.waitingQueries) if (q.query === req.query) history.forgetQuery(exec, q.id);
+        for (const [id, q] of exec.legacyQueries) if (q.query === req.query) queryWorkflow.forgetQuery(history, exec, id);
+        if (exec.wt) for (const q of exec.wt.queries) if (q.query === req.query) queryWorkflow.forgetQuery(history, exec, q.id);
+        for (const q of exec.waitingQueries) if (q.query === req.query) queryWorkflow.forgetQuery(history, exec, q.id);
       });
       return queryPromise;
     },
 
     async RespondQueryTaskCompleted(req) {
-      history.completeQueryTask(decodeToken(req.taskToken), req);
+      respondQueryTaskCompleted.invoke(history, decodeToken(req.taskToken), req);
       return {};
     },
 
     async UpdateWorkflowExecution(req, ctx) {
       requireString(req.request?.input?.name, 'Update name');
       const exec = await run(req, req.workflowExecution);
-      return history.update(exec, req, pollWait(ctx, 20_000));
+      return updateWorkflow.invoke(history, exec, req, pollWait(ctx, 20_000));
     },
 
     async PollWorkflowExecutionUpdate(req, ctx) {
       const ref = req.updateRef ?? {};
       const exec = await run(req, ref.workflowExecution);
-      return history.pollUpdate(exec, requireString(ref.updateId, 'UpdateId'), req.waitPolicy?.lifecycleStage, pollWait(ctx));
+      return pollWorkflowExecutionUpdate.invoke(history, exec, requireString(ref.updateId, 'UpdateId'), req.waitPolicy?.lifecycleStage, pollWait(ctx));
     },
 
     async DescribeWorkflowExecution(req) {
-      return history.describe(await run(req, req.execution));
+      return describeWorkflow.invoke(history, await run(req, req.execution));
     },
 
     async RequestCancelWorkflowExecution(req) {
       const exec = await run(req, req.workflowExecution);
       if (req.firstExecutionRunId && exec.firstExecutionRunId !== req.firstExecutionRunId) throw notFound('workflow execution not found for this first execution run id');
-      history.requestCancel(exec, req);
+      requestCancelWorkflow.invoke(history, exec, req);
       await history.flush();
       return {};
     },
@@ -308,7 +322,7 @@ export function workflowServiceHandlers(deps: FrontendDeps): Record<string, Hand
     async TerminateWorkflowExecution(req) {
       const exec = await run(req, req.workflowExecution);
       if (req.firstExecutionRunId && exec.firstExecutionRunId !== req.firstExecutionRunId) throw notFound('workflow execution not found for this first execution run id');
-      history.terminate(exec, req);
+      terminateWorkflow.invoke(history, exec, req);
       await history.flush();
       return {};
     },

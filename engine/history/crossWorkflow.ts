@@ -6,6 +6,9 @@ import { decideRetry } from './activityPolicy';
 import { Execution, STATUS, attrsOf } from './execution';
 import type { HistoryService } from './historyService';
 import type { CrossWorkflowCommands } from './workflowTaskCompletion';
+import * as requestCancelWorkflow from './api/requestCancelWorkflow';
+import * as signalWorkflow from './api/signalWorkflow';
+import * as startWorkflow from './api/startWorkflow';
 
 const CHILD_CLOSE_EVENT: Record<string, string> = {
   [STATUS.completed]: 'ChildWorkflowExecutionCompleted',
@@ -40,7 +43,7 @@ export class CrossWorkflow implements CrossWorkflowCommands {
     };
     let child: Execution;
     try {
-      ({ exec: child } = h.startWorkflow(
+      ({ exec: child } = startWorkflow.invoke(h, 
         attrs.namespace,
         { ...attrs, userMetadata, requestId: `${parent.runKey}/${initiatedEventId}`, workflowIdConflictPolicy: 'WORKFLOW_ID_CONFLICT_POLICY_FAIL', identity: '' },
         {
@@ -78,7 +81,7 @@ export class CrossWorkflow implements CrossWorkflowCommands {
     if (!target || !target.isOpen || (attrs.childWorkflowOnly && !this.isChildOf(target, source))) {
       source.addExternal('SignalExternalWorkflowExecutionFailed', { ...base, cause: 'SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND', workflowTaskCompletedEventId: attrs.workflowTaskCompletedEventId }, h.now());
     } else {
-      h.signal(target, { signalName: attrs.signalName, input: attrs.input, header: attrs.header, identity: '', requestId: `${source.runKey}/signal/${initiatedEventId}` });
+      signalWorkflow.invoke(h, target, { signalName: attrs.signalName, input: attrs.input, header: attrs.header, identity: '', requestId: `${source.runKey}/signal/${initiatedEventId}` });
       h.markDirty(target);
       source.addExternal('ExternalWorkflowExecutionSignaled', { ...base, workflowExecution: { workflowId: target.workflowId, runId: target.runId } }, h.now());
     }
@@ -92,7 +95,7 @@ export class CrossWorkflow implements CrossWorkflowCommands {
     if (!target || !target.isOpen) {
       source.addExternal('RequestCancelExternalWorkflowExecutionFailed', { ...base, cause: 'CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND', control: attrs.control, workflowTaskCompletedEventId: attrs.workflowTaskCompletedEventId }, h.now());
     } else {
-      h.requestCancel(target, { reason: attrs.reason, identity: '', requestId: `${source.runKey}/cancel/${initiatedEventId}` }, { workflowId: source.workflowId, runId: source.runId });
+      requestCancelWorkflow.invoke(h, target, { reason: attrs.reason, identity: '', requestId: `${source.runKey}/cancel/${initiatedEventId}` }, { workflowId: source.workflowId, runId: source.runId });
       h.markDirty(target);
       source.addExternal('ExternalWorkflowExecutionCancelRequested', { ...base, workflowExecution: { workflowId: target.workflowId, runId: target.runId } }, h.now());
     }
@@ -177,7 +180,7 @@ export class CrossWorkflow implements CrossWorkflowCommands {
     const parent = s.parentWorkflowExecution
       ? { namespace: s.parentWorkflowNamespace ?? prev.namespace, workflowId: s.parentWorkflowExecution.workflowId, runId: s.parentWorkflowExecution.runId, initiatedEventId: Number(s.parentInitiatedEventId ?? 0) }
       : undefined;
-    const { exec } = this.history.startWorkflow(prev.namespace, { ...req, cronSchedule: s.cronSchedule, requestId: randomUUID() }, {
+    const { exec } = startWorkflow.invoke(this.history, prev.namespace, { ...req, cronSchedule: s.cronSchedule, requestId: randomUUID() }, {
       runId,
       continuedFrom: prev,
       initiator: extras.initiator,
@@ -244,7 +247,7 @@ export class CrossWorkflow implements CrossWorkflowCommands {
       if (child.parentClosePolicy === 'PARENT_CLOSE_POLICY_TERMINATE') {
         h.terminateRun(run, 'by parent close policy', undefined, '');
       } else if (child.parentClosePolicy === 'PARENT_CLOSE_POLICY_REQUEST_CANCEL') {
-        h.requestCancel(run, { identity: '' });
+        requestCancelWorkflow.invoke(h, run, { identity: '' });
       }
       h.markDirty(run);
     }

@@ -55,17 +55,10 @@ export interface StartExtras {
   rootExecution?: { workflowId: string; runId: string };
 }
 
-const DEFAULT_WT_TIMEOUT_MS = 10_000;
-const MAX_IN_FLIGHT_UPDATES = 10;
-const MAX_TOTAL_UPDATES = 2000;
-const MAX_WT_TIMEOUT_MS = 120_000;
-const STAGE_ORDER: Record<UpdateStage, number> = { admitted: 1, sent: 1, accepted: 2, completed: 3 };
-const STAGE_ENUM: Record<UpdateStage, string> = {
-  admitted: 'UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ADMITTED',
-  sent: 'UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ADMITTED',
-  accepted: 'UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED',
-  completed: 'UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED',
-};
+export const DEFAULT_WT_TIMEOUT_MS = 10_000;
+export const MAX_WT_TIMEOUT_MS = 120_000;
+/** Update stages in order (sent counts as admitted: the worker has not answered yet). */
+export const STAGE_ORDER: Record<UpdateStage, number> = { admitted: 1, sent: 1, accepted: 2, completed: 3 };
 
 /**
  * History: the mutable state and event log of every run, and the only place events are appended.
@@ -74,8 +67,8 @@ const STAGE_ENUM: Record<UpdateStage, string> = {
  */
 export class HistoryService {
   readonly runs = new Map<string, Execution>();
-  /** `namespace/workflowId` -> run key of the newest run. */
-  private readonly current = new Map<string, string>();
+  /** `namespace/workflowId` -> run key of the newest run (set by a start, see api/startWorkflow). */
+  readonly current = new Map<string, string>();
   private readonly dirty = new Set<Execution>();
   private readonly writeChains = new Map<string, Promise<void>>();
   /** Store writes not yet committed (see {@link HistoryService.durable}). */
@@ -386,103 +379,6 @@ export class HistoryService {
 
   // ---------------------------------------------------------------- starting runs
 
-  /**
-   * Starts a run (StartWorkflowExecution, SignalWithStart, children, continue-as-new), applying
-   * the id reuse and conflict policies. Returns the run and whether it was newly started.
-   */
-  startWorkflow(namespace: string, req: Msg, extras: StartExtras = {}): { exec: Execution; started: boolean } {
-    const workflowId = requireString(req.workflowId, 'WorkflowId');
-    if (workflowId.length > 1000) throw invalidArgument('WorkflowId exceeds length limit');
-    const workflowType = requireString(req.workflowType?.name, 'WorkflowType');
-    const taskQueue = requireString(req.taskQueue?.name, 'TaskQueue');
-    const executionTimeout = durationToMs(req.workflowExecutionTimeout);
-    let runTimeout = durationToMs(req.workflowRunTimeout);
-    let wtTimeout = durationToMs(req.workflowTaskTimeout);
-    if (executionTimeout < 0 || runTimeout < 0 || wtTimeout < 0) throw invalidArgument('workflow timeouts must not be negative');
-    if (executionTimeout > 0 && (runTimeout === 0 || runTimeout > executionTimeout)) runTimeout = executionTimeout;
-    if (wtTimeout === 0) wtTimeout = DEFAULT_WT_TIMEOUT_MS;
-    wtTimeout = Math.min(wtTimeout, MAX_WT_TIMEOUT_MS, runTimeout > 0 ? runTimeout : Infinity);
-    const requestId: string = req.requestId || randomUUID();
-
-    const existing = extras.continuedFrom ? undefined : this.findRun(namespace, workflowId);
-    if (existing) {
-      if (existing.requestIds.has(requestId)) return { exec: existing, started: true };
-      const reuse: string = req.workflowIdReusePolicy ?? 'WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE';
-      const conflict: string = req.workflowIdConflictPolicy ?? 'WORKFLOW_ID_CONFLICT_POLICY_UNSPECIFIED';
-      if (existing.isOpen) {
-        if (conflict === 'WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING') return { exec: existing, started: false };
-        if (conflict === 'WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING' || reuse === 'WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING') {
-          this.terminateRun(existing, 'terminated by workflow id conflict policy', undefined, req.identity ?? '');
-        } else {
-          throw this.alreadyStarted(existing);
-        }
-      } else if (reuse === 'WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE') {
-        throw this.alreadyStarted(existing);
-      } else if (reuse === 'WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY' && (existing.status === STATUS.completed || existing.status === STATUS.continuedAsNew)) {
-        throw this.alreadyStarted(existing);
-      }
-    }
-
-    const now = this.now();
-    const runId = extras.runId ?? randomUUID();
-    const firstExecutionRunId = extras.firstExecutionRunId ?? runId;
-    const executionDeadline = extras.executionDeadline ?? (executionTimeout > 0 ? now + executionTimeout : 0);
-    const cron = req.cronSchedule ? parseCron(req.cronSchedule) : undefined;
-    const backoffMs = extras.backoffMs ?? (cron ? cron.next(now) - now : durationToMs(req.workflowStartDelay));
-    const searchAttributes = this.deps.typeSearchAttributes(namespace, req.searchAttributes);
-    const startedAttrs: Msg = {
-      workflowType: { name: workflowType },
-      taskQueue: { name: taskQueue, kind: 'TASK_QUEUE_KIND_NORMAL' },
-      input: req.input,
-      // Unset timeouts stay absent, as the server writes them (SDKs read 0 as a real value).
-      workflowExecutionTimeout: executionTimeout > 0 ? msToDuration(executionTimeout) : undefined,
-      workflowRunTimeout: runTimeout > 0 ? msToDuration(runTimeout) : undefined,
-      workflowTaskTimeout: msToDuration(wtTimeout),
-      originalExecutionRunId: runId,
-      identity: req.identity ?? '',
-      firstExecutionRunId,
-      attempt: extras.attempt ?? 1,
-      header: req.header,
-      memo: req.memo,
-      searchAttributes,
-      retryPolicy: req.retryPolicy,
-      workflowId,
-      priority: req.priority,
-      cronSchedule: req.cronSchedule || undefined,
-    };
-    if (executionDeadline > 0) startedAttrs.workflowExecutionExpirationTime = msToTimestamp(executionDeadline);
-    if (backoffMs > 0) startedAttrs.firstWorkflowTaskBackoff = msToDuration(backoffMs);
-    if (extras.parent) {
-      startedAttrs.parentWorkflowNamespace = extras.parent.namespace;
-      startedAttrs.parentWorkflowExecution = { workflowId: extras.parent.workflowId, runId: extras.parent.runId };
-      startedAttrs.parentInitiatedEventId = extras.parent.initiatedEventId;
-    }
-    if (extras.rootExecution) startedAttrs.rootWorkflowExecution = extras.rootExecution;
-    if (extras.continuedFrom) {
-      startedAttrs.continuedExecutionRunId = extras.continuedFrom.runId;
-      startedAttrs.initiator = extras.initiator ?? 'CONTINUE_AS_NEW_INITIATOR_WORKFLOW';
-    }
-    if (extras.lastCompletionResult) startedAttrs.lastCompletionResult = extras.lastCompletionResult;
-    if (extras.continuedFailure) startedAttrs.continuedFailure = extras.continuedFailure;
-    for (const k of Object.keys(startedAttrs)) if (startedAttrs[k] === undefined) delete startedAttrs[k];
-
-    const exec = new Execution(runKeyOf(namespace, workflowId, runId), namespace, workflowId, runId, workflowType, taskQueue, now, startedAttrs, firstExecutionRunId, now + backoffMs);
-    exec.created = true;
-    exec.requestIds.add(requestId);
-    exec.startRequestId = requestId;
-    exec.executionDeadline = executionDeadline;
-    exec.append('WorkflowExecutionStarted', startedAttrs, now, req.userMetadata);
-    exec.startUserMetadata = req.userMetadata;
-    this.runs.set(exec.runKey, exec);
-    this.current.set(`${namespace}/${workflowId}`, exec.runKey);
-    this.markDirty(exec);
-
-    this.armRunTimeout(exec);
-    if (backoffMs > 0) this.armStartBackoff(exec, now + backoffMs);
-    else this.scheduleWorkflowTask(exec);
-    return { exec, started: true };
-  }
-
   /** Arms the run timeout (run timeout or execution deadline, whichever is first). */
   armRunTimeout(exec: Execution): void {
     const runTimeout = durationToMs(exec.startedAttrs.workflowRunTimeout);
@@ -511,13 +407,6 @@ export class HistoryService {
     const sid = wt.scheduledEventId;
     const startedId = wt.startedEventId;
     wt.timeoutTimer = this.deps.timers.schedule((wt.startedTime ?? this.now()) + this.workflowTaskTimeoutMs(exec), () => this.timeOutWorkflowTask(exec, sid, startedId));
-  }
-
-  private alreadyStarted(existing: Execution): EngineError {
-    return alreadyExists(`Workflow execution is already running. WorkflowId: ${existing.workflowId}, RunId: ${existing.runId}.`, {
-      typeName: 'temporal.api.errordetails.v1.WorkflowExecutionAlreadyStartedFailure',
-      value: { startRequestId: existing.startRequestId, runId: existing.runId },
-    });
   }
 
   // ---------------------------------------------------------------- workflow tasks
@@ -671,19 +560,6 @@ export class HistoryService {
     this.flushSoon();
   }
 
-  /** RespondWorkflowTaskFailed. */
-  failWorkflowTask(token: TaskToken, req: Msg): void {
-    const { exec, wt } = this.runningWorkflowTask(token);
-    this.abandonWorkflowTask(exec, 'WorkflowTaskFailed', {
-      scheduledEventId: wt.scheduledEventId,
-      startedEventId: wt.startedEventId,
-      cause: req.cause ?? 'WORKFLOW_TASK_FAILED_CAUSE_UNSPECIFIED',
-      failure: req.failure,
-      identity: req.identity ?? '',
-      binaryChecksum: req.binaryChecksum,
-    });
-  }
-
   /** After a workflow task completed: route waiting queries to a new task or to legacy query tasks. */
   routeWaitingQueries(exec: Execution): void {
     if (exec.wt && exec.wt.startedEventId === undefined) {
@@ -699,45 +575,7 @@ export class HistoryService {
 
   // ---------------------------------------------------------------- queries
 
-  /** QueryWorkflow: resolves with the QueryWorkflowResponse. */
-  query(exec: Execution, req: Msg): Promise<Msg> {
-    requireString(req.query?.queryType, 'QueryType');
-    const condition: string = req.queryRejectCondition ?? 'QUERY_REJECT_CONDITION_NONE';
-    if (!exec.isOpen) {
-      const notOpen = condition === 'QUERY_REJECT_CONDITION_NOT_OPEN';
-      const notClean = condition === 'QUERY_REJECT_CONDITION_NOT_COMPLETED_CLEANLY' && exec.status !== STATUS.completed;
-      if (notOpen || notClean) return Promise.resolve({ queryRejected: { status: exec.status } });
-    }
-    return new Promise<Msg>((resolve, reject) => {
-      const q: PendingQuery = {
-        id: randomUUID(),
-        query: req.query,
-        resolve: (result) => {
-          if (result.resultType === 'QUERY_RESULT_TYPE_ANSWERED') resolve({ queryResult: result.answer });
-          else reject(new EngineError(grpcStatus.INVALID_ARGUMENT, result.errorMessage || result.failure?.message || 'query failed'));
-        },
-        reject,
-      };
-      if (exec.isOpen && exec.wt && exec.wt.startedEventId === undefined) exec.wt.queries.push(q);
-      else if (exec.isOpen && exec.wtInFlight) exec.waitingQueries.push(q);
-      else if (exec.previousStartedEventId === 0 && !exec.taskEverStarted) {
-        // No workflow code has run yet (start delay): there is nothing a worker could answer from.
-        reject(failedPrecondition('workflow has not started its first workflow task yet; query it after the start delay'));
-        return;
-      } else this.sendLegacyQuery(exec, q);
-      this.deps.onChange();
-    });
-  }
-
-  /** Drops a query whose caller went away. */
-  forgetQuery(exec: Execution, queryId: string): void {
-    exec.legacyQueries.delete(queryId);
-    exec.waitingQueries = exec.waitingQueries.filter((q) => q.id !== queryId);
-    if (exec.wt) exec.wt.queries = exec.wt.queries.filter((q) => q.id !== queryId);
-    this.deps.onChange();
-  }
-
-  private sendLegacyQuery(exec: Execution, q: PendingQuery): void {
+  sendLegacyQuery(exec: Execution, q: PendingQuery): void {
     exec.legacyQueries.set(q.id, q);
     const dispatch = (poll: Msg, sticky: boolean): Msg | null => {
       if (!exec.legacyQueries.has(q.id) || (q as { taken?: boolean }).taken) return null;
@@ -774,88 +612,7 @@ export class HistoryService {
     }
   }
 
-  /** RespondQueryTaskCompleted. */
-  completeQueryTask(token: TaskToken, req: Msg): void {
-    if (token.k !== 'q') throw invalidArgument('not a query task token');
-    const exec = this.findRun(token.ns, token.wid, token.rid);
-    const q = exec?.legacyQueries.get(token.qid);
-    if (!exec || !q) throw notFound('query not found (it may have timed out)');
-    exec.legacyQueries.delete(token.qid);
-    q.resolve({
-      resultType: req.completedType === 'QUERY_RESULT_TYPE_ANSWERED' ? 'QUERY_RESULT_TYPE_ANSWERED' : 'QUERY_RESULT_TYPE_FAILED',
-      answer: req.queryResult,
-      errorMessage: req.errorMessage,
-      failure: req.failure,
-    });
-    this.deps.onChange();
-  }
-
   // ---------------------------------------------------------------- updates
-
-  /** UpdateWorkflowExecution: admits (or finds, by update id) an update and waits for the stage asked. */
-  async update(exec: Execution, req: Msg, waitMs: number): Promise<Msg> {
-    const updateId: string = req.request?.meta?.updateId || randomUUID();
-    requireString(req.request?.input?.name, 'Update name');
-    let u = exec.updates.get(updateId);
-    if (!u) {
-      if (!exec.isOpen) throw notFound('workflow execution already completed');
-      // Temporal's per-run limits: 10 updates in flight, 2000 in all.
-      const inFlight = [...exec.updates.values()].filter((x) => x.stage !== 'completed').length;
-      if (inFlight >= MAX_IN_FLIGHT_UPDATES) {
-        throw new EngineError(grpcStatus.RESOURCE_EXHAUSTED, `limit on number of concurrent in-flight updates has been reached (${MAX_IN_FLIGHT_UPDATES})`);
-      }
-      if (exec.updates.size >= MAX_TOTAL_UPDATES) {
-        throw new EngineError(grpcStatus.FAILED_PRECONDITION, `limit on number of total updates has been reached (${MAX_TOTAL_UPDATES})`);
-      }
-      const request = { ...req.request, meta: { ...(req.request?.meta ?? {}), updateId } };
-      u = { updateId, request, stage: 'admitted', waiters: [] };
-      exec.updates.set(updateId, u);
-      // An update does not wait out a start delay: it brings the first workflow task forward.
-      if (exec.startBackoffTimer !== undefined) {
-        this.deps.timers.cancel(exec.startBackoffTimer);
-        exec.startBackoffTimer = undefined;
-      }
-      if (!exec.wt) this.scheduleWorkflowTask(exec);
-      await this.flush();
-    }
-    const wanted = updateStageOf(req.waitPolicy?.lifecycleStage);
-    await this.waitForUpdate(u, wanted, waitMs);
-    // The stage reached (acceptance, completion) is answered only once it is durable.
-    await this.durable();
-    return this.updateResponse(exec, u);
-  }
-
-  /** PollWorkflowExecutionUpdate. */
-  async pollUpdate(exec: Execution, updateId: string, lifecycleStage: string | undefined, waitMs: number): Promise<Msg> {
-    const u = exec.updates.get(updateId);
-    if (!u) throw notFound(`update "${updateId}" not found`);
-    await this.waitForUpdate(u, updateStageOf(lifecycleStage), waitMs);
-    await this.durable();
-    const r = this.updateResponse(exec, u);
-    return { outcome: r.outcome, stage: r.stage, updateRef: r.updateRef };
-  }
-
-  private waitForUpdate(u: UpdateState, wanted: UpdateStage, waitMs: number): Promise<void> {
-    if (STAGE_ORDER[u.stage] >= STAGE_ORDER[wanted]) return Promise.resolve();
-    return new Promise((resolve) => {
-      const waiter = { stage: wanted, resolve: () => finish() };
-      const timer = setTimeout(() => finish(), Math.max(0, waitMs));
-      const finish = () => {
-        clearTimeout(timer);
-        u.waiters = u.waiters.filter((w) => w !== waiter);
-        resolve();
-      };
-      u.waiters.push(waiter);
-    });
-  }
-
-  private updateResponse(exec: Execution, u: UpdateState): Msg {
-    return {
-      updateRef: { workflowExecution: { workflowId: exec.workflowId, runId: exec.runId }, updateId: u.updateId },
-      outcome: u.stage === 'completed' ? u.outcome : undefined,
-      stage: STAGE_ENUM[u.stage],
-    };
-  }
 
   /** Moves an update to a stage and wakes callers waiting for it. */
   setUpdateStage(exec: Execution, u: UpdateState, stage: UpdateStage): void {
@@ -866,36 +623,6 @@ export class HistoryService {
   }
 
   // ---------------------------------------------------------------- signals, cancel, terminate
-
-  signal(exec: Execution, req: Msg): void {
-    const signalName = requireString(req.signalName, 'SignalName');
-    if (!exec.isOpen) throw notFound('workflow execution already completed');
-    if (req.requestId) {
-      if (exec.requestIds.has(req.requestId)) return;
-      exec.requestIds.add(req.requestId);
-    }
-    exec.addExternal('WorkflowExecutionSignaled', { signalName, input: req.input, identity: req.identity ?? '', header: req.header, links: req.links }, this.now());
-    this.markDirty(exec);
-    this.scheduleWorkflowTask(exec);
-  }
-
-  requestCancel(exec: Execution, req: Msg, external?: Msg): void {
-    if (!exec.isOpen) throw notFound('workflow execution already completed');
-    if (req.requestId) {
-      if (exec.requestIds.has(req.requestId)) return;
-      exec.requestIds.add(req.requestId);
-    }
-    if (exec.cancelRequested) return;
-    exec.cancelRequested = true;
-    exec.addExternal('WorkflowExecutionCancelRequested', { cause: req.reason ?? '', identity: req.identity ?? '', externalWorkflowExecution: external }, this.now());
-    this.markDirty(exec);
-    this.scheduleWorkflowTask(exec);
-  }
-
-  terminate(exec: Execution, req: Msg): void {
-    if (!exec.isOpen) throw notFound('workflow execution already completed');
-    this.terminateRun(exec, req.reason ?? '', req.details, req.identity ?? '');
-  }
 
   terminateRun(exec: Execution, reason: string, details: Msg | undefined, identity: string): void {
     const now = this.now();
@@ -1070,7 +797,7 @@ export class HistoryService {
     };
   }
 
-  private armHeartbeatTimer(exec: Execution, act: ActivityState): void {
+  armHeartbeatTimer(exec: Execution, act: ActivityState): void {
     this.deps.timers.cancel(act.timers.heartbeat);
     act.timers.heartbeat = undefined;
     const hb = durationToMs(act.attrs.heartbeatTimeout);
@@ -1112,7 +839,7 @@ export class HistoryService {
   }
 
   /** Writes the final outcome of an activity: its started event (with the attempt) and the outcome. */
-  private finishActivity(exec: Execution, act: ActivityState, outcome: string, attrs: Msg, withStarted: boolean): void {
+  finishActivity(exec: Execution, act: ActivityState, outcome: string, attrs: Msg, withStarted: boolean): void {
     this.clearActivityTimers(act);
     exec.activities.delete(act.scheduledEventId);
     const now = this.now();
@@ -1132,38 +859,16 @@ export class HistoryService {
     this.scheduleWorkflowTask(exec);
   }
 
-  completeActivity(exec: Execution, act: ActivityState, req: Msg): void {
-    this.finishActivity(exec, act, 'ActivityTaskCompleted', { result: req.result, identity: req.identity ?? '' }, true);
-  }
-
-  failActivity(exec: Execution, act: ActivityState, req: Msg): void {
-    const failure: Msg = req.failure ?? { message: 'activity failed' };
-    if (req.lastHeartbeatDetails) act.heartbeatDetails = req.lastHeartbeatDetails;
-    if (!this.retryActivity(exec, act, failure)) return;
-    this.finishActivity(exec, act, 'ActivityTaskFailed', { failure, identity: req.identity ?? '', retryState: act.finalRetryState }, true);
-  }
-
-  canceledActivity(exec: Execution, act: ActivityState, req: Msg): void {
-    this.finishActivity(exec, act, 'ActivityTaskCanceled', { details: req.details, identity: req.identity ?? '', latestCancelRequestedEventId: act.cancelRequestedEventId ?? 0 }, true);
-  }
-
   /** Cancels an activity that never started (or waits for a retry): no started event. */
   cancelUnstartedActivity(exec: Execution, act: ActivityState, identity: string): void {
     this.finishActivity(exec, act, 'ActivityTaskCanceled', { identity, latestCancelRequestedEventId: act.cancelRequestedEventId ?? 0 }, false);
-  }
-
-  heartbeat(exec: Execution, act: ActivityState, details: Msg | undefined): Msg {
-    if (details) act.heartbeatDetails = details;
-    act.lastHeartbeatTime = this.now();
-    this.armHeartbeatTimer(exec, act);
-    return { cancelRequested: act.cancelRequested, activityPaused: false, activityReset: false };
   }
 
   /**
    * Either schedules the next attempt (returns false: nothing to write) or decides the failure is
    * final (returns true, with `act.finalRetryState` set).
    */
-  private retryActivity(exec: Execution, act: ActivityState, failure: Msg): boolean {
+  retryActivity(exec: Execution, act: ActivityState, failure: Msg): boolean {
     const now = this.now();
     const s2c = durationToMs(act.attrs.scheduleToCloseTimeout);
     const decision = act.cancelRequested
@@ -1215,69 +920,6 @@ export class HistoryService {
 
   // ---------------------------------------------------------------- client reads
 
-  /** DescribeWorkflowExecution. */
-  describe(exec: Execution): Msg {
-    const a = exec.startedAttrs;
-    const pendingActivities = [...exec.activities.values()].map((act) => ({
-      activityId: act.activityId,
-      activityType: act.attrs.activityType,
-      state:
-        act.cancelRequested ? 'PENDING_ACTIVITY_STATE_CANCEL_REQUESTED' : act.phase === 'started' ? 'PENDING_ACTIVITY_STATE_STARTED' : 'PENDING_ACTIVITY_STATE_SCHEDULED',
-      heartbeatDetails: act.heartbeatDetails,
-      lastHeartbeatTime: act.lastHeartbeatTime ? msToTimestamp(act.lastHeartbeatTime) : undefined,
-      lastStartedTime: act.startedTime ? msToTimestamp(act.startedTime) : undefined,
-      attempt: act.attempt,
-      maximumAttempts: act.attrs.retryPolicy?.maximumAttempts ?? 0,
-      scheduledTime: msToTimestamp(act.currentAttemptScheduledTime),
-      lastFailure: act.lastFailure,
-      lastWorkerIdentity: act.startedIdentity,
-    }));
-    const pendingChildren = [...exec.children.values()].map((c) => ({
-      workflowId: c.workflowId,
-      runId: c.runId,
-      workflowTypeName: c.workflowType,
-      initiatedId: c.initiatedEventId,
-      parentClosePolicy: c.parentClosePolicy,
-    }));
-    return {
-      executionConfig: {
-        taskQueue: { name: exec.taskQueue, kind: 'TASK_QUEUE_KIND_NORMAL' },
-        workflowExecutionTimeout: a.workflowExecutionTimeout,
-        workflowRunTimeout: a.workflowRunTimeout,
-        defaultWorkflowTaskTimeout: a.workflowTaskTimeout,
-        userMetadata: exec.startUserMetadata,
-      },
-      workflowExecutionInfo: {
-        execution: { workflowId: exec.workflowId, runId: exec.runId },
-        type: { name: exec.workflowType },
-        startTime: msToTimestamp(exec.startTime),
-        closeTime: exec.closeTime !== undefined ? msToTimestamp(exec.closeTime) : undefined,
-        status: exec.status,
-        historyLength: exec.eventCount,
-        parentNamespaceId: a.parentWorkflowNamespace,
-        parentExecution: a.parentWorkflowExecution,
-        executionTime: msToTimestamp(exec.executionTime),
-        memo: exec.memo,
-        searchAttributes: exec.allSearchAttributes(),
-        taskQueue: exec.taskQueue,
-        stateTransitionCount: exec.eventCount,
-        historySizeBytes: exec.historySizeBytes,
-        rootExecution: a.rootWorkflowExecution ?? { workflowId: exec.workflowId, runId: exec.runId },
-        firstRunId: exec.firstExecutionRunId,
-      },
-      pendingActivities,
-      pendingChildren,
-      pendingWorkflowTask: exec.wt
-        ? {
-            state: exec.wt.startedEventId !== undefined ? 'PENDING_WORKFLOW_TASK_STATE_STARTED' : 'PENDING_WORKFLOW_TASK_STATE_SCHEDULED',
-            scheduledTime: msToTimestamp(exec.wt.scheduledTime),
-            startedTime: exec.wt.startedTime !== undefined ? msToTimestamp(exec.wt.startedTime) : undefined,
-            attempt: exec.wt.attempt,
-          }
-        : undefined,
-    };
-  }
-
   /**
    * Waits until the run has events after `afterEventId` or closes, or `waitMs` passes.
    * Used by the history long poll.
@@ -1315,13 +957,3 @@ export class HistoryService {
   }
 }
 
-function updateStageOf(stage: string | undefined): UpdateStage {
-  switch (stage) {
-    case 'UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED':
-      return 'accepted';
-    case 'UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED':
-      return 'completed';
-    default:
-      return 'admitted';
-  }
-}

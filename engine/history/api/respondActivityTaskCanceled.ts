@@ -1,0 +1,8 @@
+/** RespondActivityTaskCanceled(ById) (Temporal: service/history/api/respondactivitytaskcanceled). */
+import type { Msg } from '../../proto';
+import type { ActivityState, Execution } from '../execution';
+import type { HistoryService } from '../historyService';
+
+export function invoke(history: HistoryService, exec: Execution, act: ActivityState, req: Msg): void {
+  history.finishActivity(exec, act, 'ActivityTaskCanceled', { details: req.details, identity: req.identity ?? '', latestCancelRequestedEventId: act.cancelRequestedEventId ?? 0 }, true);
+}

@@ -1,0 +1,11 @@
+/** RespondActivityTaskFailed(ById) (Temporal: service/history/api/respondactivitytaskfailed). */
+import type { Msg } from '../../proto';
+import type { ActivityState, Execution } from '../execution';
+import type { HistoryService } from '../historyService';
+
+export function invoke(history: HistoryService, exec: Execution, act: ActivityState, req: Msg): void {
+  const failure: Msg = req.failure ?? { message: 'activity failed' };
+  if (req.lastHeartbeatDetails) act.heartbeatDetails = req.lastHeartbeatDetails;
+  if (!history.retryActivity(exec, act, failure)) return;
+  history.finishActivity(exec, act, 'ActivityTaskFailed', { failure, identity: req.identity ?? '', retryState: act.finalRetryState }, true);
+}

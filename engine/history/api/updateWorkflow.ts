@@ -1,0 +1,83 @@
+/** UpdateWorkflowExecution (Temporal: service/history/api/updateworkflow). */
+import { randomUUID } from 'node:crypto';
+import { status as grpcStatus } from '@grpc/grpc-js';
+import { EngineError, notFound, requireString } from '../../errors';
+import type { Msg } from '../../proto';
+import type { Execution, UpdateStage, UpdateState } from '../execution';
+import { STAGE_ORDER, type HistoryService } from '../historyService';
+
+const MAX_IN_FLIGHT_UPDATES = 10;
+const MAX_TOTAL_UPDATES = 2000;
+const STAGE_ENUM: Record<UpdateStage, string> = {
+  admitted: 'UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ADMITTED',
+  sent: 'UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ADMITTED',
+  accepted: 'UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED',
+  completed: 'UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED',
+};
+
+/** UpdateWorkflowExecution: admits (or finds, by update id) an update and waits for the stage asked. */
+export async function invoke(history: HistoryService, exec: Execution, req: Msg, waitMs: number): Promise<Msg> {
+  const updateId: string = req.request?.meta?.updateId || randomUUID();
+  requireString(req.request?.input?.name, 'Update name');
+  let u = exec.updates.get(updateId);
+  if (!u) {
+    if (!exec.isOpen) throw notFound('workflow execution already completed');
+    // Temporal's per-run limits: 10 updates in flight, 2000 in all.
+    const inFlight = [...exec.updates.values()].filter((x) => x.stage !== 'completed').length;
+    if (inFlight >= MAX_IN_FLIGHT_UPDATES) {
+      throw new EngineError(grpcStatus.RESOURCE_EXHAUSTED, `limit on number of concurrent in-flight updates has been reached (${MAX_IN_FLIGHT_UPDATES})`);
+    }
+    if (exec.updates.size >= MAX_TOTAL_UPDATES) {
+      throw new EngineError(grpcStatus.FAILED_PRECONDITION, `limit on number of total updates has been reached (${MAX_TOTAL_UPDATES})`);
+    }
+    const request = { ...req.request, meta: { ...(req.request?.meta ?? {}), updateId } };
+    u = { updateId, request, stage: 'admitted', waiters: [] };
+    exec.updates.set(updateId, u);
+    // An update does not wait out a start delay: it brings the first workflow task forward.
+    if (exec.startBackoffTimer !== undefined) {
+      history.deps.timers.cancel(exec.startBackoffTimer);
+      exec.startBackoffTimer = undefined;
+    }
+    if (!exec.wt) history.scheduleWorkflowTask(exec);
+    await history.flush();
+  }
+  const wanted = updateStageOf(req.waitPolicy?.lifecycleStage);
+  await waitForUpdate(history, u, wanted, waitMs);
+  // The stage reached (acceptance, completion) is answered only once it is durable.
+  await history.durable();
+  return updateResponse(history, exec, u);
+}
+
+export function waitForUpdate(history: HistoryService, u: UpdateState, wanted: UpdateStage, waitMs: number): Promise<void> {
+  if (STAGE_ORDER[u.stage] >= STAGE_ORDER[wanted]) return Promise.resolve();
+  return new Promise((resolve) => {
+    const waiter = { stage: wanted, resolve: () => finish() };
+    const timer = setTimeout(() => finish(), Math.max(0, waitMs));
+    const finish = () => {
+      clearTimeout(timer);
+      u.waiters = u.waiters.filter((w) => w !== waiter);
+      resolve();
+    };
+    u.waiters.push(waiter);
+  });
+}
+
+export function updateResponse(history: HistoryService, exec: Execution, u: UpdateState): Msg {
+  return {
+    updateRef: { workflowExecution: { workflowId: exec.workflowId, runId: exec.runId }, updateId: u.updateId },
+    outcome: u.stage === 'completed' ? u.outcome : undefined,
+    stage: STAGE_ENUM[u.stage],
+  };
+}
+
+/** The stage a wait policy asks for. */
+export function updateStageOf(stage: string | undefined): UpdateStage {
+  switch (stage) {
+    case 'UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED':
+      return 'accepted';
+    case 'UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED':
+      return 'completed';
+    default:
+      return 'admitted';
+  }
+}
