@@ -11,8 +11,6 @@ import {
   TASK_QUEUE,
   WORKFLOW_TYPE,
   stateQuery,
-  workOrderActions,
-  type WorkOrderActionName,
   type WorkOrderInput,
   type WorkOrderState,
 } from '../../workflows/messages';
@@ -20,6 +18,7 @@ import type { AuthUser } from '../http/auth';
 import { HttpError, fromWorkflowError, notFound } from '../http/errors';
 import { calendarFor, currentProfile } from '../hotline/repository';
 import { unknownUnitIds } from '../units/repository';
+import { workOrderActions, type WorkOrderActionName } from './actions';
 import { claimIdempotencyKey, nextWorkOrderId, snapshot } from './repository';
 import { unitMayAccess } from './view';
 
