@@ -292,13 +292,16 @@ async function bursts(base: string): Promise<void> {
         'SELECT min(sign_deadline) AS lo, max(sign_deadline) AS hi FROM work_orders WHERE id = ANY($1)',
         [ids],
       );
-      const deadline = rows[0].lo.getTime();
-      if (rows[0].hi.getTime() !== deadline) throw new Error('the burst work orders do not share one sign deadline');
-      // Everything before the deadline (urges) first, and let it settle.
-      await advance(deadline - 60_000 - (await clockNow()));
+      // With the manual clock all share one instant; should the clock have moved while seeding,
+      // the spread is printed and one clock move still crosses all of them.
+      const first = rows[0].lo.getTime();
+      const deadline = rows[0].hi.getTime();
+      const spread = deadline - first;
+      // Everything before the deadlines (urges) first, and let it settle.
+      await advance(first - 60_000 - (await clockNow()));
       await quiet(600);
       const tDeadline = performance.now();
-      await advance(120_000);
+      await advance(spread + 120_000);
       const advanced = performance.now() - tDeadline;
       const check = `SELECT
           (SELECT count(*) FROM work_orders WHERE id = ANY($1) AND overdue) AS overdue,
@@ -310,7 +313,7 @@ async function bursts(base: string): Promise<void> {
       let elapsed = NaN;
       const until = performance.now() + 900_000;
       while (performance.now() < until) {
-        last = (await pool.query(check, [ids, new Date(deadline)])).rows[0];
+        last = (await pool.query(check, [ids, new Date(first)])).rows[0];
         if (['overdue', 'escalated', 'supervised', 'notified'].every((k) => Number(last[k]) >= n)) {
           elapsed = performance.now() - tDeadline;
           break;
@@ -319,7 +322,7 @@ async function bursts(base: string): Promise<void> {
       }
       print(
         `  ${String(n).padStart(6)} deadlines: last escalation fully recorded after ${ms(elapsed)} ` +
-          `(${last.escalations} escalations; ${f1(Number(last.escalations) / (elapsed / 1000))}/s; clock move answered in ${ms(advanced)}; seeding took ${f1(seeded)} s)` +
+          `(${last.escalations} escalations; ${f1(Number(last.escalations) / (elapsed / 1000))}/s; clock move answered in ${ms(advanced)}; seeding took ${f1(seeded)} s${spread ? `; deadlines spread over ${f0(spread / 1000)} s` : ''})` +
           (Number.isFinite(elapsed) ? '' : ` INCOMPLETE ${JSON.stringify(last)}`),
       );
       await quiet(300);

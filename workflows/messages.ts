@@ -81,6 +81,16 @@ export const extensionRequestUpdate = defineUpdate<WorkOrderState, [Acted<Extens
 /** 办结回复 with the fields 003 lists. Role: unit (main unit). */
 export const replyUpdate = defineUpdate<WorkOrderState, [Acted<Reply>]>('reply');
 
+// ---- Creation -------------------------------------------------------------------------------
+
+/**
+ * Sent with the start (update-with-start) by the API's `POST /tickets`: answers the work order's
+ * first state once its intake is recorded (timeline and read model), so a creation needs no
+ * separate wait for the first workflow task. Sent again later, it answers the current state
+ * (recorded); it changes nothing. No role: the caller creates or reads.
+ */
+export const createdStateUpdate = defineUpdate<WorkOrderState, []>('createdState');
+
 // ---- Reading --------------------------------------------------------------------------------
 
 /** The live state: stage, clocks, extensions, escalations, units, timeline. Unmasked: the API
