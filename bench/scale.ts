@@ -210,16 +210,31 @@ async function throughputAndMemory(base: string): Promise<void> {
       const before = Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM work_orders')).rows[0].n);
       const t0 = performance.now();
       const batch = 10_000;
-      let first: string | undefined;
+      const seeded: string[] = [];
       for (let done = 0; done < opts.open; done += batch) {
         const n = Math.min(batch, opts.open - done);
-        const ids = await seedWorkOrders(pool, service.temporalAddress, n, { unitIds, now: new Date(), label: 'open', concurrency: 128 });
-        first ??= ids[0];
+        seeded.push(...(await seedWorkOrders(pool, service.temporalAddress, n, { unitIds, now: new Date(), label: 'open', concurrency: 128 })));
       }
+      const first = seeded[0];
       const started = (performance.now() - t0) / 1000;
       await waitForRows(pool, 'SELECT count(*) AS n FROM work_orders', [], before + opts.open, 1800);
       const recorded = (performance.now() - t0) / 1000;
       print(`  seeding: started ${f1(opts.open / started)}/s; all first states recorded after ${f1(recorded)} s (${f1(opts.open / recorded)}/s)`);
+      // Eviction cost: an action on a work order long out of the worker's cache (replayed from
+      // its history) beside one on a work order just started (cached), one at a time.
+      const sample = Math.min(30, Math.floor(seeded.length / 2));
+      const signOne = async (id: string) => {
+        const { rows } = await pool.query<{ main_unit_id: string }>('SELECT main_unit_id FROM work_orders WHERE id = $1', [id]);
+        return (await http.request('POST', `/tickets/${id}/sign`, tokens.units[rows[0].main_unit_id], {})).ms;
+      };
+      const p50 = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
+      const cold: number[] = [];
+      const warm: number[] = [];
+      for (let i = 0; i < sample; i++) {
+        cold.push(await signOne(seeded[1 + i]));
+        warm.push(await signOne(seeded[seeded.length - 1 - i]));
+      }
+      print(`  sign on an evicted work order (replayed): p50 ${ms(p50(cold))}; on a cached one: p50 ${ms(p50(warm))} (${sample} each, one at a time)`);
       await sleep(5000);
       const pss = pssOfTree(service.pid);
       print(`  PSS of the process tree (node + PostgreSQL), ${before + opts.open} stored, all open: ${gib(pss)}`);
