@@ -43,6 +43,13 @@ export interface RecordEventsInput {
   snapshot: WorkOrderSnapshot;
 }
 
+/** One batch of a work order's outbox (workflows/lifecycle.ts `Outbox`), recorded in one transaction. */
+export interface RecordOutboxInput extends RecordEventsInput {
+  notifications: NotificationRequest[];
+  supervisionOpens: SupervisionOpen[];
+  supervisionCloses: SupervisionClose[];
+}
+
 export interface NotifyResult {
   /** Outbox rows (one per recipient) now present for this notification. */
   recipients: number;
@@ -72,11 +79,151 @@ async function inTransaction<T>(pool: Pool, fn: (c: PoolClient) => Promise<T>): 
   }
 }
 
+/** Upserts the read-model row from the snapshot and appends the events (inside a transaction). */
+async function writeEvents(c: PoolClient, input: RecordEventsInput, now: () => Date): Promise<{ inserted: number }> {
+  const { snapshot } = input;
+  const s = snapshot.state;
+  const lastSeq = Math.max(s.seq, ...input.events.map((e) => e.seq));
+    await c.query(
+      `INSERT INTO work_orders (id, stage, classification, category, urgency, channel, main_unit_id, co_unit_ids,
+         unit_ids, confidential, caller_name, caller_phone, summary, address, profile_id, created_at, updated_at,
+         closed_at, first_dispatched_at, sign_deadline, completion_deadline, next_deadline, overdue,
+         signed_on_time, first_contact_on_time, completed_on_time, extended, result_type, satisfaction, resolved,
+         satisfaction_exclusion, re_handle_count, escalation_level, last_seq, state)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,
+         $28,$29,$30,$31,$32,$33,$34,$35)
+       ON CONFLICT (id) DO UPDATE SET
+         stage = EXCLUDED.stage, main_unit_id = EXCLUDED.main_unit_id, co_unit_ids = EXCLUDED.co_unit_ids,
+         unit_ids = EXCLUDED.unit_ids, updated_at = EXCLUDED.updated_at, closed_at = EXCLUDED.closed_at,
+         first_dispatched_at = EXCLUDED.first_dispatched_at, sign_deadline = EXCLUDED.sign_deadline,
+         completion_deadline = EXCLUDED.completion_deadline, next_deadline = EXCLUDED.next_deadline,
+         overdue = EXCLUDED.overdue, signed_on_time = EXCLUDED.signed_on_time,
+         first_contact_on_time = EXCLUDED.first_contact_on_time, completed_on_time = EXCLUDED.completed_on_time,
+         extended = EXCLUDED.extended, result_type = EXCLUDED.result_type, satisfaction = EXCLUDED.satisfaction,
+         resolved = EXCLUDED.resolved, satisfaction_exclusion = EXCLUDED.satisfaction_exclusion,
+         re_handle_count = EXCLUDED.re_handle_count, escalation_level = EXCLUDED.escalation_level,
+         last_seq = EXCLUDED.last_seq, state = EXCLUDED.state
+       WHERE work_orders.last_seq <= EXCLUDED.last_seq`,
+      [
+        s.workOrderId,
+        s.stage,
+        s.classification,
+        s.category,
+        s.urgency,
+        s.channel,
+        s.mainUnitId ?? null,
+        s.coUnitIds,
+        [...new Set(s.units.map((u) => u.unitId))],
+        s.confidential,
+        s.intake.callerName,
+        s.intake.callerPhone,
+        s.intake.summary,
+        s.intake.address ?? null,
+        s.profileId,
+        s.createdAt,
+        s.updatedAt,
+        s.closedAt ?? null,
+        s.firstDispatchedAt ?? null,
+        snapshot.signDeadline ?? null,
+        snapshot.completionDeadline ?? null,
+        snapshot.nextDeadline ?? null,
+        snapshot.overdue,
+        snapshot.signedOnTime ?? null,
+        snapshot.firstContactOnTime ?? null,
+        snapshot.completedOnTime ?? null,
+        snapshot.extended,
+        snapshot.resultType ?? null,
+        snapshot.satisfaction ?? null,
+        snapshot.resolved ?? null,
+        snapshot.satisfactionExclusion ?? null,
+        s.reHandleCount,
+        s.escalationLevel ?? null,
+        lastSeq,
+        JSON.stringify(s),
+      ],
+    );
+    let inserted = 0;
+    for (const e of input.events) {
+      const r = await c.query(
+        `INSERT INTO work_order_events (work_order_id, seq, at, type, actor_user_id, actor_role, actor_unit_id,
+           unit_id, detail, recorded_at)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)
+         ON CONFLICT (work_order_id, seq) DO NOTHING`,
+        [
+          input.workOrderId,
+          e.seq,
+          e.at,
+          e.type,
+          e.actor.role === 'system' ? null : e.actor.userId,
+          e.actor.role,
+          e.actor.unitId ?? null,
+          e.unitId ?? null,
+          JSON.stringify(e.detail),
+          now(),
+        ],
+      );
+      inserted += r.rowCount ?? 0;
+    }
+    return { inserted };
+}
+
+type Queryable = Pick<PoolClient, 'query'>;
+
+/** One outbox row per recipient of a notification; an existing row is left as it is. */
+async function insertNotificationRows(c: Queryable, request: NotificationRequest): Promise<void> {
+  for (const r of request.recipients) {
+    await c.query(
+      `INSERT INTO notifications (id, work_order_id, audience, unit_id, kind, payload, created_at)
+       VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (id) DO NOTHING`,
+      [
+        notificationRowId(request.key, r),
+        request.workOrderId,
+        r.audience,
+        r.audience === 'unit' ? r.unitId : null,
+        request.kind,
+        JSON.stringify(request.payload),
+        request.at,
+      ],
+    );
+  }
+}
+
+/** Opens a 督办 record; the same id again changes nothing. */
+async function insertSupervision(c: Queryable, record: SupervisionOpen): Promise<void> {
+  await c.query(
+    `INSERT INTO supervision_records (id, work_order_id, unit_id, level, trigger, clock, reason, opened_at, opened_by)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) ON CONFLICT (id) DO NOTHING`,
+    [
+      record.id,
+      record.workOrderId,
+      record.unitId ?? null,
+      record.level,
+      record.trigger,
+      record.clock ?? null,
+      record.reason,
+      record.openedAt,
+      record.openedBy ?? null,
+    ],
+  );
+}
+
+/** Closes the work order's open 督办 records (or the given ones); closed ones stay as they were. */
+async function updateSupervisionClosed(c: Queryable, input: SupervisionClose): Promise<{ closed: number }> {
+  const r = await c.query(
+    `UPDATE supervision_records SET closed_at = $2, close_reason = $3
+      WHERE work_order_id = $1 AND closed_at IS NULL AND ($4::text[] IS NULL OR id = ANY($4))`,
+    [input.workOrderId, input.closedAt, input.reason, input.ids ?? null],
+  );
+  return { closed: r.rowCount ?? 0 };
+}
+
 /**
  * Builds the activities.
  *
  * @param deps the database pool, and optionally `fetch`, a logger and a clock
- * @returns `{ recordEvents, notify, openSupervision, closeSupervision }`
+ * @returns `{ recordOutbox, deliverWebhooks }` (what the workflow calls) and the single-purpose
+ *   `recordEvents`, `notify`, `openSupervision`, `closeSupervision` (histories recorded before
+ *   `recordOutbox` replay with them)
  * @example
  * const worker = await createWorker({ connection, activities: createActivities({ pool }) });
  */
@@ -87,6 +234,59 @@ export function createActivities(deps: ActivityDeps) {
   const now = deps.now ?? (() => new Date());
   const webhookTimeoutMs = deps.webhookTimeoutMs ?? 10_000;
 
+  /** Delivers a notification's pending webhooks (its outbox rows exist). */
+  async function deliverPending(request: NotificationRequest): Promise<NotifyResult> {
+    const unitIds = request.recipients.flatMap((r) => (r.audience === 'unit' ? [r.unitId] : []));
+    if (!unitIds.length) return { recipients: request.recipients.length, delivered: 0 };
+
+    const rowIds = unitIds.map((u) => notificationRowId(request.key, { audience: 'unit', unitId: u }));
+    const { rows } = await pool.query<{ id: string; unit_id: string; webhook_url: string; webhook_secret: string | null }>(
+      `SELECT n.id, n.unit_id, u.webhook_url, u.webhook_secret
+         FROM notifications n JOIN units u ON u.id = n.unit_id
+        WHERE n.id = ANY($1) AND n.webhook_delivered_at IS NULL AND u.webhook_url IS NOT NULL`,
+      [rowIds],
+    );
+    const failures: string[] = [];
+    let retryable = false;
+    let delivered = 0;
+    for (const row of rows) {
+      const body = JSON.stringify({
+        id: row.id,
+        kind: request.kind,
+        workOrderId: request.workOrderId,
+        unitId: row.unit_id,
+        at: request.at,
+        payload: request.payload,
+      });
+      try {
+        await deliverWebhook(fetchImpl, { url: row.webhook_url, secret: row.webhook_secret, deliveryId: row.id, body }, webhookTimeoutMs);
+        await pool.query(
+          `UPDATE notifications SET webhook_delivered_at = $2, webhook_attempts = webhook_attempts + 1,
+             webhook_last_error = NULL WHERE id = $1`,
+          [row.id, now()],
+        );
+        delivered++;
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        await pool.query(
+          `UPDATE notifications SET webhook_attempts = webhook_attempts + 1, webhook_last_error = $2 WHERE id = $1`,
+          [row.id, message.slice(0, 1000)],
+        );
+        // Never log the URL's secret or the key; the unit id and the error suffice.
+        logger.warn({ notification: row.id, unitId: row.unit_id, err: message }, 'webhook delivery failed');
+        failures.push(`${row.unit_id}: ${message}`);
+        if (!(error instanceof WebhookError && error.permanent)) retryable = true;
+      }
+    }
+    if (failures.length) {
+      const message = `webhook delivery failed for ${failures.join('; ')}`;
+      // Only refusals (4xx) left: stop retrying; the outbox row stays readable through the API.
+      if (!retryable) throw ApplicationFailure.nonRetryable(message, 'WEBHOOK_REFUSED');
+      throw new Error(message);
+    }
+    return { recipients: request.recipients.length, delivered };
+  }
+
   return {
     /**
      * Appends timeline events (`work_order_events`, keyed by `(work_order_id, seq)`) and upserts
@@ -94,91 +294,33 @@ export function createActivities(deps: ActivityDeps) {
      * @returns how many events were new
      */
     async recordEvents(input: RecordEventsInput): Promise<{ inserted: number }> {
-      const { snapshot } = input;
-      const s = snapshot.state;
-      const lastSeq = Math.max(s.seq, ...input.events.map((e) => e.seq));
+      return inTransaction(pool, (c) => writeEvents(c, input, now));
+    },
+
+    /**
+     * Records one batch of a work order's outbox in ONE transaction: the timeline events
+     * (`work_order_events`), the read-model row from the snapshot (`work_orders`), the 督办
+     * records opened and closed (`supervision_records`) and one notification row per recipient
+     * (`notifications`). Every write is keyed (event seq, supervision id, notification key), so
+     * a retry changes nothing twice. Webhooks are not sent here (a unit's endpoint may be down
+     * for hours): the answer lists the notifications that have webhooks to deliver, for
+     * {@link deliverWebhooks}.
+     * @returns how many events were new, and the keys of notifications with webhooks pending
+     */
+    async recordOutbox(input: RecordOutboxInput): Promise<{ inserted: number; webhooks: string[] }> {
       return inTransaction(pool, async (c) => {
-        await c.query(
-          `INSERT INTO work_orders (id, stage, classification, category, urgency, channel, main_unit_id, co_unit_ids,
-             unit_ids, confidential, caller_name, caller_phone, summary, address, profile_id, created_at, updated_at,
-             closed_at, first_dispatched_at, sign_deadline, completion_deadline, next_deadline, overdue,
-             signed_on_time, first_contact_on_time, completed_on_time, extended, result_type, satisfaction, resolved,
-             satisfaction_exclusion, re_handle_count, escalation_level, last_seq, state)
-           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,
-             $28,$29,$30,$31,$32,$33,$34,$35)
-           ON CONFLICT (id) DO UPDATE SET
-             stage = EXCLUDED.stage, main_unit_id = EXCLUDED.main_unit_id, co_unit_ids = EXCLUDED.co_unit_ids,
-             unit_ids = EXCLUDED.unit_ids, updated_at = EXCLUDED.updated_at, closed_at = EXCLUDED.closed_at,
-             first_dispatched_at = EXCLUDED.first_dispatched_at, sign_deadline = EXCLUDED.sign_deadline,
-             completion_deadline = EXCLUDED.completion_deadline, next_deadline = EXCLUDED.next_deadline,
-             overdue = EXCLUDED.overdue, signed_on_time = EXCLUDED.signed_on_time,
-             first_contact_on_time = EXCLUDED.first_contact_on_time, completed_on_time = EXCLUDED.completed_on_time,
-             extended = EXCLUDED.extended, result_type = EXCLUDED.result_type, satisfaction = EXCLUDED.satisfaction,
-             resolved = EXCLUDED.resolved, satisfaction_exclusion = EXCLUDED.satisfaction_exclusion,
-             re_handle_count = EXCLUDED.re_handle_count, escalation_level = EXCLUDED.escalation_level,
-             last_seq = EXCLUDED.last_seq, state = EXCLUDED.state
-           WHERE work_orders.last_seq <= EXCLUDED.last_seq`,
-          [
-            s.workOrderId,
-            s.stage,
-            s.classification,
-            s.category,
-            s.urgency,
-            s.channel,
-            s.mainUnitId ?? null,
-            s.coUnitIds,
-            [...new Set(s.units.map((u) => u.unitId))],
-            s.confidential,
-            s.intake.callerName,
-            s.intake.callerPhone,
-            s.intake.summary,
-            s.intake.address ?? null,
-            s.profileId,
-            s.createdAt,
-            s.updatedAt,
-            s.closedAt ?? null,
-            s.firstDispatchedAt ?? null,
-            snapshot.signDeadline ?? null,
-            snapshot.completionDeadline ?? null,
-            snapshot.nextDeadline ?? null,
-            snapshot.overdue,
-            snapshot.signedOnTime ?? null,
-            snapshot.firstContactOnTime ?? null,
-            snapshot.completedOnTime ?? null,
-            snapshot.extended,
-            snapshot.resultType ?? null,
-            snapshot.satisfaction ?? null,
-            snapshot.resolved ?? null,
-            snapshot.satisfactionExclusion ?? null,
-            s.reHandleCount,
-            s.escalationLevel ?? null,
-            lastSeq,
-            JSON.stringify(s),
-          ],
-        );
-        let inserted = 0;
-        for (const e of input.events) {
-          const r = await c.query(
-            `INSERT INTO work_order_events (work_order_id, seq, at, type, actor_user_id, actor_role, actor_unit_id,
-               unit_id, detail, recorded_at)
-             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)
-             ON CONFLICT (work_order_id, seq) DO NOTHING`,
-            [
-              input.workOrderId,
-              e.seq,
-              e.at,
-              e.type,
-              e.actor.role === 'system' ? null : e.actor.userId,
-              e.actor.role,
-              e.actor.unitId ?? null,
-              e.unitId ?? null,
-              JSON.stringify(e.detail),
-              now(),
-            ],
-          );
-          inserted += r.rowCount ?? 0;
-        }
-        return { inserted };
+        const { inserted } = await writeEvents(c, input, now);
+        for (const record of input.supervisionOpens) await insertSupervision(c, record);
+        for (const close of input.supervisionCloses) await updateSupervisionClosed(c, close);
+        for (const request of input.notifications) await insertNotificationRows(c, request);
+        const unitIds = [...new Set(input.notifications.flatMap((n) => n.recipients.flatMap((r) => (r.audience === 'unit' ? [r.unitId] : []))))];
+        if (!unitIds.length) return { inserted, webhooks: [] };
+        const { rows } = await c.query<{ id: string }>('SELECT id FROM units WHERE id = ANY($1) AND webhook_url IS NOT NULL', [unitIds]);
+        const hooked = new Set(rows.map((r) => r.id));
+        const webhooks = input.notifications
+          .filter((n) => n.recipients.some((r) => r.audience === 'unit' && hooked.has(r.unitId)))
+          .map((n) => n.key);
+        return { inserted, webhooks };
       });
     },
 
@@ -189,99 +331,27 @@ export function createActivities(deps: ActivityDeps) {
      * every failure is a refusal (4xx but 408/429) it throws a non-retryable `WEBHOOK_REFUSED`.
      */
     async notify(request: NotificationRequest): Promise<NotifyResult> {
-      for (const r of request.recipients) {
-        await pool.query(
-          `INSERT INTO notifications (id, work_order_id, audience, unit_id, kind, payload, created_at)
-           VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (id) DO NOTHING`,
-          [
-            notificationRowId(request.key, r),
-            request.workOrderId,
-            r.audience,
-            r.audience === 'unit' ? r.unitId : null,
-            request.kind,
-            JSON.stringify(request.payload),
-            request.at,
-          ],
-        );
-      }
-      const unitIds = request.recipients.flatMap((r) => (r.audience === 'unit' ? [r.unitId] : []));
-      if (!unitIds.length) return { recipients: request.recipients.length, delivered: 0 };
+      await insertNotificationRows(pool, request);
+      return deliverPending(request);
+    },
 
-      const rowIds = unitIds.map((u) => notificationRowId(request.key, { audience: 'unit', unitId: u }));
-      const { rows } = await pool.query<{ id: string; unit_id: string; webhook_url: string; webhook_secret: string | null }>(
-        `SELECT n.id, n.unit_id, u.webhook_url, u.webhook_secret
-           FROM notifications n JOIN units u ON u.id = n.unit_id
-          WHERE n.id = ANY($1) AND n.webhook_delivered_at IS NULL AND u.webhook_url IS NOT NULL`,
-        [rowIds],
-      );
-      const failures: string[] = [];
-      let retryable = false;
-      let delivered = 0;
-      for (const row of rows) {
-        const body = JSON.stringify({
-          id: row.id,
-          kind: request.kind,
-          workOrderId: request.workOrderId,
-          unitId: row.unit_id,
-          at: request.at,
-          payload: request.payload,
-        });
-        try {
-          await deliverWebhook(fetchImpl, { url: row.webhook_url, secret: row.webhook_secret, deliveryId: row.id, body }, webhookTimeoutMs);
-          await pool.query(
-            `UPDATE notifications SET webhook_delivered_at = $2, webhook_attempts = webhook_attempts + 1,
-               webhook_last_error = NULL WHERE id = $1`,
-            [row.id, now()],
-          );
-          delivered++;
-        } catch (error) {
-          const message = error instanceof Error ? error.message : String(error);
-          await pool.query(
-            `UPDATE notifications SET webhook_attempts = webhook_attempts + 1, webhook_last_error = $2 WHERE id = $1`,
-            [row.id, message.slice(0, 1000)],
-          );
-          // Never log the URL's secret or the key; the unit id and the error suffice.
-          logger.warn({ notification: row.id, unitId: row.unit_id, err: message }, 'webhook delivery failed');
-          failures.push(`${row.unit_id}: ${message}`);
-          if (!(error instanceof WebhookError && error.permanent)) retryable = true;
-        }
-      }
-      if (failures.length) {
-        const message = `webhook delivery failed for ${failures.join('; ')}`;
-        // Only refusals (4xx) left: stop retrying; the outbox row stays readable through the API.
-        if (!retryable) throw ApplicationFailure.nonRetryable(message, 'WEBHOOK_REFUSED');
-        throw new Error(message);
-      }
-      return { recipients: request.recipients.length, delivered };
+    /**
+     * POSTs the signed webhooks of a notification whose outbox rows {@link recordOutbox} wrote,
+     * to every addressed unit with a `webhook_url` not delivered yet; retried like `notify`
+     * (throws while any delivery fails; non-retryable `WEBHOOK_REFUSED` when only refusals are left).
+     */
+    async deliverWebhooks(request: NotificationRequest): Promise<NotifyResult> {
+      return deliverPending(request);
     },
 
     /** Opens a 督办 record (`supervision_records`); a second call with the same id changes nothing. */
     async openSupervision(record: SupervisionOpen): Promise<void> {
-      await pool.query(
-        `INSERT INTO supervision_records (id, work_order_id, unit_id, level, trigger, clock, reason, opened_at, opened_by)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) ON CONFLICT (id) DO NOTHING`,
-        [
-          record.id,
-          record.workOrderId,
-          record.unitId ?? null,
-          record.level,
-          record.trigger,
-          record.clock ?? null,
-          record.reason,
-          record.openedAt,
-          record.openedBy ?? null,
-        ],
-      );
+      await insertSupervision(pool, record);
     },
 
     /** Closes the work order's open 督办 records (or the given ones); already closed stay as they were. */
     async closeSupervision(input: SupervisionClose): Promise<{ closed: number }> {
-      const r = await pool.query(
-        `UPDATE supervision_records SET closed_at = $2, close_reason = $3
-          WHERE work_order_id = $1 AND closed_at IS NULL AND ($4::text[] IS NULL OR id = ANY($4))`,
-        [input.workOrderId, input.closedAt, input.reason, input.ids ?? null],
-      );
-      return { closed: r.rowCount ?? 0 };
+      return updateSupervisionClosed(pool, input);
     },
   };
 }

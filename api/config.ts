@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { profileIds } from '../domain/profile';
+import { workerTuningShape } from '../worker/tuning';
 
 const flag = z
   .enum(['0', '1', 'true', 'false', 'yes', 'no', ''])
@@ -43,6 +44,8 @@ export const configSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Largest accepted JSON body. */
     BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/, "e.g. '100kb'").default('100kb'),
+    /** The worker's cache, concurrency, threads and bundle cache (worker/tuning.ts). */
+    ...workerTuningShape,
   })
   .superRefine((c, ctx) => {
     if (c.SANDBOX && c.TEMPORAL_ADDRESS) {

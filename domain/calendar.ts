@@ -30,7 +30,6 @@
  *   Negative N counts backwards: the same time of day on the N-th previous working day, from t
  *   if it is working time, else from the last closing before t (useful for urge points).
  */
-import { z } from 'zod';
 
 /** One office period of a day, local time, `'HH:MM'`; `start` inclusive, `end` exclusive. */
 export interface OfficePeriod {
@@ -41,7 +40,7 @@ export interface OfficePeriod {
 /**
  * Everything the calendar needs, as plain JSON (so it can be a workflow input and a DB row).
  * Build it with `buildCalendarData` (domain/holidays.ts); validate foreign input with
- * {@link calendarDataSchema}.
+ * `calendarDataSchema` (domain/dataSchemas.ts).
  */
 export interface CalendarData {
   /** Local time = UTC + this many minutes; 480 for Asia/Shanghai. */
@@ -67,28 +66,6 @@ export const defaultOfficeHours: OfficePeriod[] = [
 
 /** Offset of Asia/Shanghai (China Standard Time, no DST). */
 export const chinaUtcOffsetMinutes = 480;
-
-const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, "'HH:MM', 00:00–24:00");
-const ymd = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, "'YYYY-MM-DD'");
-/** zod schema of {@link OfficePeriod}. */
-export const officePeriodSchema = z
-  .object({ start: hhmm, end: hhmm })
-  .refine((p) => p.start < p.end, { message: 'start must be before end', path: ['end'] });
-/** zod schema of {@link CalendarData} (structure and order of office periods). */
-export const calendarDataSchema = z.object({
-  utcOffsetMinutes: z.number().int().min(-14 * 60).max(14 * 60),
-  officeHours: z
-    .array(officePeriodSchema)
-    .min(1)
-    .refine((ps) => ps.every((p, i) => i === 0 || ps[i - 1].end <= p.start), {
-      message: 'office periods must be in order and must not overlap',
-    }),
-  holidays: z.array(ymd),
-  makeUpWorkdays: z.array(ymd),
-  coversYears: z
-    .tuple([z.number().int(), z.number().int()])
-    .refine(([a, b]) => a <= b, { message: 'coversYears must be [from, to] with from <= to' }),
-});
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;

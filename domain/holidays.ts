@@ -13,7 +13,8 @@
  */
 import chineseDays from 'chinese-days';
 import { z } from 'zod';
-import { CalendarData, OfficePeriod, calendarDataSchema, chinaUtcOffsetMinutes, defaultOfficeHours } from './calendar';
+import { CalendarData, OfficePeriod, chinaUtcOffsetMinutes, defaultOfficeHours } from './calendar';
+import { calendarDataSchema } from './dataSchemas';
 
 /** A hotline's own change to the national schedule: an extra day off, or an extra workday. */
 export interface CalendarException {

@@ -13,7 +13,8 @@
  * - 004 泾川县12345政务服务便民热线运行管理办法(试行), 泾政办发〔2022〕65号
  */
 import { z } from 'zod';
-import { SlaDuration, naturalHours, naturalMinutes, slaDurationSchema, workingDays, workingHours } from './sla';
+import { slaDurationSchema } from './dataSchemas';
+import { SlaDuration, naturalHours, naturalMinutes, workingDays, workingHours } from './sla';
 import { ScoringScheme, scoringSchemeSchema } from './scoring';
 import { Category, Classification, Urgency, categories } from './workorder';
 
@@ -587,50 +588,6 @@ export function resolveProfile(base: SlaProfile, overrides: DeepPartial<SlaProfi
   return slaProfileSchema.parse(deepMerge(base, overrides));
 }
 
-/** Optional facts of a work order that change its completion window. */
-export interface CompletionContext {
-  /** 批办 (leadership-assigned) tickets use `completion.leadershipAssigned` when set. */
-  classification?: Classification;
-  /** A statutory limit in working days wins over the profile (004 第十一条(一)3). */
-  statutoryWorkingDays?: number;
-}
-
-/**
- * The completion window (办结时限) of a work order, from receipt. Precedence: a statutory limit,
- * then leadership assignment, then urgent-by-category, then by-category, then the standard.
- *
- * @example completionWindow(shippedProfiles['jingchuan-004'], 'consultation', 'normal') // 2 working days
- */
-export function completionWindow(
-  profile: SlaProfile,
-  category: Category,
-  urgency: Urgency,
-  context: CompletionContext = {},
-): SlaDuration {
-  if (context.statutoryWorkingDays !== undefined) return workingDays(context.statutoryWorkingDays);
-  const c = profile.completion;
-  if (context.classification === 'leadership' && c.leadershipAssigned) return c.leadershipAssigned;
-  if (urgency === 'urgent' && c.urgentByCategory[category]) return c.urgentByCategory[category]!;
-  return c.byCategory[category] ?? c.standard;
-}
-
-/** The sign window (签收时限) from receipt. */
-export function signWindow(profile: SlaProfile, urgency: Urgency): SlaDuration {
-  return urgency === 'urgent' ? profile.sign.urgent : profile.sign.normal;
-}
-
-/** The return window (退单时限) and where it runs from. */
-export function returnWindow(profile: SlaProfile, urgency: Urgency): AnchoredWindow {
-  return urgency === 'urgent' ? profile.return.urgent : profile.return.normal;
-}
-
-/**
- * The longest extension a unit may ask for, given the window it extends: the profile's
- * range maximum, or `factor` × the original window (same unit).
- */
-export function maxExtension(profile: SlaProfile, original: SlaDuration): SlaDuration {
-  const m = profile.extension.maxLength;
-  if (m.kind === 'range') return m.max;
-  const amount = original.amount * m.factor;
-  return { amount: original.unit === 'workingDays' ? Math.floor(amount) : amount, unit: original.unit };
-}
+// The rules that read a profile live in profileRules.ts (zod-free, so the workflow bundle can
+// import them without this module's schemas and shipped-profile parsing).
+export { completionWindow, maxExtension, returnWindow, signWindow, type CompletionContext } from './profileRules';

@@ -5,7 +5,6 @@
  * (the 1-hour pre-briefing of 003, the 4-hour urgent report of 003, the 24-hour reminder of 002)
  * are plain clock time and ignore office hours and holidays.
  */
-import { z } from 'zod';
 import { WorkingCalendar } from './calendar';
 
 /** The units a regulation counts time in. */
@@ -17,14 +16,6 @@ export type SlaUnit = (typeof slaUnits)[number];
  * `{ amount: 1, unit: 'naturalHours' }` (1小时内). `workingDays` amounts are whole numbers.
  */
 export type SlaDuration = { amount: number; unit: SlaUnit };
-
-/** zod schema of {@link SlaDuration}: non-negative; whole days for `workingDays`. */
-export const slaDurationSchema = z
-  .strictObject({ amount: z.number().nonnegative().max(100_000), unit: z.enum(slaUnits) })
-  .refine((d) => d.unit !== 'workingDays' || Number.isInteger(d.amount), {
-    message: 'workingDays must be a whole number (use workingHours for fractions)',
-    path: ['amount'],
-  });
 
 /** Shorthands for writing profiles and tests. */
 export const workingDays = (amount: number): SlaDuration => ({ amount, unit: 'workingDays' });

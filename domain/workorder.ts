@@ -50,7 +50,7 @@ export const stageSchema = z.enum([
   'withdrawn', // 撤单
 ]);
 export type Stage = z.infer<typeof stageSchema>;
-export const terminalStages: readonly Stage[] = ['closed', 'withdrawn'];
+export { terminalStages } from './stages';
 
 /** The identifier of a unit (承办单位), e.g. `kf-001`. */
 export const unitIdSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits, _ . : - only');

@@ -22,6 +22,7 @@ import { DemoTokens, demoTokens, seedDemo } from '../db/seed/demo';
 import { startEngine, type EngineHandle } from '../engine';
 import { PostgresStore } from '../engine/persistence/postgresStore';
 import { createWorker } from '../worker/createWorker';
+import { workerTuning } from '../worker/tuning';
 
 export interface RunningService {
   /** The API's base URL, when the API runs here. */
@@ -162,6 +163,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         connection,
         namespace: config.TEMPORAL_NAMESPACE,
         activities: createActivities({ pool, logger, ...(engine ? { now: () => new Date(engine!.clock.now()) } : {}) }),
+        tuning: workerTuning(config),
       });
       const run = worker.run();
       run.catch((error: unknown) => logger.error({ err: error }, 'worker stopped'));

@@ -4,6 +4,8 @@
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { WorkOrderActivities } from '../activities';
 import { TASK_QUEUE } from '../workflows/messages';
+import { cachedWorkflowBundle } from './bundleCache';
+import type { WorkerTuning } from './tuning';
 
 /** Path of the module that exports every workflow. */
 export const workflowsPath = require.resolve('../workflows');
@@ -20,6 +22,8 @@ export interface CreateWorkerOptions {
   workflowBundle?: WorkflowBundle;
   /** Optional worker identity (shows in history). */
   identity?: string;
+  /** Cache size, concurrency, threads and the bundle cache (worker/tuning.ts); the SDK's defaults when absent. */
+  tuning?: WorkerTuning;
 }
 
 /**
@@ -48,12 +52,25 @@ const quietBundlerLogger = {
  * await worker.run();
  */
 export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {
+  const tuning = options.tuning;
+  let workflowBundle = options.workflowBundle;
+  if (!workflowBundle && tuning?.bundleCacheDir) {
+    workflowBundle = (await cachedWorkflowBundle(tuning.bundleCacheDir, bundleWorkOrderWorkflows)).bundle;
+  }
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace ?? 'default',
     taskQueue: options.taskQueue ?? TASK_QUEUE,
     activities: options.activities,
     ...(options.identity ? { identity: options.identity } : {}),
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
+    ...(workflowBundle ? { workflowBundle } : { workflowsPath }),
+    ...(tuning
+      ? {
+          maxCachedWorkflows: tuning.maxCachedWorkflows,
+          maxConcurrentWorkflowTaskExecutions: tuning.maxConcurrentWorkflowTaskExecutions,
+          maxConcurrentActivityTaskExecutions: tuning.maxConcurrentActivityTaskExecutions,
+          workflowThreadPoolSize: tuning.workflowThreadPoolSize,
+        }
+      : {}),
   });
 }

@@ -13,11 +13,13 @@ import { z } from 'zod';
 import { createActivities } from '../activities';
 import { migrate } from '../db/migrate';
 import { createWorker } from './createWorker';
+import { workerTuning, workerTuningShape } from './tuning';
 
 const configSchema = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).default('localhost:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// connection string'),
+  ...workerTuningShape,
 });
 
 async function main(): Promise<void> {
@@ -36,6 +38,7 @@ async function main(): Promise<void> {
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     activities: createActivities({ pool, logger }),
+    tuning: workerTuning(config),
   });
   const stop = (signal: string) => {
     logger.info({ signal }, 'shutting down');

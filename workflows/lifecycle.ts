@@ -12,32 +12,12 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkingCalendar } from '../domain/calendar';
-import { completionWindow, maxExtension, returnWindow, signWindow, type SlaProfile } from '../domain/profile';
+import type { SlaProfile } from '../domain/profile';
+import { completionWindow, maxExtension, returnWindow, signWindow } from '../domain/profileRules';
 import { addDuration, durationInWorkingMinutes, type SlaDuration } from '../domain/sla';
-import {
-  actorSchema,
-  callbackSchema,
-  contactSchema,
-  dispatchSchema,
-  expertRulingSchema,
-  extensionRequestSchema,
-  extensionReviewSchema,
-  instructionSchema,
-  preBriefSchema,
-  replyReviewSchema,
-  replySchema,
-  returnRequestSchema,
-  returnReviewSchema,
-  signSchema,
-  superviseSchema,
-  withdrawSchema,
-  terminalStages,
-  type Acted,
-  type Actor,
-  type RefusalType,
-  type Reply,
-  type Stage,
-} from '../domain/workorder';
+import { terminalStages } from '../domain/stages';
+import type { Acted, Actor, RefusalType, Reply, Stage } from '../domain/workorder';
+import { actionNames, readAction, type ActionName } from './actionInput';
 import type {
   Clock,
   ClockName,
@@ -59,27 +39,8 @@ import { systemActor } from './types';
 /** Timeline entries kept in the state (the read model keeps all). */
 export const TIMELINE_KEEP = 300;
 
-const schemas = {
-  preBrief: preBriefSchema,
-  instruction: instructionSchema,
-  dispatch: dispatchSchema,
-  returnReview: returnReviewSchema,
-  extensionReview: extensionReviewSchema,
-  replyReview: replyReviewSchema,
-  callback: callbackSchema,
-  expertRuling: expertRulingSchema,
-  withdraw: withdrawSchema,
-  supervise: superviseSchema,
-  sign: signSchema,
-  returnRequest: returnRequestSchema,
-  contact: contactSchema,
-  extensionRequest: extensionRequestSchema,
-  reply: replySchema,
-} as const;
-
-/** The actions, by their update names (workflows/messages.ts). */
-export type ActionName = keyof typeof schemas;
-export const actionNames = Object.keys(schemas) as ActionName[];
+// The actions and the check of their arguments (zod-free: see actionInput.ts).
+export { actionNames, type ActionName };
 
 /** What the workflow must carry out after a change. */
 export interface Outbox {
@@ -217,15 +178,9 @@ export class WorkOrderLifecycle {
 
   private run(action: ActionName, raw: unknown, now: number, commit: boolean): void {
     if (this.finished) refuse('WORK_ORDER_CLOSED', `work order ${this.state.workOrderId} is ${this.state.stage}`);
-    const parsed = schemas[action].safeParse(raw);
-    if (!parsed.success) {
-      const first = parsed.error.issues[0];
-      refuse('INVALID_INPUT', `${first?.path.join('.') || action}: ${first?.message ?? 'invalid'}`);
-    }
-    const who = actorSchema.safeParse((raw as { actor?: unknown } | null)?.actor);
-    if (!who.success) refuse('INVALID_INPUT', `actor: ${who.error.issues[0]?.message ?? 'required'}`);
-    const actor = who.data;
-    const args = { ...(parsed.data as object), actor } as Acted<never>;
+    const read = readAction(action, raw);
+    if (!read.ok) refuse('INVALID_INPUT', read.problem);
+    const args = read.args as Acted<never>;
     const handler = (this as unknown as Record<string, (a: unknown, now: number, commit: boolean) => void>)[`do_${action}`];
     handler.call(this, args, now, commit);
     if (commit) this.state.updatedAt = iso(now);

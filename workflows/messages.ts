@@ -1,6 +1,7 @@
 /**
  * Every message of the work-order workflow, defined once: the workflow registers handlers for
- * them and the API imports them (never strings). Workflow-safe.
+ * them and the API imports them (never strings). Workflow-safe and zod-free: the API's table of
+ * actions (body schema, roles) is api/tickets/actions.ts.
  *
  * Every actor action is an **update**: the caller learns at once whether it was accepted. Each
  * takes `Acted<X>` (the action's body from domain/workorder.ts plus the `actor`, which the API
@@ -14,42 +15,24 @@
  *   args: [{ actor: { userId: 'u1', role: 'unit', unitId: 'kf-001' } }],
  * });
  */
-import type { UpdateDefinition } from '@temporalio/common';
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { z } from 'zod';
-import {
-  callbackSchema,
-  contactSchema,
-  dispatchSchema,
-  expertRulingSchema,
-  extensionRequestSchema,
-  extensionReviewSchema,
-  instructionSchema,
-  preBriefSchema,
-  replyReviewSchema,
-  replySchema,
-  returnRequestSchema,
-  returnReviewSchema,
-  signSchema,
-  superviseSchema,
-  withdrawSchema,
-  type Acted,
-  type Actor,
-  type Callback,
-  type Contact,
-  type Dispatch,
-  type ExpertRuling,
-  type ExtensionRequest,
-  type ExtensionReview,
-  type Instruction,
-  type PreBrief,
-  type Reply,
-  type ReplyReview,
-  type ReturnRequest,
-  type ReturnReview,
-  type Sign,
-  type Supervise,
-  type Withdraw,
+import type {
+  Acted,
+  Callback,
+  Contact,
+  Dispatch,
+  ExpertRuling,
+  ExtensionRequest,
+  ExtensionReview,
+  Instruction,
+  PreBrief,
+  Reply,
+  ReplyReview,
+  ReturnRequest,
+  ReturnReview,
+  Sign,
+  Supervise,
+  Withdraw,
 } from '../domain/workorder';
 import type { WorkOrderState } from './types';
 
@@ -98,49 +81,18 @@ export const extensionRequestUpdate = defineUpdate<WorkOrderState, [Acted<Extens
 /** 办结回复 with the fields 003 lists. Role: unit (main unit). */
 export const replyUpdate = defineUpdate<WorkOrderState, [Acted<Reply>]>('reply');
 
+// ---- Creation -------------------------------------------------------------------------------
+
+/**
+ * Sent with the start (update-with-start) by the API's `POST /tickets`: answers the work order's
+ * first state once its intake is recorded (timeline and read model), so a creation needs no
+ * separate wait for the first workflow task. Sent again later, it answers the current state
+ * (recorded); it changes nothing. No role: the caller creates or reads.
+ */
+export const createdStateUpdate = defineUpdate<WorkOrderState, []>('createdState');
+
 // ---- Reading --------------------------------------------------------------------------------
 
 /** The live state: stage, clocks, extensions, escalations, units, timeline. Unmasked: the API
  * masks the caller's identity per reader. */
 export const stateQuery = defineQuery<WorkOrderState>('state');
-
-// ---- One table for the API ----------------------------------------------------------------------
-
-type Role = Actor['role'];
-
-/** An action as the API exposes it: its update, the body schema, and who may call it. */
-export interface WorkOrderAction<Body> {
-  update: UpdateDefinition<WorkOrderState, [Acted<Body>]>;
-  /** zod schema of the request body (without `actor`). */
-  schema: z.ZodType<Body, any>;
-  /** Roles the workflow accepts (`admin` acts as the center). */
-  roles: readonly Role[];
-}
-
-const center: readonly Role[] = ['center', 'admin'];
-const centerOrSupervisor: readonly Role[] = ['center', 'supervisor', 'admin'];
-const unit: readonly Role[] = ['unit'];
-
-/**
- * Every action by its URL-friendly name (`POST /tickets/:id/<name>`), with its update, body
- * schema and allowed roles. The workflow checks roles itself; this lets the API answer early.
- */
-export const workOrderActions = {
-  'pre-brief': { update: preBriefUpdate, schema: preBriefSchema, roles: center },
-  instruction: { update: instructionUpdate, schema: instructionSchema, roles: centerOrSupervisor },
-  dispatch: { update: dispatchUpdate, schema: dispatchSchema, roles: center },
-  'return-review': { update: returnReviewUpdate, schema: returnReviewSchema, roles: center },
-  'extension-review': { update: extensionReviewUpdate, schema: extensionReviewSchema, roles: center },
-  'reply-review': { update: replyReviewUpdate, schema: replyReviewSchema, roles: center },
-  callback: { update: callbackUpdate, schema: callbackSchema, roles: center },
-  'expert-ruling': { update: expertRulingUpdate, schema: expertRulingSchema, roles: centerOrSupervisor },
-  withdraw: { update: withdrawUpdate, schema: withdrawSchema, roles: center },
-  supervise: { update: superviseUpdate, schema: superviseSchema, roles: centerOrSupervisor },
-  sign: { update: signUpdate, schema: signSchema, roles: unit },
-  return: { update: returnRequestUpdate, schema: returnRequestSchema, roles: unit },
-  contact: { update: contactUpdate, schema: contactSchema, roles: unit },
-  extension: { update: extensionRequestUpdate, schema: extensionRequestSchema, roles: unit },
-  reply: { update: replyUpdate, schema: replySchema, roles: unit },
-} as const satisfies Record<string, WorkOrderAction<any>>;
-
-export type WorkOrderActionName = keyof typeof workOrderActions;

@@ -8,9 +8,11 @@
  *   `ApplicationFailure` and leaves no trace in history;
  * - every deadline and urge point is a timer: the main loop sleeps (a cancellable `condition`
  *   with a timeout) until the next one or until an action moves it;
- * - what happened is persisted in order by one pump (timeline + read-model snapshot), after
- *   which the update answers, so the API's lists show what it just did; notifications are sent
- *   alongside (their webhook retries must not hold up the timeline);
+ * - what happened is persisted in order by one pump, one activity and one transaction per batch
+ *   (timeline, read-model snapshot, 督办 records, notification rows), after which the update
+ *   answers, so the API's lists show what it just did; webhooks are sent alongside (their
+ *   retries must not hold up the timeline);
+ * - a creation is answered by {@link createdStateUpdate} sent with the start;
  * - the history is bounded: after `continueAsNewAfterEvents` events (or when Temporal suggests
  *   it) the run continues as new, carrying the state.
  *
@@ -25,6 +27,7 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -34,6 +37,7 @@ import { actionNames, WorkOrderLifecycle, type ActionName, type Outbox } from '.
 import {
   callbackUpdate,
   contactUpdate,
+  createdStateUpdate,
   dispatchUpdate,
   expertRulingUpdate,
   extensionRequestUpdate,
@@ -49,19 +53,19 @@ import {
   superviseUpdate,
   withdrawUpdate,
 } from './messages';
-import type { WorkOrderInput, WorkOrderOutcome, WorkOrderState } from './types';
+import type { NotificationRequest, WorkOrderInput, WorkOrderOutcome, WorkOrderState } from './types';
 
 /** Default history length after which a run continues as new. */
 export const DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS = 2000;
 
 // The database must be reachable eventually: keep retrying, at most a minute apart.
-const { recordEvents, openSupervision, closeSupervision } = proxyActivities<WorkOrderActivities>({
+const { recordOutbox, recordEvents, openSupervision, closeSupervision } = proxyActivities<WorkOrderActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 // A unit's webhook may be down for a while: retry for about a day, then give up (the outbox
 // row stays readable through the API).
-const { notify } = proxyActivities<WorkOrderActivities>({
+const { deliverWebhooks, notify } = proxyActivities<WorkOrderActivities>({
   startToCloseTimeout: '1 minute',
   scheduleToCloseTimeout: '24 hours',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes' },
@@ -109,7 +113,16 @@ export async function workOrderWorkflow(input: WorkOrderInput): Promise<WorkOrde
     }
   };
 
+  // Histories recorded before the one-transaction outbox replay with the single-purpose activities.
+  const outboxInOneTransaction = patched('outbox-in-one-transaction');
+
   setHandler(stateQuery, (): WorkOrderState => wo.state);
+  // The creation's answer: the first state, once recorded (also any later state, recorded).
+  setHandler(createdStateUpdate, async (): Promise<WorkOrderState> => {
+    const seq = wo.state.seq;
+    await condition(() => persistedSeq >= seq);
+    return wo.state;
+  });
 
   for (const name of actionNames) {
     setHandler(
@@ -164,35 +177,58 @@ export async function workOrderWorkflow(input: WorkOrderInput): Promise<WorkOrde
     reason: wo.state.closeReason,
   };
 
-  /** Persists outboxes in order, forever (this run); notifications go out alongside. */
+  /**
+   * Persists outboxes in order, forever (this run). Each batch is one activity and one
+   * PostgreSQL transaction (timeline, read model, 督办 records, notification rows); webhooks go
+   * out alongside, only for notifications to units that have one (their retries must not hold
+   * up the timeline).
+   */
   async function persist(): Promise<void> {
     for (;;) {
       await condition(() => pending.length > 0);
       pumping = true;
       const batch = pending.splice(0);
       const events = batch.flatMap((b) => b.events);
+      const notifications = batch.flatMap((b) => b.notifications);
+      let webhooks: NotificationRequest[] = [];
       try {
-        if (events.length) {
-          await recordEvents({ workOrderId: wo.state.workOrderId, events, snapshot: wo.snapshot() });
-        }
-        for (const b of batch) {
-          for (const s of b.supervisionOpens) await openSupervision(s);
-          for (const s of b.supervisionCloses) await closeSupervision(s);
+        if (outboxInOneTransaction) {
+          const recorded = await recordOutbox({
+            workOrderId: wo.state.workOrderId,
+            events,
+            snapshot: wo.snapshot(),
+            notifications,
+            supervisionOpens: batch.flatMap((b) => b.supervisionOpens),
+            supervisionCloses: batch.flatMap((b) => b.supervisionCloses),
+          });
+          webhooks = notifications.filter((n) => recorded.webhooks.includes(n.key));
+        } else {
+          await persistOneByOne(batch, events);
+          webhooks = notifications;
         }
       } catch (error) {
         // Retries are unlimited, so this is a cancellation or a bug: keep the run alive.
         log.error('persisting work-order events failed', { error: String(error) });
       }
-      for (const b of batch) {
-        for (const n of b.notifications) {
-          notifying++;
-          notify(n)
-            .catch((error) => log.warn('notification not delivered', { key: n.key, error: String(error) }))
-            .finally(() => notifying--);
-        }
+      for (const n of webhooks) {
+        notifying++;
+        (outboxInOneTransaction ? deliverWebhooks(n) : notify(n))
+          .catch((error) => log.warn('notification not delivered', { key: n.key, error: String(error) }))
+          .finally(() => notifying--);
       }
       if (events.length) persistedSeq = Math.max(persistedSeq, events[events.length - 1].seq);
       pumping = false;
+    }
+  }
+
+  /** The pump of histories recorded before `outbox-in-one-transaction`: one activity per record. */
+  async function persistOneByOne(batch: Outbox[], events: Outbox['events']): Promise<void> {
+    if (events.length) {
+      await recordEvents({ workOrderId: wo.state.workOrderId, events, snapshot: wo.snapshot() });
+    }
+    for (const b of batch) {
+      for (const s of b.supervisionOpens) await openSupervision(s);
+      for (const s of b.supervisionCloses) await closeSupervision(s);
     }
   }
 }

@@ -5,7 +5,7 @@
  */
 import type { Pool } from 'pg';
 import { z } from 'zod';
-import { officePeriodSchema } from '../../domain/calendar';
+import { officePeriodSchema } from '../../domain/dataSchemas';
 import { calendarExceptionSchema } from '../../domain/holidays';
 import { profileIds, resolveProfile, shippedProfiles } from '../../domain/profile';
 import { unitIdSchema } from '../../domain/workorder';

@@ -114,10 +114,17 @@ export async function calendarFor(pool: Pool, now: Date): Promise<CalendarData> 
   const [settings, exceptions] = await Promise.all([getSettings(pool), listExceptions(pool)]);
   // The local (UTC+8) year: work orders on 31 December evening belong to the local new year.
   const year = new Date(now.getTime() + chinaUtcOffsetMinutes * 60_000).getUTCFullYear();
-  return buildCalendarData({
+  const options = {
     fromYear: year,
     toYear: year + 1,
     officeHours: settings.officeHours ?? defaultOfficeHours,
     exceptions: exceptions.map(({ date, kind, note }) => ({ date, kind, ...(note ? { note } : {}) })),
-  });
+  };
+  // Building it costs 15–25 ms of CPU (the holiday library, then validation), every creation:
+  // reuse the last one built from the same settings (issue 9). It is never mutated.
+  const key = JSON.stringify(options);
+  if (lastCalendar?.key !== key) lastCalendar = { key, data: buildCalendarData(options) };
+  return lastCalendar.data;
 }
+
+let lastCalendar: { key: string; data: CalendarData } | undefined;

@@ -3,7 +3,7 @@
  */
 import { z } from 'zod';
 import { categorySchema, intakeSchema, stageSchema, urgencySchema, unitIdSchema, workOrderIdSchema } from '../../domain/workorder';
-import { workOrderActions, type WorkOrderActionName } from '../../workflows/messages';
+import { workOrderActions, type WorkOrderActionName } from './actions';
 import type { Role } from '../http/auth';
 import { durationSchema } from '../http/duration';
 import { RouteSpec, route } from '../http/route';

@@ -4,15 +4,16 @@
  */
 import { createHash } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { isGrpcDeadlineError, type Client } from '@temporalio/client';
+import { status as grpcStatus } from '@grpc/grpc-js';
+import { isGrpcDeadlineError, WithStartWorkflowOperation, type Client } from '@temporalio/client';
+import type { workOrderWorkflow } from '../../workflows/workOrder';
 import type { Pool } from 'pg';
 import { terminalStages, type Actor, type Intake } from '../../domain/workorder';
 import {
   TASK_QUEUE,
   WORKFLOW_TYPE,
+  createdStateUpdate,
   stateQuery,
-  workOrderActions,
-  type WorkOrderActionName,
   type WorkOrderInput,
   type WorkOrderState,
 } from '../../workflows/messages';
@@ -20,6 +21,7 @@ import type { AuthUser } from '../http/auth';
 import { HttpError, fromWorkflowError, notFound } from '../http/errors';
 import { calendarFor, currentProfile } from '../hotline/repository';
 import { unknownUnitIds } from '../units/repository';
+import { workOrderActions, type WorkOrderActionName } from './actions';
 import { claimIdempotencyKey, nextWorkOrderId, snapshot } from './repository';
 import { unitMayAccess } from './view';
 
@@ -68,6 +70,18 @@ async function checkUnitFields(pool: Pool, fields: Record<string, string | strin
   if (issues.length) throw new HttpError(400, 'INVALID_INPUT', `invalid input: ${issues.map((i) => i.path).join(', ')}`, issues);
 }
 
+const isAlreadyStarted = (error: unknown): boolean =>
+  error instanceof WorkflowExecutionAlreadyStartedError || (error as Error)?.name === 'WorkflowExecutionAlreadyStartedError';
+
+/** The server does not know update-with-start (gRPC UNIMPLEMENTED, or the feature switched off). */
+function isUnimplemented(error: unknown): boolean {
+  for (let e = error as { code?: number; cause?: unknown; message?: string } | undefined; e; e = e.cause as typeof e) {
+    if (e.code === grpcStatus.UNIMPLEMENTED) return true;
+    if (typeof e.message === 'string' && /ExecuteMultiOperation.*(disabled|not enabled|unimplemented)/i.test(e.message)) return true;
+  }
+  return false;
+}
+
 export class TicketService {
   constructor(private readonly deps: TicketServiceDeps) {}
 
@@ -110,20 +124,54 @@ export class TicketService {
         throw new HttpError(409, 'CALENDAR_MISSING', error instanceof Error ? error.message : String(error));
       }),
     };
+    return { state: await this.startAndAnswer(input), created };
+  }
+
+  /**
+   * Starts the workflow and answers its first recorded state in one call: update-with-start
+   * (the start and {@link createdStateUpdate} in one request; the update rides on the first
+   * workflow task). A server without update-with-start (Temporal before 1.26, or with
+   * `frontend.enableExecuteMultiOperation` off) gets the start followed by the same update.
+   * Either way no state query has to wait for the first workflow task.
+   */
+  private async startAndAnswer(input: WorkOrderInput): Promise<WorkOrderState> {
+    const { temporal } = this.deps;
+    const start = {
+      taskQueue: TASK_QUEUE,
+      workflowId: input.workOrderId,
+      args: [input] as [WorkOrderInput],
+      // A work-order number is never reused, even after the work order closed.
+      workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
+    };
     try {
-      await this.timed(() =>
-        this.deps.temporal.workflow.start(WORKFLOW_TYPE, {
-          taskQueue: TASK_QUEUE,
-          workflowId: workOrderId,
-          args: [input],
-          // A work-order number is never reused, even after the work order closed.
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      return await this.timed(() =>
+        temporal.workflow.executeUpdateWithStart(createdStateUpdate, {
+          startWorkflowOperation: new WithStartWorkflowOperation<typeof workOrderWorkflow>(WORKFLOW_TYPE, {
+            ...start,
+            // A retried creation (same Idempotency-Key) finds it running and reads its state.
+            workflowIdConflictPolicy: 'USE_EXISTING',
+          }),
         }),
       );
     } catch (error) {
-      if (!(error instanceof WorkflowExecutionAlreadyStartedError) && (error as Error)?.name !== 'WorkflowExecutionAlreadyStartedError') throw error;
+      if (!isUnimplemented(error)) {
+        // Closed already (即办 retried): the start is refused; read what was recorded.
+        if (isAlreadyStarted(error)) return this.state(input.workOrderId);
+        throw error;
+      }
     }
-    return { state: await this.state(workOrderId), created };
+    try {
+      await this.timed(() => temporal.workflow.start(WORKFLOW_TYPE, start));
+    } catch (error) {
+      if (!isAlreadyStarted(error)) throw error;
+    }
+    try {
+      return await this.timed(() => temporal.workflow.getHandle(input.workOrderId).executeUpdate(createdStateUpdate));
+    } catch (error) {
+      // It finished before the update arrived (即办 closes at once): read what was recorded.
+      if (fromWorkflowError(error)?.status === 404) return this.state(input.workOrderId);
+      throw error;
+    }
   }
 
   /** The live state, or the read model's last snapshot when the workflow cannot be queried. */
@@ -183,6 +231,11 @@ export class TicketService {
    * Performs an actor action as a workflow update; the workflow decides and refuses with a typed
    * failure (→ 409). Units must be main or co-unit of the work order (else 404). With an
    * idempotency key the update has a stable id, so a retried request is applied once.
+   *
+   * One round trip: the update's result is the new state. A unit's access is not checked by a
+   * query first: the workflow accepts a unit's action only from a unit assigned to it, so any
+   * success is allowed; on any failure the unit's access is checked against the state before
+   * the answer says anything about the work order (404, no leak of its stage or existence).
    */
   async act(
     user: AuthUser,
@@ -191,7 +244,6 @@ export class TicketService {
     body: Record<string, unknown>,
     idempotencyKey?: string,
   ): Promise<WorkOrderState> {
-    if (user.role === 'unit') await this.stateFor(user, id);
     await checkUnitFields(this.deps.pool, {
       mainUnitId: body.mainUnitId as string | undefined,
       coUnitIds: body.coUnitIds as string[] | undefined,
@@ -209,9 +261,15 @@ export class TicketService {
         } as never),
       )) as WorkOrderState;
     } catch (error) {
+      const mapped = fromWorkflowError(error);
+      // A refusal or an unknown work order: a unit learns nothing unless it is on the work order.
+      if (user.role === 'unit' && mapped && (mapped.status === 404 || mapped.status === 409)) {
+        const state = await this.tryState(id);
+        if (!state || !unitMayAccess(user, state.mainUnitId, state.coUnitIds)) throw notFound('work order');
+      }
       // Temporal answers NotFound for an update to a workflow that has completed: the work order
       // exists but is closed, which is the workflow's own WORK_ORDER_CLOSED refusal.
-      if (fromWorkflowError(error)?.status === 404) {
+      if (mapped?.status === 404) {
         const state = await this.tryState(id);
         if (state && terminalStages.includes(state.stage)) {
           throw new HttpError(409, 'WORK_ORDER_CLOSED', `work order ${id} is ${state.stage}`);

@@ -196,3 +196,60 @@ describe('supervision records', () => {
     ]);
   });
 });
+
+describe('recordOutbox (one batch, one transaction)', () => {
+  /** A work order whose sign deadline passes: an escalation with its supervision record and notifications. */
+  function escalatedBatch(id: string, unitId: string) {
+    const wo = WorkOrderLifecycle.create(input({ id, intake: { mainUnitId: unitId } }), t('2026-03-10', '09:00'));
+    wo.tick(t('2026-03-12', '09:00'));
+    const out = wo.drain();
+    return { workOrderId: id, ...out, snapshot: wo.snapshot() };
+  }
+  const counts = async (id: string) => {
+    const { rows } = await db.pool.query(
+      `SELECT (SELECT count(*)::int FROM work_order_events WHERE work_order_id = $1) AS events,
+              (SELECT count(*)::int FROM supervision_records WHERE work_order_id = $1) AS supervision,
+              (SELECT count(*)::int FROM notifications WHERE work_order_id = $1) AS notifications,
+              (SELECT overdue FROM work_orders WHERE id = $1) AS overdue`,
+      [id],
+    );
+    return rows[0];
+  };
+
+  it('records timeline, read model, supervision and notification rows together; a retry writes nothing twice', async () => {
+    const batch = escalatedBatch('WO-OB-1', 'unit-c');
+    expect(batch.supervisionOpens.length).toBeGreaterThan(0);
+    const acts = activities();
+    const first = await acts.recordOutbox(batch);
+    expect(first).toEqual({ inserted: batch.events.length, webhooks: [] }); // unit-c has no webhook
+    const after = await counts('WO-OB-1');
+    expect(after).toEqual({
+      events: batch.events.length,
+      supervision: batch.supervisionOpens.length,
+      notifications: batch.notifications.reduce((n, r) => n + r.recipients.length, 0),
+      overdue: true,
+    });
+    expect(await acts.recordOutbox(batch)).toEqual({ inserted: 0, webhooks: [] });
+    expect(await counts('WO-OB-1')).toEqual(after);
+  });
+
+  it('names the notifications that have webhooks to deliver, and sends none itself', async () => {
+    received.length = 0;
+    const batch = escalatedBatch('WO-OB-2', 'unit-a');
+    const result = await activities().recordOutbox(batch);
+    expect(result.webhooks.sort()).toEqual(batch.notifications.filter((n) => n.recipients.some((r) => r.audience === 'unit')).map((n) => n.key).sort());
+    expect(received).toHaveLength(0);
+    const escalation = batch.notifications.find((n) => n.kind === 'escalation')!;
+    expect(await activities().deliverWebhooks(escalation)).toEqual({ recipients: escalation.recipients.length, delivered: 1 });
+    expect(await activities().deliverWebhooks(escalation)).toEqual({ recipients: escalation.recipients.length, delivered: 0 });
+    expect(received).toHaveLength(1);
+  });
+
+  it('a failure inside the batch leaves nothing half written', async () => {
+    const batch = escalatedBatch('WO-OB-3', 'unit-c');
+    // A supervision record that cannot be stored (NOT NULL column) fails the whole transaction.
+    const broken = { ...batch, supervisionOpens: [{ ...batch.supervisionOpens[0], reason: null as unknown as string }] };
+    await expect(activities().recordOutbox(broken)).rejects.toThrow();
+    expect(await counts('WO-OB-3')).toEqual({ events: 0, supervision: 0, notifications: 0, overdue: null });
+  });
+});

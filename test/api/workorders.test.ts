@@ -5,7 +5,8 @@
  */
 import request from 'supertest';
 import { unitFacts } from '../../api/reports/facts';
-import { workOrderActions, type WorkOrderActionName, type WorkOrderState } from '../../workflows/messages';
+import { workOrderActions, type WorkOrderActionName } from '../../api/tickets/actions';
+import type { WorkOrderState } from '../../workflows/messages';
 import { startTestApp, TestApp } from '../support/app';
 import { eventually } from '../support/eventually';
 

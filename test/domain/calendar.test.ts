@@ -2,7 +2,8 @@
  * The working-time calendar on real 2026 dates (国办发明电〔2025〕7号, via chinese-days), office hours
  * 08:30–12:00 and 14:00–17:30, Asia/Shanghai. Times in the tables are local 'YYYY-MM-DD HH:MM'.
  */
-import { WorkingCalendar, calendarDataSchema } from '../../domain/calendar';
+import { WorkingCalendar } from '../../domain/calendar';
+import { calendarDataSchema } from '../../domain/dataSchemas';
 import { buildCalendarData } from '../../domain/holidays';
 
 const cal = new WorkingCalendar(buildCalendarData({ fromYear: 2025, toYear: 2026 }));

@@ -1,0 +1,50 @@
+/**
+ * The worker's tuning, from the environment (validated at start; documented in the README's
+ * configuration table). The defaults are sized for one 2-core machine with 100 000 open work
+ * orders within a 2 GiB memory budget (issue 9; figures in bench/scale.ts): a cached workflow
+ * costs memory, an evicted one costs a replay of its history on its next task.
+ */
+import { z } from 'zod';
+
+const positive = (fallback: number) => z.coerce.number().int().min(1).max(1_000_000).default(fallback);
+
+/** The environment variables of the worker's tuning, with their defaults. */
+export const workerTuningShape = {
+  /** Workflows kept in the worker's cache (sticky); the rest replay their history on their next task. */
+  WORKER_MAX_CACHED_WORKFLOWS: positive(1000),
+  /** Workflow tasks processed at once (the SDK's default is 40). */
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: positive(40),
+  /** Activities run at once (they share the database pool). */
+  WORKER_MAX_CONCURRENT_ACTIVITIES: positive(100),
+  /** Threads that run workflow code (one V8 context each, shared by its workflows). */
+  WORKER_WORKFLOW_THREADS: positive(1),
+  /**
+   * Folder of prebuilt workflow bundles, keyed by a hash of the workflow sources and the SDK
+   * version, so a restart skips webpack when the code has not changed; `off` bundles at every start.
+   */
+  WORKFLOW_BUNDLE_CACHE: z.string().min(1).default('node_modules/.cache/hotline-workflow-bundles'),
+};
+
+const workerTuningSchema = z.object(workerTuningShape);
+export type WorkerTuningEnv = z.infer<typeof workerTuningSchema>;
+
+/** What {@link createWorker} takes. */
+export interface WorkerTuning {
+  maxCachedWorkflows: number;
+  maxConcurrentWorkflowTaskExecutions: number;
+  maxConcurrentActivityTaskExecutions: number;
+  workflowThreadPoolSize: number;
+  /** Absent: bundle at every start. */
+  bundleCacheDir?: string;
+}
+
+/** The tuning from parsed environment variables. */
+export function workerTuning(env: WorkerTuningEnv): WorkerTuning {
+  return {
+    maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS,
+    maxConcurrentWorkflowTaskExecutions: env.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+    maxConcurrentActivityTaskExecutions: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    workflowThreadPoolSize: env.WORKER_WORKFLOW_THREADS,
+    ...(env.WORKFLOW_BUNDLE_CACHE === 'off' ? {} : { bundleCacheDir: env.WORKFLOW_BUNDLE_CACHE }),
+  };
+}
