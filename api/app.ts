@@ -7,16 +7,20 @@ import express, { Express } from 'express';
 import type { Pool } from 'pg';
 import swaggerUi from 'swagger-ui-express';
 import { SandboxClock, adminRoutes } from './admin/router';
-import { authenticate } from './http/auth';
+import { authenticateBearerOrSession } from './auth/middleware';
+import { authRoutes, signInRouter } from './auth/router';
+import { consoleRouter } from './console/static';
 import { errorHandler, unknownRoute } from './http/errors';
 import { mountRoutes } from './http/route';
 import type { Logger } from './logger';
 import { notificationRoutes } from './notifications/router';
 import { createRegistry, openApiDocument } from './openapi';
 import { reportRoutes } from './reports/router';
+import { callerHistoryRoutes } from './tickets/callerHistory';
 import { ticketRoutes } from './tickets/router';
 import { TicketService } from './tickets/service';
 import { unitRoutes } from './units/router';
+import { unitSearchRoutes } from './units/search';
 
 /** The engine's clock as engine/ exposes it; `advance` exists on the manual (sandbox) clock. */
 export interface ClockHandle {
@@ -75,8 +79,10 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.json({ limit: deps.config.bodyLimit ?? '100kb' }));
 
   const registry = createRegistry();
+  const signIn = signInRouter(pool, registry);
   const api = express.Router();
-  api.use(authenticate(pool));
+  // Bearer tokens (integrations) or the console's session cookie with its CSRF token.
+  api.use(authenticateBearerOrSession(pool));
   const service = new TicketService({ temporal: deps.temporal, pool, now, workflowTimeoutMs: deps.config.workflowTimeoutMs });
   mountRoutes(api, registry, [
     ...ticketRoutes({ service, pool, now }),
@@ -84,6 +90,9 @@ export function createApp(deps: AppDeps): Express {
     ...notificationRoutes({ pool }),
     ...reportRoutes({ pool, now }),
     ...adminRoutes({ pool, clock: sandboxClock, now }),
+    ...authRoutes({ pool }),
+    ...unitSearchRoutes({ pool }),
+    ...callerHistoryRoutes({ pool }),
   ]);
   const document = openApiDocument(registry);
 
@@ -95,6 +104,9 @@ export function createApp(deps: AppDeps): Express {
     res.json(document);
   });
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(document, { customSiteTitle: '12345 hotline API' }));
+  // The web console (console/, served as is) and the one public call it needs: sign-in.
+  app.use(consoleRouter());
+  app.use(signIn);
   app.use(api);
   app.use(unknownRoute);
   app.use(errorHandler(logger));

@@ -18,7 +18,7 @@ import { ensureSettings } from '../api/hotline/repository';
 import { Logger, redactUrl } from '../api/logger';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../db/embeddedPostgres';
 import { migrate } from '../db/migrate';
-import { DemoTokens, demoTokens, seedDemo } from '../db/seed/demo';
+import { DemoPasswords, DemoTokens, demoPasswords, demoTokens, seedDemo, seedDemoPasswords } from '../db/seed/demo';
 import { startEngine, type EngineHandle } from '../engine';
 import { PostgresStore } from '../engine/persistence/postgresStore';
 import { createWorker } from '../worker/createWorker';
@@ -31,6 +31,8 @@ export interface RunningService {
   temporalAddress: string;
   /** Demo tokens when the demo directory is in use. */
   tokens?: DemoTokens;
+  /** The demo users' console sign-ins when the demo directory is in use. */
+  passwords?: DemoPasswords;
   /** Stops everything started, in reverse order. */
   stop(): Promise<void>;
 }
@@ -119,10 +121,14 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     await ensureSettings(pool, config.HOTLINE_PROFILE);
 
     let tokens: DemoTokens | undefined;
+    let passwords: DemoPasswords | undefined;
     if (config.SEED_DEMO) {
       const secret = await persistentSecret(path.join(dataDir, 'demo-secret'), () => randomBytes(32).toString('hex'));
       if (await seedDemo(pool, secret)) logger.info('seeded the demo directory (开封市, 59 units)');
       tokens = demoTokens(secret);
+      const passwordsSet = await seedDemoPasswords(pool, secret);
+      if (passwordsSet) logger.info({ users: passwordsSet }, 'set the demo users\' console passwords');
+      passwords = demoPasswords(secret);
     }
 
     // ---- Temporal ----
@@ -197,12 +203,17 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : config.PORT;
       url = `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}`;
-      if (config.SANDBOX && tokens) {
+      // Written (0600) in every mode so the first admin can start; printed only in sandbox.
+      if (tokens) {
         await writeFile(path.join(dataDir, 'demo-tokens.json'), `${JSON.stringify(tokens, null, 2)}\n`, { mode: 0o600 });
         await chmod(path.join(dataDir, 'demo-tokens.json'), 0o600);
       }
+      if (passwords) {
+        await writeFile(path.join(dataDir, 'demo-passwords.json'), `${JSON.stringify(passwords, null, 2)}\n`, { mode: 0o600 });
+        await chmod(path.join(dataDir, 'demo-passwords.json'), 0o600);
+      }
     }
-    return { url, temporalAddress, tokens, stop: stopAll };
+    return { url, temporalAddress, tokens, passwords, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

@@ -1,6 +1,6 @@
 /**
  * `npm start`: the whole service with nothing installed (see scripts/service.ts and README.md).
- * Prints the URL and the demo tokens; stops cleanly on SIGINT / SIGTERM.
+ * Prints the URL, and in sandbox mode the demo tokens and console passwords; stops cleanly on SIGINT / SIGTERM.
  */
 import { ConfigError, loadConfig } from '../api/config';
 import { createLogger } from '../api/logger';
@@ -37,14 +37,28 @@ async function main(): Promise<void> {
   // The banner is for people; the JSON line before it is for machines (and tests).
   logger.info({ url: service.url, temporal: service.temporalAddress, sandbox: config.SANDBOX }, 'service ready');
   if (service.url) {
-    const lines = [`\n12345 hotline work orders — ${service.url}  (API docs: ${service.url}/docs)`];
-    if (config.SANDBOX) lines.push(`sandbox mode: manual clock (POST /admin/clock/advance), tokens in ${config.DATA_DIR}/demo-tokens.json`);
-    if (service.tokens) {
-      lines.push('demo tokens (Authorization: Bearer <token>):');
-      lines.push(`  center      ${service.tokens.center}`);
-      lines.push(`  supervisor  ${service.tokens.supervisor}`);
-      lines.push(`  admin       ${service.tokens.admin}`);
-      for (const [unitId, token] of Object.entries(service.tokens.units)) lines.push(`  unit ${unitId}  ${token}`);
+    const lines = [`\n12345 hotline work orders — console ${service.url}/  (API docs: ${service.url}/docs)`];
+    if (config.SANDBOX) {
+      // Sandbox only: the demo secrets are printed and written for staff rehearsing; outside
+      // sandbox nothing secret is printed (an admin sets passwords: PUT /admin/users/:id/password).
+      lines.push(`sandbox mode: manual clock (POST /admin/clock/advance), tokens in ${config.DATA_DIR}/demo-tokens.json, console passwords in ${config.DATA_DIR}/demo-passwords.json`);
+      if (service.passwords) {
+        const p = service.passwords;
+        lines.push('console sign-in (用户名 / 密码):');
+        lines.push(`  center      ${p.center.login} / ${p.center.password}`);
+        lines.push(`  supervisor  ${p.supervisor.login} / ${p.supervisor.password}`);
+        lines.push(`  admin       ${p.admin.login} / ${p.admin.password}`);
+        for (const [unitId, c] of Object.entries(p.units)) lines.push(`  unit ${unitId}  ${c.login} / ${c.password}`);
+      }
+      if (service.tokens) {
+        lines.push('demo tokens (Authorization: Bearer <token>):');
+        lines.push(`  center      ${service.tokens.center}`);
+        lines.push(`  supervisor  ${service.tokens.supervisor}`);
+        lines.push(`  admin       ${service.tokens.admin}`);
+        for (const [unitId, token] of Object.entries(service.tokens.units)) lines.push(`  unit ${unitId}  ${token}`);
+      }
+    } else if (service.tokens) {
+      lines.push(`demo users seeded; their tokens and console passwords are not printed outside sandbox mode (see ${config.DATA_DIR}/demo-tokens.json and demo-passwords.json, readable by this user only)`);
     }
     process.stderr.write(`${lines.join('\n')}\n\n`);
   }

@@ -60,6 +60,8 @@ export interface TicketFilter {
   text?: string;
   page: number;
   pageSize: number;
+  /** `deadline`: open work orders by nearest next deadline first; default newest first. */
+  sort?: 'created' | 'deadline';
 }
 
 export interface TicketRow {
@@ -163,7 +165,7 @@ export async function listTickets(
             w.escalation_level, count(*) OVER () AS total
        FROM work_orders w
       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY w.created_at DESC, w.id DESC
+      ORDER BY ${filter.sort === 'deadline' ? '(w.closed_at IS NULL) DESC, w.next_deadline ASC NULLS LAST, ' : ''}w.created_at DESC, w.id DESC
       LIMIT ${limit} OFFSET ${offset}`,
     values,
   );

@@ -37,6 +37,10 @@ export const listQuerySchema = z.object({
   text: z.string().trim().min(1).max(200).optional(),
   page: z.coerce.number().int().min(1).max(100_000).default(1),
   pageSize: z.coerce.number().int().min(1).max(200).default(50),
+  sort: z
+    .enum(['created', 'deadline'])
+    .default('created')
+    .meta({ description: '`created`: newest first; `deadline`: open work orders by nearest next deadline first (the inbox)' }),
 });
 
 const ticketStateSchema = z.looseObject({ workOrderId: z.string(), stage: stageSchema }).meta({

@@ -9,6 +9,7 @@ import { createHmac } from 'node:crypto';
 import type { Pool } from 'pg';
 import { insertUnit, newUnitSchema } from '../../api/units/repository';
 import { insertUser, issueToken } from '../../api/admin/usersRepository';
+import { hashPassword } from '../../api/auth/passwords';
 import { kaifengUnits } from './kaifengUnits';
 
 /** role → token, and for units: unit id → token. */
@@ -25,7 +26,8 @@ export const demoUsers = {
   admin: { id: 'admin-1', name: '系统管理员' },
 } as const;
 
-const unitUserId = (unitId: string) => `unit-user-${unitId}`;
+/** The demo user (and sign-in name) of a unit. */
+export const unitUserId = (unitId: string) => `unit-user-${unitId}`;
 
 /** The demo token of a user under `secret`. */
 export function demoToken(secret: string, userId: string): string {
@@ -79,4 +81,57 @@ export async function seedDemo(pool: Pool, secret: string): Promise<boolean> {
   } finally {
     client.release();
   }
+}
+
+/** A demo user's sign-in name and password. */
+export interface DemoCredential {
+  login: string;
+  password: string;
+}
+
+/** role → sign-in, and for units: unit id → sign-in (the console's demo users). */
+export interface DemoPasswords {
+  center: DemoCredential;
+  supervisor: DemoCredential;
+  admin: DemoCredential;
+  units: Record<string, DemoCredential>;
+}
+
+/** The demo password of a user under `secret` (derived like the tokens, so it can be printed again). */
+export function demoPassword(secret: string, userId: string): string {
+  return `demo-${createHmac('sha256', secret).update(`password:${userId}`).digest('base64url').slice(0, 10)}`;
+}
+
+/** Every demo sign-in under `secret`. */
+export function demoPasswords(secret: string): DemoPasswords {
+  const of = (login: string): DemoCredential => ({ login, password: demoPassword(secret, login) });
+  return {
+    center: of(demoUsers.center.id),
+    supervisor: of(demoUsers.supervisor.id),
+    admin: of(demoUsers.admin.id),
+    units: Object.fromEntries(kaifengUnits.map((u) => [u.id, of(unitUserId(u.id))])),
+  };
+}
+
+/**
+ * Gives every demo user that exists and has no password yet its demo password (scrypt, in
+ * parallel on libuv's thread pool). Installations seeded before passwords existed get them too;
+ * a password an admin or the user has set is left alone.
+ *
+ * @returns how many passwords it set
+ */
+export async function seedDemoPasswords(pool: Pool, secret: string): Promise<number> {
+  const ids = [demoUsers.center.id, demoUsers.supervisor.id, demoUsers.admin.id, ...kaifengUnits.map((u) => unitUserId(u.id))];
+  const { rows } = await pool.query<{ id: string }>(
+    'SELECT u.id FROM users u LEFT JOIN user_passwords p ON p.user_id = u.id WHERE u.id = ANY ($1) AND p.user_id IS NULL',
+    [ids],
+  );
+  const hashes = await Promise.all(rows.map(async (r) => [r.id, await hashPassword(demoPassword(secret, r.id))] as const));
+  if (!hashes.length) return 0;
+  await pool.query(
+    `INSERT INTO user_passwords (user_id, password_hash, updated_by)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) ON CONFLICT (user_id) DO NOTHING`,
+    [hashes.map((h) => h[0]), hashes.map((h) => h[1]), hashes.map(() => 'demo-seed')],
+  );
+  return hashes.length;
 }
