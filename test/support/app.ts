@@ -16,7 +16,7 @@ import { createActivities } from '../../activities';
 import { createApp } from '../../api/app';
 import { ensureSettings } from '../../api/hotline/repository';
 import { createLogger } from '../../api/logger';
-import { DemoTokens, demoTokens, seedDemo } from '../../db/seed/demo';
+import { DemoPasswords, DemoTokens, demoPasswords, demoTokens, seedDemo, seedDemoPasswords } from '../../db/seed/demo';
 import type { ProfileId } from '../../domain/profile';
 import { startEngine, type EngineHandle } from '../../engine';
 import { bundleWorkOrderWorkflows, createWorker } from '../../worker/createWorker';
@@ -26,6 +26,8 @@ export interface TestApp {
   app: Express;
   db: TestPostgres;
   tokens: DemoTokens;
+  /** The demo users' console sign-ins (set only with `passwords: true`). */
+  passwords: DemoPasswords;
   /** Every log line the app wrote (JSON strings). */
   logs: string[];
   engine?: EngineHandle;
@@ -48,6 +50,8 @@ export interface TestAppOptions {
   /** Where the manual clock starts; default Monday 2026-03-02 09:00 China time. */
   startAt?: Date;
   profile?: ProfileId;
+  /** Give the demo users their console passwords (scrypt: a few seconds, so opt-in). */
+  passwords?: boolean;
 }
 
 const secret = 'test-demo-secret';
@@ -67,6 +71,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     await ensureSettings(db.pool, options.profile ?? 'kaifeng-001');
     await seedDemo(db.pool, secret);
     const tokens = demoTokens(secret);
+    if (options.passwords) await seedDemoPasswords(db.pool, secret);
     const logs: string[] = [];
     const logger = createLogger('info', { write: (line: string) => void logs.push(line) });
 
@@ -116,6 +121,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       app,
       db,
       tokens,
+      passwords: demoPasswords(secret),
       logs,
       engine,
       anotherApp: makeApp,
