@@ -3,7 +3,7 @@
  * keys in the option groups, type-and-Enter in the unit pickers, Ctrl+Enter submits anywhere).
  * The caller's earlier work orders appear beside it as the phone number is typed.
  */
-import { computed, reactive, ref, watch } from 'vue';
+import { computed, onMounted, onUnmounted, reactive, ref, watch } from 'vue';
 import { useRouter } from 'vue-router';
 import { ElMessage } from 'element-plus';
 import { callerHistory } from '../../api/callers.js';
@@ -46,6 +46,9 @@ export default {
       },
     );
 
+    // The operator starts typing the caller's name at once.
+    const nameInput = ref(null);
+    onMounted(() => nameInput.value?.focus());
     const confidential = computed(() => form.category === 'report');
 
     const validate = () => {
@@ -84,20 +87,24 @@ export default {
     const onKey = (e) => {
       if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
         e.preventDefault();
+        e.stopPropagation();
         void submit();
       }
     };
-    return { form, errors, message, busy, history, confidential, submit, onKey, options, label, t, formatTime };
+    // Capture phase: the unit picker's own Enter handling must not swallow Ctrl+Enter.
+    onMounted(() => document.addEventListener('keydown', onKey, true));
+    onUnmounted(() => document.removeEventListener('keydown', onKey, true));
+    return { nameInput, form, errors, message, busy, history, confidential, submit, onKey, options, label, t, formatTime };
   },
   template: `<div>
     <h1 class="page-title">{{ t('intake.title') }}</h1>
     <div class="intake-grid">
       <el-card>
         <el-alert v-if="message" :title="message" type="error" show-icon :closable="false" role="alert" data-test="intake-error" style="margin-bottom:12px" />
-        <el-form label-width="110px" label-position="top" @submit.prevent="submit" @keydown="onKey" data-test="intake-form">
+        <el-form label-width="110px" label-position="top" @submit.prevent="submit" data-test="intake-form">
           <el-row :gutter="12">
             <el-col :xs="24" :sm="12"><el-form-item :label="t('fields.callerName')" for="f-callerName" :error="errors.callerName" required>
-              <el-input id="f-callerName" v-model="form.callerName" autofocus autocomplete="off" /></el-form-item></el-col>
+              <el-input ref="nameInput" id="f-callerName" v-model="form.callerName" autocomplete="off" /></el-form-item></el-col>
             <el-col :xs="24" :sm="12"><el-form-item :label="t('fields.callerPhone')" for="f-callerPhone" :error="errors.callerPhone" required>
               <el-input id="f-callerPhone" v-model="form.callerPhone" inputmode="tel" autocomplete="off" /></el-form-item></el-col>
           </el-row>
