@@ -17,6 +17,7 @@ import { notificationRoutes } from './notifications/router';
 import { createRegistry, openApiDocument } from './openapi';
 import { reportRoutes } from './reports/router';
 import { callerHistoryRoutes } from './tickets/callerHistory';
+import { extensionLimitRoutes } from './tickets/extensionLimit';
 import { ticketRoutes } from './tickets/router';
 import { TicketService } from './tickets/service';
 import { unitRoutes } from './units/router';
@@ -93,6 +94,7 @@ export function createApp(deps: AppDeps): Express {
     ...authRoutes({ pool }),
     ...unitSearchRoutes({ pool }),
     ...callerHistoryRoutes({ pool }),
+    ...extensionLimitRoutes({ service, pool }),
   ]);
   const document = openApiDocument(registry);
 

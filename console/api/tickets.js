@@ -7,3 +7,4 @@ export const ticketEvents = (id) => request('GET', `/tickets/${encodeURIComponen
 export const createTicket = (intake, idempotencyKey) => request('POST', '/tickets', intake, { 'Idempotency-Key': idempotencyKey });
 export const act = (id, action, body, idempotencyKey) =>
   request('POST', `/tickets/${encodeURIComponent(id)}/${action}`, body, idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : {});
+export const extensionLimit = (id) => request('GET', `/tickets/${encodeURIComponent(id)}/extension-limit`);

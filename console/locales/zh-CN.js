@@ -165,6 +165,7 @@ export default {
     done: '操作成功：{action}',
     by: '办理人',
     system: '系统',
+    center: '热线中心',
     replies: '办结回复',
   },
   actions: {
@@ -215,6 +216,17 @@ export default {
     REFUSED: '操作未被允许。',
     unknown: '操作失败（{type}）。',
     fieldInvalid: '此项填写有误',
+  },
+  // Timeline details: which fields of an event are shown, under which name, and which label
+  // group translates their values (fields not listed are left out).
+  detailKeys: {
+    mainUnitId: ['主办单位', 'unit'], coUnitIds: ['协办单位', 'unit'], unitId: ['单位', 'unit'], nextMainUnitId: ['改派主办单位', 'unit'],
+    reason: ['理由'], note: ['备注'], instruction: ['说明'], person: ['联系人'], reached: ['是否联系上'], method: ['联系方式', 'contactMethods'],
+    workingDays: ['延期工作日数'], approved: ['是否同意'], accepted: ['审核通过'], resultType: ['办理结果', 'resultTypes'],
+    satisfaction: ['满意度', 'satisfactions'], resolved: ['是否解决'], answer: ['答复内容'], facts: ['调查核实情况'],
+    category: ['诉求类别', 'categories'], urgency: ['紧急程度', 'urgencies'], classification: ['分类处置', 'classifications'],
+    channel: ['受理渠道', 'channels'], trigger: ['原因', 'superviseTriggers'], kind: ['类别', 'escalations'], clock: ['时限', 'clocks'],
+    ruling: ['评价结论'], deadline: ['截止时间', 'time'], dispatchNo: ['派单次数'],
   },
   notAllowed: '您的角色不能打开此页面。',
   notFoundPage: '页面不存在。',

@@ -15,6 +15,8 @@ import request from 'supertest';
 import { startTestApp, type TestApp } from '../support/app';
 
 jest.setTimeout(180_000);
+// The functions given to page.evaluate run in the browser.
+declare const document: any;
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const shots = path.resolve(__dirname, '../../artifacts/screenshots');
@@ -144,7 +146,7 @@ test('the intake form explains bad input in Chinese beside the field', async () 
   const page = await newPage();
   await signIn(page, 'center-1', t.passwords.center.password);
   await page.locator('[data-test=work-list]').waitFor();
-  await page.goto(`${base}/#/intake`);
+  await page.getByRole('link', { name: '受理登记' }).click();
   await page.waitForFunction(() => document.activeElement?.id === 'f-callerName');
   await page.keyboard.press('Control+Enter');
   await page.locator('.el-form-item__error', { hasText: '请输入正确的电话号码' }).waitFor();
@@ -173,7 +175,8 @@ test('the unit clerk signs, contacts and replies; a refused action shows its Chi
   await page.locator('[data-test=submit-contact]').click();
   await page.locator('[data-test=timeline]', { hasText: '先行联系' }).waitFor();
 
-  // Sixty working days is far beyond the longest extension: the rules refuse, in Chinese.
+  // The form says the longest extension; sixty working days is far beyond it: refused, in Chinese.
+  await page.locator('[data-test=extension-hint]', { hasText: /最长可延期 \d+ 个工作日/ }).waitFor();
   await page.locator('#a-extension-workingDays').fill('60');
   await page.locator('#a-extension-reason').fill('需要协调多个部门');
   await page.locator('[data-test=submit-extension]').click();

@@ -5,6 +5,7 @@
 import { reactive, ref, watch } from 'vue';
 import { useRoute, useRouter } from 'vue-router';
 import { listTickets } from '../../api/tickets.js';
+import { unitNames } from '../../api/units.js';
 import Countdown from '../../components/Countdown.js';
 import UnitPicker from '../../components/UnitPicker.js';
 import { formatTime } from '../../format.js';
@@ -27,6 +28,8 @@ export default {
     const loading = ref(false);
     const error = ref('');
 
+    const units = ref({});
+    void unitNames().then((m) => (units.value = m));
     const fromUrl = () => {
       for (const k of filterKeys) filters[k] = route.query[k] ?? '';
       filters.overdue = route.query.overdue === 'true';
@@ -63,7 +66,7 @@ export default {
     watch(() => session.version, () => void load());
     const open = (row) => void router.push(`/tickets/${row.id}`);
     const dueOptions = Object.entries(zh.list.dueWithinOptions).map(([value, text]) => ({ value, label: text }));
-    return { filters, rows, total, page, pageSize, loading, error, apply, reset, open, options, label, t, formatTime, dueOptions };
+    return { units, filters, rows, total, page, pageSize, loading, error, apply, reset, open, options, label, t, formatTime, dueOptions };
   },
   template: `<div>
     <h1 class="page-title">{{ t('list.title') }}</h1>
@@ -97,7 +100,7 @@ export default {
         <el-table-column :label="t('fields.category')" width="70"><template #default="{ row }">{{ label('categories', row.category) }}</template></el-table-column>
         <el-table-column :label="t('fields.urgency')" width="70"><template #default="{ row }"><el-tag v-if="row.urgency === 'urgent'" type="danger" size="small">{{ label('urgencies', row.urgency) }}</el-tag><span v-else>{{ label('urgencies', row.urgency) }}</span></template></el-table-column>
         <el-table-column :label="t('fields.summary')" min-width="200" show-overflow-tooltip prop="summary" />
-        <el-table-column :label="t('fields.mainUnit')" width="110" prop="mainUnitId" />
+        <el-table-column :label="t('fields.mainUnit')" width="150" show-overflow-tooltip><template #default="{ row }">{{ units[row.mainUnitId] || row.mainUnitId || '—' }}</template></el-table-column>
         <el-table-column :label="t('fields.createdAt')" width="150"><template #default="{ row }">{{ formatTime(row.createdAt) }}</template></el-table-column>
       </el-table>
       <el-pagination style="margin-top:12px" layout="total, prev, pager, next" :total="total" :page-size="pageSize" :current-page="page" @current-change="apply" />

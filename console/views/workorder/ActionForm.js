@@ -1,6 +1,6 @@
 /** One action as a form: labelled fields, Chinese validation beside each, the refusal in Chinese. */
 import { reactive, ref } from 'vue';
-import { act } from '../../api/tickets.js';
+import { act, extensionLimit } from '../../api/tickets.js';
 import UnitPicker from '../../components/UnitPicker.js';
 import { newKey } from '../../format.js';
 import { label, options, t } from '../../i18n.js';
@@ -50,8 +50,17 @@ export default {
         busy.value = false;
       }
     };
+    // 延期: say the longest allowed length before the rules would refuse it.
+    const hint = ref('');
+    if (props.action === 'extension') {
+      extensionLimit(props.workOrderId)
+        .then((l) => {
+          if (l.maxWorkingDays) hint.value = t('form.maxWorkingDays', { n: l.maxWorkingDays });
+        })
+        .catch(() => undefined);
+    }
     const id = (f) => `a-${props.action}-${f.name}`;
-    return { fields, form, errors, message, busy, submit, optionsOf, id, label, t };
+    return { hint, fields, form, errors, message, busy, submit, optionsOf, id, label, t };
   },
   template: `<el-form label-position="top" @submit.prevent="submit" :data-test="'form-' + action">
     <el-alert v-if="message" :title="message" type="error" show-icon :closable="false" role="alert" data-test="action-error" style="margin-bottom:8px" />
@@ -62,7 +71,8 @@ export default {
         <el-option v-for="o in optionsOf(f)" :key="o.value" :value="o.value" :label="o.label" /></el-select>
       <unit-picker v-else-if="f.kind === 'unit'" v-model="form[f.name]" :input-id="id(f)" :label="t(f.label)" />
       <unit-picker v-else-if="f.kind === 'units'" v-model="form[f.name]" multiple :input-id="id(f)" :label="t(f.label)" />
-      <el-input-number v-else-if="f.kind === 'number'" v-model="form[f.name]" :min="f.min" :max="f.max" :id="id(f)" :aria-label="t(f.label)" />
+      <template v-else-if="f.kind === 'number'"><el-input-number v-model="form[f.name]" :min="f.min" :max="f.max" :id="id(f)" :aria-label="t(f.label)" />
+        <span v-if="hint" style="margin-left:8px;color:#606266" data-test="extension-hint">{{ hint }}</span></template>
       <input v-else-if="f.kind === 'datetime'" type="datetime-local" v-model="form[f.name]" :id="id(f)" class="el-input__inner" style="border:1px solid #dcdfe6;border-radius:4px;padding:4px 8px" />
       <el-input v-else-if="f.kind === 'textarea'" v-model="form[f.name]" type="textarea" :rows="2" :id="id(f)" />
       <el-input v-else v-model="form[f.name]" :id="id(f)" />

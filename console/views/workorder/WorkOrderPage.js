@@ -7,9 +7,10 @@ import { computed, ref, watch } from 'vue';
 import { useRoute } from 'vue-router';
 import { ElMessage } from 'element-plus';
 import { getTicket, ticketEvents } from '../../api/tickets.js';
+import { unitNames } from '../../api/units.js';
 import Countdown from '../../components/Countdown.js';
 import { formatTime } from '../../format.js';
-import { label, t } from '../../i18n.js';
+import { label, t, zh } from '../../i18n.js';
 import { session } from '../../session.js';
 import ActionForm from './ActionForm.js';
 import { actionsFor } from './actionSpecs.js';
@@ -23,6 +24,9 @@ export default {
     const events = ref([]);
     const error = ref('');
     const loading = ref(false);
+    const units = ref({});
+    void unitNames().then((m) => (units.value = m));
+    const unitName = (id) => (id ? units.value[id] || id : '—');
     const load = async () => {
       loading.value = true;
       try {
@@ -45,13 +49,25 @@ export default {
       state.value = next;
       void load();
     };
-    const actor = (e) => (e.actor?.role === 'system' || !e.actor?.userId ? t('workOrder.system') : `${label('roles', e.actor.role)} ${e.actor.unitId || e.actor.userId}`);
+    const actor = (e) =>
+      e.actor?.role === 'system' || !e.actor?.userId
+        ? t('workOrder.system')
+        : `${label('roles', e.actor.role)} ${e.actor.unitId ? unitName(e.actor.unitId) : e.actor.userId}`;
+    const value = (group, v) => {
+      if (v === true) return t('form.yes');
+      if (v === false) return t('form.no');
+      if (Array.isArray(v)) return v.map((x) => value(group, x)).join('、');
+      if (group === 'unit') return unitName(v);
+      if (group === 'time') return formatTime(v);
+      return group ? label(group, v) : String(v);
+    };
+    // Only the fields the locale names, in Chinese: no raw keys or codes on screen.
     const detailText = (d) =>
       Object.entries(d || {})
-        .filter(([, v]) => v !== null && v !== undefined && typeof v !== 'object')
-        .map(([k, v]) => `${k}: ${v === true ? t('form.yes') : v === false ? t('form.no') : v}`)
+        .filter(([k, v]) => zh.detailKeys[k] && v !== null && v !== undefined && v !== '' && (typeof v !== 'object' || Array.isArray(v)) && !(Array.isArray(v) && !v.length))
+        .map(([k, v]) => `${zh.detailKeys[k][0]}：${value(zh.detailKeys[k][1], v)}`)
         .join('；');
-    return { state, events, error, loading, actions, done, actor, detailText, label, t, formatTime, session };
+    return { state, events, error, loading, actions, done, actor, detailText, unitName, label, t, formatTime, session };
   },
   template: `<div v-loading="loading">
     <el-alert v-if="error" :title="error" type="error" show-icon :closable="false" role="alert" data-test="page-error" />
@@ -75,15 +91,15 @@ export default {
               <el-descriptions-item v-if="state.instruction" :label="t('fields.instruction')" :span="2">{{ state.instruction }}</el-descriptions-item>
             </el-descriptions>
             <h3 style="font-size:15px">{{ t('workOrder.units') }}</h3>
-            <ul><li v-for="u in state.units" :key="u.unitId + u.dispatchNo">{{ u.unitId }}（{{ u.role === 'main' ? t('workOrder.mainRole') : t('workOrder.coRole') }}）
+            <ul><li v-for="u in state.units" :key="u.unitId + u.dispatchNo">{{ unitName(u.unitId) }}（{{ u.role === 'main' ? t('workOrder.mainRole') : t('workOrder.coRole') }}）
               <span v-if="u.signedAt">{{ t('workOrder.signedAt') }} {{ formatTime(u.signedAt) }}</span><span v-else>{{ t('workOrder.notSigned') }}</span></li></ul>
             <template v-if="state.replies && state.replies.length"><h3 style="font-size:15px">{{ t('workOrder.replies') }}</h3>
-              <p v-for="r in state.replies" :key="r.at">{{ formatTime(r.at) }} {{ r.unitId }} · {{ label('resultTypes', r.resultType) }}：{{ r.answer }}</p></template>
+              <p v-for="r in state.replies" :key="r.at">{{ formatTime(r.at) }} {{ unitName(r.unitId) }} · {{ label('resultTypes', r.resultType) }}：{{ r.answer }}</p></template>
           </el-card>
           <el-card style="margin-top:12px"><h2 style="font-size:16px;margin-top:0">{{ t('workOrder.clocks') }}</h2>
             <el-table :data="state.clocks" size="small" data-test="clocks">
               <el-table-column :label="t('workOrder.clockName')" width="110"><template #default="{ row }">{{ label('clocks', row.name) }}</template></el-table-column>
-              <el-table-column :label="t('workOrder.clockUnit')" width="90" prop="unitId" />
+              <el-table-column :label="t('workOrder.clockUnit')" width="130"><template #default="{ row }">{{ row.unitId ? unitName(row.unitId) : t('workOrder.center') }}</template></el-table-column>
               <el-table-column :label="t('workOrder.clockDeadline')" width="150"><template #default="{ row }">{{ formatTime(row.deadline) }}<span v-if="row.extended">（{{ t('workOrder.extended') }}）</span></template></el-table-column>
               <el-table-column :label="t('workOrder.clockStatus')" width="90"><template #default="{ row }">{{ label('clockStatus', row.status) }}</template></el-table-column>
               <el-table-column :label="t('workOrder.clockCountdown')" min-width="170"><template #default="{ row }">
@@ -92,7 +108,7 @@ export default {
           </el-card>
           <el-card style="margin-top:12px"><h2 style="font-size:16px;margin-top:0">{{ t('workOrder.escalations') }}</h2>
             <p v-if="!state.escalations.length" style="color:#606266">{{ t('workOrder.escalationsEmpty') }}</p>
-            <ul v-else data-test="escalations"><li v-for="e in state.escalations" :key="e.seq">{{ formatTime(e.at) }} <el-tag size="small" type="warning">{{ label('escalations', e.kind) }}</el-tag> {{ e.unitId || '' }} {{ e.reason }}</li></ul>
+            <ul v-else data-test="escalations"><li v-for="e in state.escalations" :key="e.seq">{{ formatTime(e.at) }} <el-tag size="small" type="warning">{{ label('escalations', e.kind) }}</el-tag> {{ e.unitId ? unitName(e.unitId) : '' }} {{ e.reason }}</li></ul>
           </el-card>
           <el-card style="margin-top:12px"><h2 style="font-size:16px;margin-top:0">{{ t('workOrder.timeline') }}</h2>
             <p v-if="!events.length" style="color:#606266">{{ t('workOrder.timelineEmpty') }}</p>
