@@ -38,7 +38,8 @@ async function poll() {
     if (session.user && session.user.role !== 'admin') session.unread = await unreadCount();
     // A sandbox clock jump or new notifications: ask lists to reload.
     const now = new Date(h.now).getTime();
-    if (Math.abs(now - lastServerNow - pollMs) > 60_000 || session.unread !== lastUnread) session.version++;
+    const first = lastServerNow === 0;
+    if (!first && (Math.abs(now - lastServerNow - pollMs) > 60_000 || session.unread !== lastUnread)) session.version++;
     lastServerNow = now;
     lastUnread = session.unread;
   } catch {

@@ -77,8 +77,6 @@ export function consoleRouter(): Router {
       },
     }),
   );
-  // Vue Router's browser build imports @vue/devtools-api (plain relative ES modules).
-  router.use('/vendor/devtools-api', express.static(path.join(packageDir('@vue/devtools-api'), 'lib/esm'), { index: false, maxAge: '1d' }));
   const vendor = vendorFiles();
   router.get('/vendor/:file', (req, res, next) => {
     const file = vendor[req.params.file];

@@ -30,7 +30,7 @@ export default {
         <el-badge :value="session.unread" :hidden="!session.unread" :max="99">
           <span>{{ t('app.unread') }}</span>
         </el-badge>
-        <span class="sr-count" data-test="unread-count" style="margin-left:14px">{{ session.unread }}</span>
+        <span class="sr-only" data-test="unread-count">{{ session.unread }}</span>
       </span>
       <span data-test="who">{{ session.user.unitName || session.user.name }}（{{ label('roles', session.user.role) }}）</span>
       <el-button size="small" @click="out" data-test="sign-out">{{ t('app.signOut') }}</el-button>

@@ -101,7 +101,7 @@ test('the console is served at / with a CSP, and its libraries from node_modules
   await request(t.app).get('/console/main.js').expect(200).expect('Content-Type', /javascript/);
   await request(t.app).get('/vendor/vue.js').expect(200);
   await request(t.app).get('/vendor/element-plus-zh-cn.js').expect(200);
-  await request(t.app).get('/vendor/devtools-api/index.js').expect(200);
+  await request(t.app).get('/console/shims/devtools-api.js').expect(200);
   // Only the listed builds are served: nothing else of node_modules or the repository.
   for (const path of ['/vendor/secret.js', '/vendor/..%2Fpackage.json', '/console/../package.json', '/console/%2e%2e/package.json']) {
     const res = await request(t.app).get(path);

@@ -30,10 +30,13 @@ export default {
       loading.value = true;
       error.value = '';
       try {
+        // Both at once; the rows show as soon as they arrive.
+        const notesLoaded = listNotifications({ unread: 'true', pageSize: 10 }).then((n) => (notes.value = n.items)).catch(() => undefined);
         const data = await listTickets({ stage: openStages, sort: 'deadline', page: page.value, pageSize });
         rows.value = data.items;
         total.value = data.total;
-        notes.value = (await listNotifications({ unread: 'true', pageSize: 10 })).items;
+        loading.value = false;
+        await notesLoaded;
       } catch (e) {
         error.value = e.message;
       } finally {

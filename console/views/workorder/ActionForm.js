@@ -7,7 +7,7 @@ import { label, options, t } from '../../i18n.js';
 import { serverNow } from '../../session.js';
 import { actionFields } from './actionSpecs.js';
 
-/** `YYYY-MM-DDTHH:mm` in China time for a datetime-local input. */
+/** `YYYY-MM-DDTHH:mm` in China time (the picker's value; sent with +08:00). */
 const chinaLocal = (ms) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 16);
 
 export default {
@@ -73,7 +73,8 @@ export default {
       <unit-picker v-else-if="f.kind === 'units'" v-model="form[f.name]" multiple :input-id="id(f)" :label="t(f.label)" />
       <template v-else-if="f.kind === 'number'"><el-input-number v-model="form[f.name]" :min="f.min" :max="f.max" :id="id(f)" :aria-label="t(f.label)" />
         <span v-if="hint" style="margin-left:8px;color:#606266" data-test="extension-hint">{{ hint }}</span></template>
-      <input v-else-if="f.kind === 'datetime'" type="datetime-local" v-model="form[f.name]" :id="id(f)" class="el-input__inner" style="border:1px solid #dcdfe6;border-radius:4px;padding:4px 8px" />
+      <el-date-picker v-else-if="f.kind === 'datetime'" v-model="form[f.name]" type="datetime" :id="id(f)" :aria-label="t(f.label)"
+        value-format="YYYY-MM-DDTHH:mm" format="YYYY-MM-DD HH:mm" :clearable="false" />
       <el-input v-else-if="f.kind === 'textarea'" v-model="form[f.name]" type="textarea" :rows="2" :id="id(f)" />
       <el-input v-else v-model="form[f.name]" :id="id(f)" />
     </el-form-item>

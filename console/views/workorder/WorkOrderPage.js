@@ -62,9 +62,9 @@ export default {
       return group ? label(group, v) : String(v);
     };
     // Only the fields the locale names, in Chinese: no raw keys or codes on screen.
-    const detailText = (d) =>
+    const detailText = (d, type) =>
       Object.entries(d || {})
-        .filter(([k, v]) => zh.detailKeys[k] && v !== null && v !== undefined && v !== '' && (typeof v !== 'object' || Array.isArray(v)) && !(Array.isArray(v) && !v.length))
+        .filter(([k, v]) => zh.detailKeys[k] && !(type === 'closed' && k === 'reason') && v !== null && v !== undefined && v !== '' && (typeof v !== 'object' || Array.isArray(v)) && !(Array.isArray(v) && !v.length))
         .map(([k, v]) => `${zh.detailKeys[k][0]}：${value(zh.detailKeys[k][1], v)}`)
         .join('；');
     return { state, events, error, loading, actions, done, actor, detailText, unitName, label, t, formatTime, session };
@@ -113,7 +113,7 @@ export default {
           <el-card style="margin-top:12px"><h2 style="font-size:16px;margin-top:0">{{ t('workOrder.timeline') }}</h2>
             <p v-if="!events.length" style="color:#606266">{{ t('workOrder.timelineEmpty') }}</p>
             <el-timeline v-else data-test="timeline"><el-timeline-item v-for="e in events" :key="e.seq" :timestamp="formatTime(e.at)">
-              <strong>{{ label('events', e.type) }}</strong> · {{ actor(e) }}<div style="font-size:12px;color:#606266">{{ detailText(e.detail) }}</div>
+              <strong>{{ label('events', e.type) }}</strong> · {{ actor(e) }}<div style="font-size:12px;color:#606266">{{ detailText(e.detail, e.type) }}</div>
             </el-timeline-item></el-timeline>
           </el-card>
         </el-col>
