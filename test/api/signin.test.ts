@@ -110,6 +110,14 @@ test('the console is served at / with a CSP, and its libraries from node_modules
   }
 });
 
+test('the console’s calls are in the OpenAPI document', async () => {
+  const doc = await request(t.app).get('/openapi.json').expect(200);
+  for (const p of ['/auth/sign-in', '/auth/me', '/auth/sign-out', '/auth/password', '/admin/users/{id}/password', '/unit-search', '/caller-history', '/tickets/{id}/extension-limit']) {
+    expect(Object.keys(doc.body.paths)).toContain(p);
+  }
+  expect(doc.body.paths['/auth/sign-in'].post.requestBody.content['application/json'].schema.required).toEqual(['login', 'password']);
+});
+
 test('units are found by pinyin initials and by name', async () => {
   const byInitials = await request(t.app).get('/unit-search?q=scszm').set(t.auth('center')).expect(200);
   expect(byInitials.body.items[0]).toMatchObject({ id: 'kf-047', name: '市城市照明管理处' });

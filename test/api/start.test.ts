@@ -18,6 +18,8 @@ interface Started {
   child: ChildProcess;
   url: string;
   stdout: () => string;
+  /** The banner for people (written just after the "service ready" line). */
+  stderr: () => string;
   exited: Promise<number | null>;
 }
 
@@ -38,7 +40,7 @@ function start(env: Record<string, string>): Promise<Started> & { child: ChildPr
       const line = out.split('\n').find((l) => l.includes('"service ready"'));
       if (line) {
         clearTimeout(timer);
-        resolve({ child, url: JSON.parse(line).url, stdout: () => out, exited });
+        resolve({ child, url: JSON.parse(line).url, stdout: () => out, stderr: () => err, exited });
       }
     };
     child.stdout!.on('data', check);
@@ -123,6 +125,10 @@ test('sandbox start, requests, graceful stop, restart with the same data', async
   const password = (await readFile(path.join(dataDir, 'postgres-password'), 'utf8')).trim();
   expect(service.stdout()).not.toContain(tokens.center);
   expect(service.stdout()).not.toContain(password);
+  // Sandbox: the banner shows the demo users' console passwords (and the file has them).
+  const passwords = JSON.parse(await readFile(path.join(dataDir, 'demo-passwords.json'), 'utf8'));
+  for (let i = 0; i < 50 && !service.stderr().includes('console sign-in'); i++) await new Promise((r) => setTimeout(r, 100));
+  expect(service.stderr()).toContain(`center-1 / ${passwords.center.password}`);
 
   service.child.kill('SIGTERM');
   expect(await service.exited).toBe(0);
@@ -155,10 +161,16 @@ test('TEMPORAL_ADDRESS and DATABASE_URL: the same service on an external engine 
     const started = start({ DATABASE_URL: db.databaseUrl, TEMPORAL_ADDRESS: engine.address, DATA_DIR: dir, PORT: '0' });
     running.push(started.child);
     const service = await started;
-    // No embedded PostgreSQL was made: the data folder holds only the demo secret.
-    expect(await readdir(dir)).toEqual(['demo-secret']);
+    // No embedded PostgreSQL was made: the data folder holds only the demo secret and the demo
+    // sign-ins derived from it (0600; printed only in sandbox mode).
+    expect((await readdir(dir)).sort()).toEqual(['demo-passwords.json', 'demo-secret', 'demo-tokens.json']);
     const secret = (await readFile(path.join(dir, 'demo-secret'), 'utf8')).trim();
     const tokens = demoTokens(secret);
+    // Outside sandbox nothing secret is printed: no token, no password.
+    for (let i = 0; i < 50 && !service.stderr().includes('not printed outside sandbox'); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(service.stderr()).toContain('not printed outside sandbox');
+    expect(service.stderr()).not.toContain(tokens.center);
+    expect(service.stderr()).not.toContain(JSON.parse(await readFile(path.join(dir, 'demo-passwords.json'), 'utf8')).center.password);
     const created = await fetch(`${service.url}/tickets`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${tokens.center}`, 'Content-Type': 'application/json' },
