@@ -72,6 +72,12 @@ export default {
     expertEvaluation: '专业评价',
   },
   clockStatus: { pending: '进行中', met: '按时完成', missed: '已超期', expired: '已过期', cancelled: '已取消' },
+  // Why the clock urged or escalated (the workflow's triggers).
+  escalationTriggers: {
+    urgePoint: '时限将至', missedDeadline: '超过时限', overdueAfterExtension: '延期后仍超期', urgedTwice: '多次催办仍未办理',
+    repeatedReHandle: '多次重办', manual: '人工督办', cityOrDistrict: '市、区领导交办', media: '媒体关注', repeatCaller: '重复来电',
+    shirking: '推诿扯皮', returnWithinDuty: '职责范围内退单', secondCallbackUnsatisfied: '二次回访不满意',
+  },
   escalations: { urge: '催办', supervise: '督办', onSiteSupervise: '现场督办', coordinationMeeting: '协调会' },
   events: {
     created: '受理登记',
@@ -238,7 +244,8 @@ export default {
     workingDays: ['延期工作日数'], approved: ['是否同意'], accepted: ['审核通过'], resultType: ['办理结果', 'resultTypes'],
     satisfaction: ['满意度', 'satisfactions'], resolved: ['是否解决'], answer: ['答复内容'], facts: ['调查核实情况'],
     category: ['诉求类别', 'categories'], urgency: ['紧急程度', 'urgencies'], classification: ['分类处置', 'classifications'],
-    channel: ['受理渠道', 'channels'], trigger: ['原因', 'superviseTriggers'], kind: ['类别', 'escalations'], clock: ['时限', 'clocks'],
+    channel: ['受理渠道', 'channels'], trigger: ['原因', 'escalationTriggers'], kind: ['类别', 'escalations'], clock: ['时限', 'clockId'],
+    clockId: ['时限', 'clockId'],
     ruling: ['评价结论'], deadline: ['截止时间', 'time'], dispatchNo: ['派单次数'],
   },
   notAllowed: '您的角色不能打开此页面。',

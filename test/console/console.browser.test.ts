@@ -243,13 +243,24 @@ test('a sandbox clock advance turns a countdown into 已超期 and raises the un
     unreadBefore,
   );
   await shot(page, '14-phone-inbox-overdue');
+  // The work-order page on the phone: the missed sign clock is said in words, and the urge listed.
+  await card.getByRole('link', { name: id }).click();
+  await waitForStage(page, '待签收');
+  await page.locator('[data-test=clocks] [data-test=countdown]', { hasText: '已超期' }).first().waitFor();
+  await page.locator('[data-test=escalations]', { hasText: '催办' }).waitFor();
+  await shot(page, '15-phone-work-order');
+  // Signing out ends the session: the console is back at the sign-in page, and stays there.
+  await page.locator('[data-test=sign-out]').click();
+  await page.locator('#login').waitFor();
+  await page.goto(`${base}/#/inbox`);
+  await page.locator('#login').waitFor();
 });
 
 test('a wrong password is refused, and repeated failures lock the name', async () => {
   const page = await newPage();
   await signIn(page, 'supervisor-1', 'not-the-password');
   await page.locator('[data-test=sign-in-error]', { hasText: '用户名或密码错误' }).waitFor();
-  await shot(page, '15-wrong-password');
+  await shot(page, '16-wrong-password');
   for (let i = 0; i < 4; i++) {
     await page.locator('#password').fill(`wrong-${i}`);
     await page.locator('[data-test=sign-in-submit]').click();
@@ -261,5 +272,5 @@ test('a wrong password is refused, and repeated failures lock the name', async (
   await page.locator('[data-test=sign-in-submit]').click();
   await page.locator('[data-test=sign-in-error]', { hasText: '登录失败次数过多' }).waitFor();
   expect(page.url()).toContain('#/sign-in');
-  await shot(page, '16-locked');
+  await shot(page, '17-locked');
 });

@@ -53,21 +53,33 @@ export default {
       e.actor?.role === 'system' || !e.actor?.userId
         ? t('workOrder.system')
         : `${label('roles', e.actor.role)} ${e.actor.unitId ? unitName(e.actor.unitId) : e.actor.userId}`;
+    // `sign:kf-047:1` → 签收（市城市照明管理处）
+    const clockLabel = (clockId) => {
+      const [name, unitId] = String(clockId).split(':');
+      return unitId ? `${label('clocks', name)}（${unitName(unitId)}）` : label('clocks', name);
+    };
+    // In words, from the escalation's fields: the workflow's own reason text is for machines,
+    // a person's reason (manual 督办) is shown as written.
+    const escalationText = (e) =>
+      [e.unitId ? unitName(e.unitId) : '', e.clockId ? label('clocks', e.clockId.split(':')[0]) : '', label('escalationTriggers', e.trigger), e.by ? e.reason : '']
+        .filter(Boolean)
+        .join(' · ');
     const value = (group, v) => {
       if (v === true) return t('form.yes');
       if (v === false) return t('form.no');
       if (Array.isArray(v)) return v.map((x) => value(group, x)).join('、');
       if (group === 'unit') return unitName(v);
       if (group === 'time') return formatTime(v);
+      if (group === 'clockId') return clockLabel(v);
       return group ? label(group, v) : String(v);
     };
     // Only the fields the locale names, in Chinese: no raw keys or codes on screen.
-    const detailText = (d, type) =>
+    const detailText = (d, type, system) =>
       Object.entries(d || {})
-        .filter(([k, v]) => zh.detailKeys[k] && !(type === 'closed' && k === 'reason') && v !== null && v !== undefined && v !== '' && (typeof v !== 'object' || Array.isArray(v)) && !(Array.isArray(v) && !v.length))
+        .filter(([k, v]) => zh.detailKeys[k] && !(k === 'reason' && (type === 'closed' || system)) && v !== null && v !== undefined && v !== '' && (typeof v !== 'object' || Array.isArray(v)) && !(Array.isArray(v) && !v.length))
         .map(([k, v]) => `${zh.detailKeys[k][0]}：${value(zh.detailKeys[k][1], v)}`)
         .join('；');
-    return { state, events, error, loading, actions, done, actor, detailText, unitName, label, t, formatTime, session };
+    return { state, events, error, loading, actions, done, actor, detailText, unitName, escalationText, label, t, formatTime, session };
   },
   template: `<div v-loading="loading">
     <el-alert v-if="error" :title="error" type="error" show-icon :closable="false" role="alert" data-test="page-error" />
@@ -99,21 +111,21 @@ export default {
           <el-card style="margin-top:12px"><h2 style="font-size:16px;margin-top:0">{{ t('workOrder.clocks') }}</h2>
             <el-table :data="state.clocks" size="small" data-test="clocks">
               <el-table-column :label="t('workOrder.clockName')" width="110"><template #default="{ row }">{{ label('clocks', row.name) }}</template></el-table-column>
+              <el-table-column :label="t('workOrder.clockCountdown')" min-width="170"><template #default="{ row }">
+                <countdown v-if="row.status === 'pending' || row.status === 'missed' && !row.doneAt" :deadline="row.deadline" :overdue="row.status === 'missed'" :provisional="!!row.provisional" /><span v-else>—</span></template></el-table-column>
               <el-table-column :label="t('workOrder.clockUnit')" width="130"><template #default="{ row }">{{ row.unitId ? unitName(row.unitId) : t('workOrder.center') }}</template></el-table-column>
               <el-table-column :label="t('workOrder.clockDeadline')" width="150"><template #default="{ row }">{{ formatTime(row.deadline) }}<span v-if="row.extended">（{{ t('workOrder.extended') }}）</span></template></el-table-column>
               <el-table-column :label="t('workOrder.clockStatus')" width="90"><template #default="{ row }">{{ label('clockStatus', row.status) }}</template></el-table-column>
-              <el-table-column :label="t('workOrder.clockCountdown')" min-width="170"><template #default="{ row }">
-                <countdown v-if="row.status === 'pending' || row.status === 'missed' && !row.doneAt" :deadline="row.deadline" :overdue="row.status === 'missed'" :provisional="!!row.provisional" /><span v-else>—</span></template></el-table-column>
             </el-table>
           </el-card>
           <el-card style="margin-top:12px"><h2 style="font-size:16px;margin-top:0">{{ t('workOrder.escalations') }}</h2>
             <p v-if="!state.escalations.length" style="color:#606266">{{ t('workOrder.escalationsEmpty') }}</p>
-            <ul v-else data-test="escalations"><li v-for="e in state.escalations" :key="e.seq">{{ formatTime(e.at) }} <el-tag size="small" type="warning">{{ label('escalations', e.kind) }}</el-tag> {{ e.unitId ? unitName(e.unitId) : '' }} {{ e.reason }}</li></ul>
+            <ul v-else data-test="escalations"><li v-for="e in state.escalations" :key="e.seq">{{ formatTime(e.at) }} <el-tag size="small" type="warning">{{ label('escalations', e.kind) }}</el-tag> {{ escalationText(e) }}</li></ul>
           </el-card>
           <el-card style="margin-top:12px"><h2 style="font-size:16px;margin-top:0">{{ t('workOrder.timeline') }}</h2>
             <p v-if="!events.length" style="color:#606266">{{ t('workOrder.timelineEmpty') }}</p>
             <el-timeline v-else data-test="timeline"><el-timeline-item v-for="e in events" :key="e.seq" :timestamp="formatTime(e.at)">
-              <strong>{{ label('events', e.type) }}</strong> · {{ actor(e) }}<div style="font-size:12px;color:#606266">{{ detailText(e.detail, e.type) }}</div>
+              <strong>{{ label('events', e.type) }}</strong> · {{ actor(e) }}<div style="font-size:12px;color:#606266">{{ detailText(e.detail, e.type, e.actor?.role === 'system') }}</div>
             </el-timeline-item></el-timeline>
           </el-card>
         </el-col>
