@@ -1,8 +1,9 @@
 /**
  * The worker's tuning, from the environment (validated at start; documented in the README's
- * configuration table). The defaults are sized for one 2-core machine with 100 000 open work
- * orders within a 2 GiB memory budget (issue 9; figures in bench/scale.ts): a cached workflow
- * costs memory, an evicted one costs a replay of its history on its next task.
+ * configuration table). The defaults aim at one 2-core machine with 100 000 open work orders in
+ * a 2 GiB budget (issue 9): the cache is bounded whatever the number open; a cached workflow
+ * costs memory, an evicted one a replay of its history on its next task (bench/scale.ts
+ * measures both).
  */
 import { z } from 'zod';
 
