@@ -8,7 +8,7 @@ import { recoverRuns } from './history/recovery';
 import { Matching } from './matching/taskQueues';
 import { DEFAULT_PAYLOAD_LIMITS, NamespaceRegistry, type PayloadLimits } from './namespaces';
 import { MemoryStore } from './persistence/memoryStore';
-import { PostgresStore } from './persistence/postgresStore';
+import type { PostgresStore } from './persistence/postgresStore';
 import type { EngineStore } from './persistence/store';
 import { OffsetClock, type EngineClock } from './timers/clock';
 import { TimerQueue } from './timers/timerQueue';
@@ -95,7 +95,11 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineHa
   const timers = new TimerQueue(clock);
   // A lost lock session is handled like a failed write: stop serving (see onStoreFailure).
   let storeFatal: (err: unknown) => void = () => undefined;
-  const ownedStore = !options.store && options.databaseUrl ? await PostgresStore.open({ databaseUrl: options.databaseUrl, onFatal: (err) => storeFatal(err) }) : undefined;
+  // `pg` is loaded only when used: an in-memory engine (the SDK test launchers) starts faster.
+  const ownedStore: PostgresStore | undefined =
+    !options.store && options.databaseUrl
+      ? await (await import('./persistence/postgresStore')).PostgresStore.open({ databaseUrl: options.databaseUrl, onFatal: (err) => storeFatal(err) })
+      : undefined;
   const store = (options.store as EngineStore | undefined) ?? ownedStore ?? new MemoryStore();
   const limits: PayloadLimits = { ...DEFAULT_PAYLOAD_LIMITS, ...options.limits };
   const namespaces = new NamespaceRegistry(store, limits);
