@@ -10,6 +10,8 @@ import { SandboxClock, adminRoutes } from './admin/router';
 import { authenticateBearerOrSession } from './auth/middleware';
 import { authRoutes, signInRouter } from './auth/router';
 import { consoleRouter } from './console/static';
+import { calendarRoutes } from './calendar/router';
+import { startCalendarWatch } from './calendar/status';
 import { errorHandler, unknownRoute } from './http/errors';
 import { mountRoutes } from './http/route';
 import type { Logger } from './logger';
@@ -27,6 +29,8 @@ import { unitSearchRoutes } from './units/search';
 export interface ClockHandle {
   now(): Date | number;
   advance?(ms: number): unknown;
+  /** Steps through due timers to `ms` (engine/timers/manualStepper.ts). */
+  advanceTo?(ms: number): Promise<{ now: number; steps: number; settled: boolean }>;
 }
 
 export interface AppDeps {
@@ -34,7 +38,13 @@ export interface AppDeps {
   pool: Pool;
   /** The in-process engine's clock, or null against an external cluster. */
   clock: ClockHandle | null;
-  config: { sandbox: boolean; bodyLimit?: string; workflowTimeoutMs?: number };
+  config: {
+    sandbox: boolean;
+    bodyLimit?: string;
+    workflowTimeoutMs?: number;
+    /** Days before the last official calendar day from which the calendar is degraded (default 60). */
+    calendarWarnDays?: number;
+  };
   logger: Logger;
 }
 
@@ -52,9 +62,13 @@ export function createApp(deps: AppDeps): Express {
     const t = clock ? clock.now() : Date.now();
     return t instanceof Date ? t : new Date(t);
   };
-  const advance = clock?.advance?.bind(clock);
-  const sandboxClock: SandboxClock | null =
-    deps.config.sandbox && advance ? { now, advance: async (ms: number) => void (await advance(ms)) } : null;
+  const advanceTo = clock?.advanceTo?.bind(clock);
+  const sandboxClock: SandboxClock | null = deps.config.sandbox && advanceTo ? { now, advanceTo: (to: Date) => advanceTo(to.getTime()) } : null;
+
+  // Daily warning and admin notification while the calendar is about to run out (issue 10).
+  const calendarWarnDays = deps.config.calendarWarnDays ?? 60;
+  const calendarWatch = startCalendarWatch({ pool, logger, now, warnDays: calendarWarnDays });
+  const recheckCalendar = () => void calendarWatch.check().catch(() => undefined);
 
   const app = express();
   app.disable('x-powered-by');
@@ -90,17 +104,19 @@ export function createApp(deps: AppDeps): Express {
     ...unitRoutes({ pool }),
     ...notificationRoutes({ pool }),
     ...reportRoutes({ pool, now }),
-    ...adminRoutes({ pool, clock: sandboxClock, now }),
+    ...adminRoutes({ pool, clock: sandboxClock, now, afterAdvance: recheckCalendar }),
     ...authRoutes({ pool }),
     ...unitSearchRoutes({ pool }),
     ...callerHistoryRoutes({ pool }),
     ...extensionLimitRoutes({ service, pool }),
+    ...calendarRoutes({ pool, temporal: deps.temporal, now, warnDays: calendarWarnDays, onImported: recheckCalendar }),
   ]);
   const document = openApiDocument(registry);
 
   app.get('/health', async (_req, res) => {
-    await pool.query('SELECT 1');
-    res.json({ ok: true, sandbox: sandboxClock !== null, now: now().toISOString() });
+    // The working calendar running out is "degraded", not down: work orders are still taken.
+    const calendar = await calendarWatch.check();
+    res.json({ ok: true, status: calendar.status, sandbox: sandboxClock !== null, now: now().toISOString(), calendar });
   });
   app.get('/openapi.json', (_req, res) => {
     res.json(document);

@@ -42,6 +42,8 @@ export const configSchema = z
     /** Seed the 开封市 demo units, users and tokens into an empty directory. */
     SEED_DEMO: flag.default(true),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** From this many days before the last day with an official holiday schedule, the calendar is degraded. */
+    CALENDAR_WARN_DAYS: z.coerce.number().int().min(1).max(366).default(60),
     /** Largest accepted JSON body. */
     BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/, "e.g. '100kb'").default('100kb'),
     /** The worker's cache, concurrency, threads and bundle cache (worker/tuning.ts). */

@@ -51,8 +51,18 @@ export interface CalendarData {
   holidays: string[];
   /** `'YYYY-MM-DD'` days that are workdays although weekend (调休上班) or listed in `holidays`. */
   makeUpWorkdays: string[];
-  /** Inclusive range of years for which `holidays` and `makeUpWorkdays` are authoritative. */
+  /**
+   * Inclusive range of years the data spans. Outside it only weekends are known; inside it a year
+   * is official (the State Council notice, from the library or an import) unless it is listed in
+   * `provisionalYears`.
+   */
   coversYears: [number, number];
+  /**
+   * Years of the range whose schedule is not published yet: their `holidays` are only the
+   * statutory days of 《全国年节及纪念日放假办法》 (domain/statutory.ts), with no 调休. A deadline
+   * counted across such a year is provisional (暂定).
+   */
+  provisionalYears?: number[];
 }
 
 /**
@@ -69,6 +79,30 @@ export const chinaUtcOffsetMinutes = 480;
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
+
+/**
+ * `data` with `year`'s schedule replaced by an official one (its days off and make-up workdays);
+ * other years, office hours and offset stay. The year stops being provisional; years between the
+ * old range and `year` that have no data become provisional. Pure (workflow-safe).
+ * @example withOfficialYear(data, 2027, notice.holidays, notice.makeUpWorkdays)
+ */
+export function withOfficialYear(data: CalendarData, year: number, holidays: readonly string[], makeUpWorkdays: readonly string[]): CalendarData {
+  const inYear = (d: string) => d.startsWith(`${year}-`);
+  const [from, to] = data.coversYears;
+  const gaps: number[] = [];
+  for (let y = to + 1; y < year; y++) gaps.push(y);
+  for (let y = year + 1; y < from; y++) gaps.push(y);
+  const provisional = [...(data.provisionalYears ?? []).filter((y) => y !== year), ...gaps].sort((a, b) => a - b);
+  const next: CalendarData = {
+    ...data,
+    holidays: [...data.holidays.filter((d) => !inYear(d)), ...holidays.filter(inYear)].sort(),
+    makeUpWorkdays: [...data.makeUpWorkdays.filter((d) => !inYear(d)), ...makeUpWorkdays.filter(inYear)].sort(),
+    coversYears: [Math.min(from, year), Math.max(to, year)],
+  };
+  if (provisional.length) next.provisionalYears = provisional;
+  else delete next.provisionalYears;
+  return next;
+}
 
 interface Period {
   start: number; // ms after local midnight
@@ -180,10 +214,30 @@ export class WorkingCalendar {
     return new Date(this.join(dayNumberOf(date), parseHHMM(time)));
   }
 
-  /** Whether the holiday data is authoritative for the year of `t` (outside: weekends only). */
+  /**
+   * Whether the holiday data is official for the year of `t`: inside `coversYears` and not
+   * provisional (outside the range only weekends are known).
+   */
   isCovered(t: Date | number): boolean {
-    const year = Number(this.localDate(t).slice(0, 4));
-    return year >= this.data.coversYears[0] && year <= this.data.coversYears[1];
+    return !this.isYearProvisional(Number(this.localDate(t).slice(0, 4)));
+  }
+
+  /** Whether `year` has no official schedule here (provisional, or outside the data). */
+  isYearProvisional(year: number): boolean {
+    const [from, to] = this.data.coversYears;
+    return year < from || year > to || (this.data.provisionalYears ?? []).includes(year);
+  }
+
+  /**
+   * The provisional years (see {@link isYearProvisional}) a span of time touches, in order: a
+   * deadline counted from `from` to `to` depends on exactly these years' schedules.
+   */
+  provisionalYearsBetween(from: Date | number, to: Date | number): number[] {
+    const a = Number(this.localDate(Math.min(toMs(from), toMs(to))).slice(0, 4));
+    const b = Number(this.localDate(Math.max(toMs(from), toMs(to))).slice(0, 4));
+    const years: number[] = [];
+    for (let y = a; y <= b; y++) if (this.isYearProvisional(y)) years.push(y);
+    return years;
   }
 
   /** Whether the local date of `t` is a working day (make-up workdays count, holidays do not). */

@@ -27,6 +27,7 @@ export const calendarDataSchema = z.object({
   coversYears: z
     .tuple([z.number().int(), z.number().int()])
     .refine(([a, b]) => a <= b, { message: 'coversYears must be [from, to] with from <= to' }),
+  provisionalYears: z.array(z.number().int()).optional(),
 });
 
 /** zod schema of `SlaDuration` (sla.ts): non-negative; whole days for `workingDays`. */

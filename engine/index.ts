@@ -12,6 +12,7 @@ import type { PostgresStore } from './persistence/postgresStore';
 import type { EngineStore } from './persistence/store';
 import { OffsetClock, type EngineClock } from './timers/clock';
 import { TimerQueue } from './timers/timerQueue';
+import { stepTo } from './timers/manualStepper';
 import { TimeSkipper } from './timers/timeSkipper';
 import { Visibility } from './visibility/visibility';
 
@@ -181,7 +182,10 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineHa
   return {
     address: `${host}:${port}`,
     port,
-    clock: clock.publicView(),
+    clock:
+      clock.kind === 'manual'
+        ? { ...clock.publicView(), advanceTo: (ms, o) => stepTo(ms, clock, timers, () => history.inFlightCount(), o?.settleTimeoutMs) }
+        : clock.publicView(),
     residentRuns: () => history.residentRuns(),
     async stop() {
       if (stopped) return;

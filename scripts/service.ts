@@ -14,6 +14,7 @@ import { Pool } from 'pg';
 import { createActivities } from '../activities';
 import { createApp, type ClockHandle } from '../api/app';
 import type { Config } from '../api/config';
+import { catchUpCalendar } from '../api/calendar/propagate';
 import { ensureSettings } from '../api/hotline/repository';
 import { Logger, redactUrl } from '../api/logger';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../db/embeddedPostgres';
@@ -187,7 +188,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       stops.push(() => connection.close());
       const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
       const clock: ClockHandle | null = engine ? engine.clock : null;
-      const app = createApp({ temporal, pool, clock, config: { sandbox: config.SANDBOX, bodyLimit: config.BODY_LIMIT }, logger });
+      const app = createApp({ temporal, pool, clock, config: { sandbox: config.SANDBOX, bodyLimit: config.BODY_LIMIT, calendarWarnDays: config.CALENDAR_WARN_DAYS }, logger });
       const server: Server = await new Promise((resolve, reject) => {
         const s = app.listen(config.PORT, config.HOST, (error?: Error) =>
           error ? reject(new Error(`PORT: the API cannot listen on ${config.HOST}:${config.PORT} (${error.message})`)) : resolve(s),
@@ -200,6 +201,15 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
             server.closeIdleConnections();
           }),
       );
+      // Work orders still provisional on a year that is now official (a library update, or an
+      // import that could not reach them) learn it now, in the background.
+      void catchUpCalendar({ temporal, pool, now: engine ? new Date(engine.clock.now()) : new Date() })
+        .then((reports) => {
+          for (const [year, r] of Object.entries(reports)) {
+            logger.info({ year, updated: r.updated.length, confirmed: r.confirmed.length, failed: r.failed.length }, 'calendar caught up');
+          }
+        })
+        .catch((error: Error) => logger.warn({ error: error.message }, 'calendar catch-up failed'));
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : config.PORT;
       url = `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}`;

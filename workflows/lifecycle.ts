@@ -11,7 +11,7 @@
  * Seeds: 000 鲁山县, 001 开封市, 002 city system, 003 南码头路街道, 004 泾川县 (see each rule).
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { WorkingCalendar } from '../domain/calendar';
+import { WorkingCalendar, withOfficialYear, type CalendarData } from '../domain/calendar';
 import type { SlaProfile } from '../domain/profile';
 import { completionWindow, maxExtension, returnWindow, signWindow } from '../domain/profileRules';
 import { addDuration, durationInWorkingMinutes, type SlaDuration } from '../domain/sla';
@@ -19,8 +19,10 @@ import { terminalStages } from '../domain/stages';
 import type { Acted, Actor, RefusalType, Reply, Stage } from '../domain/workorder';
 import { actionNames, readAction, type ActionName } from './actionInput';
 import type {
+  CalendarUpdate,
   Clock,
   ClockName,
+  DeadlineChange,
   Escalation,
   IsoTime,
   NotificationKind,
@@ -74,7 +76,7 @@ const centerOrSupervisor: Actor['role'][] = ['center', 'supervisor', 'admin'];
  */
 export class WorkOrderLifecycle {
   readonly state: WorkOrderState;
-  private readonly cal: WorkingCalendar;
+  private cal: WorkingCalendar;
   private readonly profile: SlaProfile;
   private outbox: Outbox = { events: [], notifications: [], supervisionOpens: [], supervisionCloses: [] };
 
@@ -154,8 +156,14 @@ export class WorkOrderLifecycle {
     return terminalStages.includes(this.state.stage);
   }
 
+  /** The calendar data deadlines are counted on now (the input's, or the last update's). */
+  get calendarData(): CalendarData {
+    return this.cal.data;
+  }
+
   /** Takes what the workflow must persist and send, leaving the outbox empty. */
   drain(): Outbox {
+    this.state.provisional = this.state.clocks.some((c) => open(c) && c.provisional === true);
     const out = this.outbox;
     this.outbox = { events: [], notifications: [], supervisionOpens: [], supervisionCloses: [] };
     return out;
@@ -195,7 +203,7 @@ export class WorkOrderLifecycle {
     const p = this.profile.preBriefing;
     const last = this.state.preBriefAttempts.at(-1);
     if (last && !last.reached && now < addDuration(this.cal, ms(last.at), p.minGap).getTime()) {
-      refuse('PRE_BRIEF_ATTEMPT_TOO_SOON', `the next attempt may be made from ${iso(addDuration(this.cal, ms(last.at), p.minGap).getTime())} (003: at least ${describe(p.minGap)} apart)`);
+      refuse('PRE_BRIEF_ATTEMPT_TOO_SOON', `the next attempt may be made from ${this.shown(addDuration(this.cal, ms(last.at), p.minGap).getTime())} (003: at least ${describe(p.minGap)} apart)`);
     }
     if (!commit) return;
     this.state.preBriefAttempts.push({ at: iso(now), reached: a.reached, note: a.note, by: a.actor.userId });
@@ -234,7 +242,7 @@ export class WorkOrderLifecycle {
     this.requireRole(a.actor, ['unit']);
     const u = this.requireAssigned(a.actor);
     this.requireStage(['dispatched', 'handling', 'returnRequested']);
-    if (u.signedAt) refuse('WRONG_STAGE', `unit ${u.unitId} signed already at ${u.signedAt}`);
+    if (u.signedAt) refuse('WRONG_STAGE', `unit ${u.unitId} signed already at ${this.shown(u.signedAt)}`);
     if (!commit) return;
     u.signedAt = iso(now);
     this.event(now, 'signed', a.actor, { note: a.note, role: u.role }, u.unitId);
@@ -261,7 +269,7 @@ export class WorkOrderLifecycle {
     if (u.role === 'main' && this.state.stage !== 'dispatched' && this.state.stage !== 'handling') refuse('WRONG_STAGE', `stage is ${this.state.stage}`);
     const window = this.unitClock('return', u);
     if (!window || window.status === 'expired' || now > ms(window.deadline)) {
-      refuse('RETURN_WINDOW_CLOSED', `the return window closed at ${window?.deadline ?? 'dispatch'}: the unit must handle it (003)`);
+      refuse('RETURN_WINDOW_CLOSED', `the return window closed at ${window ? this.shown(window.deadline) : 'dispatch'}: the unit must handle it (003)`);
     }
     if (!commit) return;
     this.state.returns.push({
@@ -364,10 +372,10 @@ export class WorkOrderLifecycle {
       refuse('EXTENSION_TOO_LONG', `at most ${describe(max)} (${ext.maxLength.kind === 'range' ? '000 五.2' : '004 第十一条(一)4: at most doubling the original limit'})`);
     }
     if (clock.status !== 'pending' || now > ms(clock.deadline)) {
-      refuse('EXTENSION_TOO_LATE', `an extension must be asked before the deadline ${clock.deadline}`);
+      refuse('EXTENSION_TOO_LATE', `an extension must be asked before the deadline ${this.shown(clock.deadline)}`);
     }
     if (ext.request.anchor === 'beforeDeadline' && addDuration(this.cal, now, ext.request.atLeast).getTime() > ms(clock.deadline)) {
-      refuse('EXTENSION_TOO_LATE', `an extension must be asked at least ${describe(ext.request.atLeast)} before the deadline ${clock.deadline} (004 第十一条(一)4)`);
+      refuse('EXTENSION_TOO_LATE', `an extension must be asked at least ${describe(ext.request.atLeast)} before the deadline ${this.shown(clock.deadline)} (004 第十一条(一)4)`);
     }
     if (ext.request.anchor === 'afterReceipt' && now > addDuration(this.cal, ms(clock.start), ext.request.within).getTime()) {
       refuse('EXTENSION_TOO_LATE', `an extension must be asked within ${describe(ext.request.within)} of receipt (003 第八条(四))`);
@@ -400,6 +408,7 @@ export class WorkOrderLifecycle {
       // The citizen is told (004); the deadline moves by working days from the old deadline.
       const deadline = this.cal.addWorkingDays(ms(clock.deadline), x.workingDays).getTime();
       clock.deadline = iso(deadline);
+      this.markProvisional(clock);
       clock.extended = true;
       clock.length += `; extended ${x.workingDays} workingDays`;
       clock.urgeAt = this.urgePoints(clock.name, ms(clock.start), deadline, Math.max(now, ms(clock.start)));
@@ -554,6 +563,63 @@ export class WorkOrderLifecycle {
     });
   }
 
+  // ---- The calendar ----------------------------------------------------------------------
+
+  /** Checks a calendar update without applying it (the update validator). */
+  checkCalendar(u: CalendarUpdate): void {
+    if (this.finished) refuse('WORK_ORDER_CLOSED', `work order ${this.state.workOrderId} is ${this.state.stage}`);
+    const dates = (x: unknown) => Array.isArray(x) && x.every((d) => typeof d === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(d));
+    if (!u || !Number.isInteger(u.year) || !dates(u.holidays) || !dates(u.makeUpWorkdays) || !u.actor?.userId) {
+      refuse('INVALID_INPUT', 'calendarUpdate: year, holidays, makeUpWorkdays (YYYY-MM-DD) and actor are required');
+    }
+  }
+
+  /**
+   * A year's official schedule arrived: every pending deadline that was provisional because of
+   * that year and is still in the future is counted again from its start on the new calendar
+   * (with its approved extensions); deadlines already passed, and those that never depended on
+   * the year, stay as they were. Later deadlines use the new calendar too. The timeline records
+   * who imported what and each old and new deadline; units whose deadline moved are told.
+   */
+  applyCalendar(u: CalendarUpdate, now: number): DeadlineChange[] {
+    const before = this.cal;
+    this.cal = new WorkingCalendar(withOfficialYear(before.data, u.year, u.holidays, u.makeUpWorkdays));
+    const changes: DeadlineChange[] = [];
+    let depended = 0;
+    for (const c of this.state.clocks) {
+      if (!open(c) || !c.provisional || ms(c.deadline) <= now) continue;
+      if (!before.provisionalYearsBetween(ms(c.start), ms(c.deadline)).includes(u.year)) continue;
+      depended++;
+      const { original, deadline } = this.recount(c);
+      const old = c.deadline;
+      c.originalDeadline = iso(original);
+      c.deadline = iso(deadline);
+      this.markProvisional(c);
+      const provisional = c.provisional === true;
+      if (deadline === ms(old)) continue;
+      if (c.kind === 'obligation') {
+        c.urgeAt = [...c.urged, ...this.urgePoints(c.name, ms(c.start), deadline, now).filter((p) => !c.urged.includes(p))];
+      }
+      changes.push({ clockId: c.id, name: c.name, unitId: c.unitId, before: old, after: c.deadline, provisional });
+    }
+    // Nothing depended on the year: no trace (a repeated or unrelated update changes nothing).
+    if (!depended) return changes;
+    const seq = this.event(now, 'calendarUpdated', u.actor, { year: u.year, source: u.source, importId: u.importId, changes });
+    for (const unitId of new Set(changes.map((c) => c.unitId).filter((x): x is string => !!x))) {
+      const mine = changes.filter((c) => c.unitId === unitId);
+      this.notify(seq, now, 'deadlineChanged', [{ audience: 'unit', unitId }], { year: u.year, changes: mine });
+    }
+    return changes;
+  }
+
+  /** A clock's deadline counted again on the current calendar: from its start, then its extensions. */
+  private recount(c: Clock): { original: number; deadline: number } {
+    const original = addDuration(this.cal, ms(c.start), this.clockLength(c)).getTime();
+    let deadline = original;
+    for (const m of c.length.matchAll(/extended (\d+) workingDays/g)) deadline = this.cal.addWorkingDays(deadline, Number(m[1])).getTime();
+    return { original, deadline };
+  }
+
   // ---- The clock -------------------------------------------------------------------------
 
   /** The next instant something is due (urge point, deadline, reminder), if any. */
@@ -611,7 +677,7 @@ export class WorkOrderLifecycle {
     this.escalate(now, {
       kind: this.urgeStep,
       trigger: 'urgePoint',
-      reason: `${c.name} deadline ${c.deadline} approaching`,
+      reason: `${c.name} deadline ${this.shown(c.deadline)} approaching`,
       dueAt,
       clock: c,
       unitId: c.unitId,
@@ -637,7 +703,7 @@ export class WorkOrderLifecycle {
         : urges > 0 && c.urged.length >= urges
           ? 'urgedWithoutResult'
           : 'missedDeadline';
-    this.escalate(now, { kind: step, trigger, reason: `${c.name} deadline ${c.deadline} missed`, dueAt: c.deadline, clock: c, unitId: c.unitId });
+    this.escalate(now, { kind: step, trigger, reason: `${c.name} deadline ${this.shown(c.deadline)} missed`, dueAt: c.deadline, clock: c, unitId: c.unitId });
   }
 
   private expire(c: Clock, now: number): void {
@@ -818,6 +884,7 @@ export class WorkOrderLifecycle {
       extended: false,
       length: describe(length),
     };
+    this.markProvisional(clock);
     this.state.clocks.push(clock);
     return clock;
   }
@@ -829,6 +896,13 @@ export class WorkOrderLifecycle {
       .map((d) => addDuration(this.cal, deadline, { amount: -d.amount, unit: d.unit }).getTime())
       .filter((t) => t > Math.max(start, notBefore) && t < deadline);
     return [...new Set(points)].sort((a, b) => a - b).map(iso);
+  }
+
+  /** Marks a clock provisional when its span crosses a year with no official schedule (else clears it if set). */
+  private markProvisional(c: Clock): void {
+    const years = this.cal.provisionalYearsBetween(ms(c.start), ms(c.deadline));
+    if (years.length) Object.assign(c, { provisional: true, provisionalYears: years });
+    else if (c.provisional !== undefined) Object.assign(c, { provisional: false, provisionalYears: undefined });
   }
 
   /** Marks an obligation done at `at` (met if in time, else late on a missed clock). */
@@ -936,8 +1010,29 @@ export class WorkOrderLifecycle {
       recipients,
       at: iso(now),
       // Never the caller's name or phone: units and supervisors read these.
-      payload: { workOrderId: s.workOrderId, stage: s.stage, category: s.category, urgency: s.urgency, summary: s.intake.summary, ...payload },
+      payload: { workOrderId: s.workOrderId, stage: s.stage, category: s.category, urgency: s.urgency, summary: s.intake.summary, ...payload, ...this.deadlineTexts(payload) },
     });
+  }
+
+  /** An instant as people read it: local time with its offset, `2027-01-07 10:00 (+08:00)`, 暂定 in a provisional year. */
+  private shown(t: IsoTime | number): string {
+    const at = typeof t === 'number' ? t : Date.parse(t);
+    const offset = this.cal.data.utcOffsetMinutes;
+    const zone = `${offset < 0 ? '-' : '+'}${String(Math.floor(Math.abs(offset) / 60)).padStart(2, '0')}:${String(Math.abs(offset) % 60).padStart(2, '0')}`;
+    return `${this.cal.localDate(at)} ${this.cal.localTime(at)} (${zone})${this.cal.isCovered(at) ? '' : ' 暂定'}`;
+  }
+
+  /**
+   * For people: each deadline of a notification as local time, `2027-01-07 10:00 (+08:00)`, with
+   * 暂定 when its year has no official schedule yet (`deadlineText`, `signDeadlineText`, ...).
+   */
+  private deadlineTexts(payload: Record<string, unknown>): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const key of ['deadline', 'signDeadline', 'completionDeadline']) {
+      const value = payload[key];
+      if (typeof value === 'string' && !Number.isNaN(Date.parse(value))) out[`${key}Text`] = this.shown(value);
+    }
+    return out;
   }
 
   // ---- Read model ------------------------------------------------------------------------

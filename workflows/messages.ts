@@ -34,7 +34,7 @@ import type {
   Supervise,
   Withdraw,
 } from '../domain/workorder';
-import type { WorkOrderState } from './types';
+import type { CalendarUpdate, CalendarUpdateResult, WorkOrderState } from './types';
 
 export type * from './types';
 export { systemActor } from './types';
@@ -90,6 +90,16 @@ export const replyUpdate = defineUpdate<WorkOrderState, [Acted<Reply>]>('reply')
  * (recorded); it changes nothing. No role: the caller creates or reads.
  */
 export const createdStateUpdate = defineUpdate<WorkOrderState, []>('createdState');
+
+// ---- The calendar ------------------------------------------------------------------------------
+
+/**
+ * 节假日安排: a year's official schedule reached the hotline (an administrator imported the
+ * notice, or a library update brought it). Provisional deadlines that depend on that year are
+ * recomputed (only those, and only future ones); the timeline records who and what. Sent by the
+ * API's calendar import, not by a person's action. Role: admin (or system).
+ */
+export const calendarUpdate = defineUpdate<CalendarUpdateResult, [CalendarUpdate]>('calendarUpdate');
 
 // ---- Reading --------------------------------------------------------------------------------
 

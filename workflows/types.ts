@@ -85,6 +85,13 @@ export interface Clock {
   extended: boolean;
   /** How the length was computed, for people: e.g. `1 workingDays`, `4 hours`. */
   length: string;
+  /**
+   * The deadline was counted across a year with no official holiday schedule yet (暂定): it is
+   * recomputed when that year's schedule reaches the work order ({@link CalendarUpdate}).
+   */
+  provisional?: boolean;
+  /** The years without an official schedule that the deadline was counted across (with `provisional`). */
+  provisionalYears?: number[];
 }
 
 /** A unit's part in the work order (主办 or 协办) for one dispatch. */
@@ -257,6 +264,44 @@ export interface WorkOrderState {
   seq: number;
   /** How many runs this work order has had (continue-as-new). */
   run: number;
+  /** Some pending deadline is provisional (暂定; see {@link Clock.provisional}). */
+  provisional?: boolean;
+}
+
+/**
+ * A year's official schedule reaching a running work order (`calendarUpdate`): that year's days
+ * off and make-up workdays (the hotline's exceptions applied), which the workflow puts in place
+ * of its provisional days for the year, keeping its own office hours and other years. The update's
+ * arguments are in the workflow's history, so a replay counts the same deadlines.
+ */
+export interface CalendarUpdate {
+  year: number;
+  /** `'YYYY-MM-DD'` days off in `year`. */
+  holidays: string[];
+  /** `'YYYY-MM-DD'` make-up workdays (调休上班) in `year`. */
+  makeUpWorkdays: string[];
+  /** `notice`, `json`, `csv` (an administrator's import) or `library` (a library update). */
+  source: string;
+  /** The import, e.g. `2027/1` (year / version); also the update id's tail. */
+  importId: string;
+  actor: Actor;
+}
+
+/** One deadline a {@link CalendarUpdate} moved. */
+export interface DeadlineChange {
+  clockId: string;
+  name: ClockName;
+  unitId?: string;
+  before: IsoTime;
+  after: IsoTime;
+  /** Still provisional after the update (it also crosses another unpublished year). */
+  provisional: boolean;
+}
+
+/** What `calendarUpdate` answers: the deadlines it moved (none when nothing depended on the year). */
+export interface CalendarUpdateResult {
+  workOrderId: string;
+  changes: DeadlineChange[];
 }
 
 /** What the workflow returns when the work order ends. */
@@ -291,7 +336,8 @@ export type NotificationKind =
   | 'expertReminder'
   | 'expertWithdrawn'
   | 'withdrawn'
-  | 'closed';
+  | 'closed'
+  | 'deadlineChanged';
 
 /** One notification to one or more recipients; `key` makes it idempotent. */
 export interface NotificationRequest {

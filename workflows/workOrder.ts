@@ -20,7 +20,9 @@
  * the input is part of the history, so a replay recomputes exactly the same deadlines with no
  * I/O, every deadline is known the instant the action is applied (the update can answer with
  * it), and an edit of the calendar (a new holiday) or of the profile never changes a running
- * work order's past; it applies to work orders created after it.
+ * work order's past; it applies to work orders created after it. The one exception is a year's
+ * official holiday schedule replacing provisional days (`calendarUpdate`): it arrives as an
+ * update, so it is in the history too.
  */
 import {
   allHandlersFinished,
@@ -35,6 +37,7 @@ import {
 import type { WorkOrderActivities } from '../activities';
 import { actionNames, WorkOrderLifecycle, type ActionName, type Outbox } from './lifecycle';
 import {
+  calendarUpdate,
   callbackUpdate,
   contactUpdate,
   createdStateUpdate,
@@ -53,7 +56,7 @@ import {
   superviseUpdate,
   withdrawUpdate,
 } from './messages';
-import type { NotificationRequest, WorkOrderInput, WorkOrderOutcome, WorkOrderState } from './types';
+import type { CalendarUpdateResult, NotificationRequest, WorkOrderInput, WorkOrderOutcome, WorkOrderState } from './types';
 
 /** Default history length after which a run continues as new. */
 export const DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS = 2000;
@@ -142,6 +145,22 @@ export async function workOrderWorkflow(input: WorkOrderInput): Promise<WorkOrde
     );
   }
 
+  // A year's official schedule: provisional deadlines depending on it are counted again. The
+  // calendar arrives in the update's arguments, so it is in the history and a replay agrees.
+  setHandler(
+    calendarUpdate,
+    async (update): Promise<CalendarUpdateResult> => {
+      const now = Date.now();
+      wo.tick(now - 1);
+      const changes = wo.applyCalendar(update, now);
+      collect();
+      const seq = wo.state.seq;
+      await condition(() => persistedSeq >= seq);
+      return { workOrderId: wo.state.workOrderId, changes };
+    },
+    { validator: (update) => wo.checkCalendar(update) },
+  );
+
   collect();
   void persist();
 
@@ -168,7 +187,8 @@ export async function workOrderWorkflow(input: WorkOrderInput): Promise<WorkOrde
 
   if (!wo.finished) {
     log.info('continuing as new', { workOrderId: input.workOrderId, historyLength: workflowInfo().historyLength });
-    return continueAsNew<typeof workOrderWorkflow>({ ...input, carried: wo.state });
+    // The calendar as updated so far (a later run must count on the imported years too).
+    return continueAsNew<typeof workOrderWorkflow>({ ...input, calendar: wo.calendarData, carried: wo.state });
   }
   return {
     workOrderId: wo.state.workOrderId,

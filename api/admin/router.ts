@@ -5,6 +5,7 @@
  */
 import type { Pool } from 'pg';
 import { z } from 'zod';
+import { chinaUtcOffsetMinutes } from '../../domain/calendar';
 import { officePeriodSchema } from '../../domain/dataSchemas';
 import { calendarExceptionSchema } from '../../domain/holidays';
 import { profileIds, resolveProfile, shippedProfiles } from '../../domain/profile';
@@ -42,7 +43,8 @@ import {
 /** The engine clock's handle in sandbox mode. */
 export interface SandboxClock {
   now(): Date;
-  advance(ms: number): Promise<void>;
+  /** Steps through every due timer up to `to`, each at its own instant, until their effects are recorded. */
+  advanceTo(to: Date): Promise<{ now: number; steps: number; settled: boolean }>;
 }
 
 const admin = ['admin'] as const;
@@ -60,7 +62,7 @@ function constraintError(error: unknown, field: string): never {
   throw error;
 }
 
-export function adminRoutes(deps: { pool: Pool; clock: SandboxClock | null; now: () => Date }): RouteSpec<any>[] {
+export function adminRoutes(deps: { pool: Pool; clock: SandboxClock | null; now: () => Date; afterAdvance?: () => void }): RouteSpec<any>[] {
   const { pool } = deps;
   return [
     // ---- units ----
@@ -342,25 +344,59 @@ export function adminRoutes(deps: { pool: Pool; clock: SandboxClock | null; now:
         res.json({ now: deps.now().toISOString(), sandbox: deps.clock !== null });
       },
     }),
-    ...(deps.clock ? [clockAdvanceRoute(pool, deps.clock)] : []),
+    ...(deps.clock ? [clockAdvanceRoute(pool, deps.clock, deps.afterAdvance)] : []),
   ];
 }
 
+/** `2027-01-04 17:00:00 (+08:00)`: an instant as people read it (Asia/Shanghai). */
+export function shanghaiTime(t: Date | number): string {
+  const local = new Date((typeof t === 'number' ? t : t.getTime()) + chinaUtcOffsetMinutes * 60_000).toISOString();
+  return `${local.slice(0, 10)} ${local.slice(11, 19)} (+08:00)`;
+}
+
 /** Mounted only in sandbox mode: elsewhere the path does not exist (404). */
-function clockAdvanceRoute(pool: Pool, clock: SandboxClock): RouteSpec<any> {
+function clockAdvanceRoute(pool: Pool, clock: SandboxClock, afterAdvance?: () => void): RouteSpec<any> {
   return (
     route({
       method: 'post',
       path: '/admin/clock/advance',
-      summary: 'Sandbox only: move the manual clock forward so due timers fire (404 outside sandbox mode)',
+      summary: 'Sandbox only: move the manual clock forward (by a duration, or to an instant) through every timer due on the way (404 outside sandbox mode)',
+      description:
+        'Each due timer fires at its own instant, in due order, and its effects (timeline, read model, notifications) are recorded before the next one; the call answers when all are. ' +
+        '503 CLOCK_NOT_SETTLED when work stays in flight (no worker running): the clock stops at that instant.',
       tags: ['admin'],
       roles: admin,
-      schemas: { body: z.object({ by: durationSchema(400 * 86_400_000) }) },
-      responses: { 200: { description: 'the new time', schema: z.object({ now: z.string() }) }, 404: { description: 'not in sandbox mode' } },
+      schemas: {
+        body: z
+          .object({
+            by: durationSchema(400 * 86_400_000).optional(),
+            to: z.iso.datetime({ offset: true }).optional().describe('an absolute target, ISO 8601 with offset, e.g. 2027-01-04T17:00:00+08:00'),
+          })
+          .refine((b) => (b.by === undefined) !== (b.to === undefined), { message: 'give exactly one of by, to', path: ['by'] }),
+      },
+      responses: {
+        200: { description: 'the new time', schema: z.object({ now: z.string(), nowLocal: z.string(), steps: z.number() }) },
+        404: { description: 'not in sandbox mode' },
+      },
       handler: async ({ res, user, body }) => {
-        await clock.advance(body.by);
-        await audit(pool, user.id, 'clock.advance', { ms: body.by });
-        res.json({ now: clock.now().toISOString() });
+        const from = clock.now();
+        const target = body.to !== undefined ? new Date(body.to) : new Date(from.getTime() + body.by!);
+        if (target.getTime() < from.getTime()) {
+          throw new HttpError(400, 'INVALID_INPUT', 'invalid input: body.to', [
+            { path: 'body.to', message: `沙箱时钟只能向前：当前为${shanghaiTime(from)}，目标${shanghaiTime(target)}在此之前` },
+          ]);
+        }
+        const result = await clock.advanceTo(target);
+        await audit(pool, user.id, 'clock.advance', { from: from.toISOString(), to: target.toISOString(), steps: result.steps });
+        afterAdvance?.();
+        if (!result.settled) {
+          throw new HttpError(
+            503,
+            'CLOCK_NOT_SETTLED',
+            `时钟停在${shanghaiTime(result.now)}：到期的工作未在30秒内处理完（工作进程是否在运行？），请稍后再试`,
+          );
+        }
+        res.json({ now: new Date(result.now).toISOString(), nowLocal: shanghaiTime(result.now), steps: result.steps });
       },
     })
   );

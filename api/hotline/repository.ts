@@ -6,6 +6,7 @@
 import type { Pool } from 'pg';
 import { buildCalendarData, CalendarException } from '../../domain/holidays';
 import { CalendarData, OfficePeriod, chinaUtcOffsetMinutes, defaultOfficeHours } from '../../domain/calendar';
+import { listOfficialYears } from '../calendar/repository';
 import { ProfileId, SlaProfile, profileIds, resolveProfile, shippedProfiles } from '../../domain/profile';
 
 export interface HotlineSettings {
@@ -105,18 +106,19 @@ export async function deleteException(pool: Pool, date: string): Promise<boolean
 }
 
 /**
- * The working calendar for work orders created at `now`: this year and the next (as far as the
- * national schedule or the hotline's exceptions cover them), office hours, exceptions.
- *
- * @throws RangeError when there is no holiday data at all for the current year
+ * The working calendar for work orders created at `now`: this year and the next two (a long
+ * deadline or an extension may reach that far), each year from its official import, else the
+ * library, else the statutory days (provisional; deadlines across it are marked 暂定), with the
+ * office hours and exceptions on top. Never fails for lack of holiday data.
  */
 export async function calendarFor(pool: Pool, now: Date): Promise<CalendarData> {
-  const [settings, exceptions] = await Promise.all([getSettings(pool), listExceptions(pool)]);
+  const [settings, exceptions, official] = await Promise.all([getSettings(pool), listExceptions(pool), listOfficialYears(pool)]);
   // The local (UTC+8) year: work orders on 31 December evening belong to the local new year.
   const year = new Date(now.getTime() + chinaUtcOffsetMinutes * 60_000).getUTCFullYear();
   const options = {
     fromYear: year,
-    toYear: year + 1,
+    toYear: year + 2,
+    official,
     officeHours: settings.officeHours ?? defaultOfficeHours,
     exceptions: exceptions.map(({ date, kind, note }) => ({ date, kind, ...(note ? { note } : {}) })),
   };

@@ -8,7 +8,8 @@ import type { AuthUser } from '../http/auth';
 
 export interface Notification {
   id: string;
-  workOrderId: string;
+  /** null for notifications about no work order (the calendar running out, to admins). */
+  workOrderId: string | null;
   kind: string;
   payload: Record<string, unknown>;
   createdAt: string;
@@ -22,6 +23,9 @@ function audienceOf(user: AuthUser): { sql: string; values: unknown[] } {
       return { sql: "audience = 'unit' AND unit_id = $1", values: [user.unitId] };
     case 'supervisor':
       return { sql: "audience = 'supervisors' AND $1::text IS NULL", values: [null] };
+    case 'admin':
+      // Admins act as the center, and get the calendar's warnings (issue 10).
+      return { sql: "audience IN ('center', 'admins') AND $1::text IS NULL", values: [null] };
     default:
       return { sql: "audience = 'center' AND $1::text IS NULL", values: [null] };
   }
@@ -47,7 +51,7 @@ export async function listNotifications(
   const offset = param((filter.page - 1) * filter.pageSize);
   const { rows } = await pool.query<{
     id: string;
-    work_order_id: string;
+    work_order_id: string | null;
     kind: string;
     payload: Record<string, unknown>;
     created_at: Date;

@@ -11,7 +11,7 @@ import { listNotifications, markRead } from './repository';
 
 const notificationSchema = z.object({
   id: z.string(),
-  workOrderId: z.string(),
+  workOrderId: z.string().nullable(),
   kind: z.string(),
   payload: z.record(z.string(), z.unknown()),
   createdAt: z.string(),
@@ -30,7 +30,7 @@ export function notificationRoutes(deps: { pool: Pool }): RouteSpec<any>[] {
       path: '/notifications',
       summary: "The caller's notifications, newest first",
       tags: ['notifications'],
-      roles: ['unit', 'center', 'supervisor'],
+      roles: ['unit', 'center', 'supervisor', 'admin'],
       schemas: {
         query: z.object({
           kind: kinds,
@@ -57,7 +57,7 @@ export function notificationRoutes(deps: { pool: Pool }): RouteSpec<any>[] {
       path: '/notifications/:id/read',
       summary: 'Mark one of your notifications read',
       tags: ['notifications'],
-      roles: ['unit', 'center', 'supervisor'],
+      roles: ['unit', 'center', 'supervisor', 'admin'],
       schemas: { params: z.object({ id: z.string().min(1).max(300) }) },
       responses: { 204: { description: 'marked' }, 404: { description: 'not one of yours' } },
       handler: async ({ res, user, params }) => {

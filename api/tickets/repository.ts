@@ -86,6 +86,8 @@ export interface TicketRow {
   nextDeadline: string | null;
   overdue: boolean;
   escalationLevel: string | null;
+  /** A pending deadline was counted across a year with no official holiday schedule yet (暂定). */
+  provisional: boolean;
 }
 
 interface Row {
@@ -110,6 +112,7 @@ interface Row {
   next_deadline: Date | null;
   is_overdue: boolean;
   escalation_level: string | null;
+  provisional: boolean;
   total: string;
 }
 
@@ -162,7 +165,7 @@ export async function listTickets(
     `SELECT w.id, w.stage, w.classification, w.category, w.urgency, w.channel, w.main_unit_id, w.co_unit_ids,
             w.confidential, w.caller_name, w.caller_phone, w.summary, w.address, w.created_at, w.updated_at,
             w.closed_at, w.sign_deadline, w.completion_deadline, w.next_deadline, ${overdueSql} AS is_overdue,
-            w.escalation_level, count(*) OVER () AS total
+            w.escalation_level, coalesce((w.state->>'provisional')::boolean, false) AS provisional, count(*) OVER () AS total
        FROM work_orders w
       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY ${filter.sort === 'deadline' ? '(w.closed_at IS NULL) DESC, w.next_deadline ASC NULLS LAST, ' : ''}w.created_at DESC, w.id DESC
@@ -192,6 +195,7 @@ export async function listTickets(
       nextDeadline: iso(r.next_deadline),
       overdue: r.is_overdue,
       escalationLevel: r.escalation_level,
+      provisional: r.provisional,
     }),
   );
   let total = rows.length ? Number(rows[0].total) : 0;

@@ -120,9 +120,8 @@ export class TicketService {
       intake,
       createdBy: actorOf(user),
       profile: await currentProfile(pool),
-      calendar: await calendarFor(pool, now).catch((error: unknown) => {
-        throw new HttpError(409, 'CALENDAR_MISSING', error instanceof Error ? error.message : String(error));
-      }),
+      // Never missing: a year without a published schedule is provisional (issue 10).
+      calendar: await calendarFor(pool, now),
     };
     return { state: await this.startAndAnswer(input), created };
   }

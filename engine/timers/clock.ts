@@ -10,6 +10,11 @@ export interface EngineClock {
   now(): number;
   /** Manual clock only: moves time forward by `ms`; timers that become due fire. */
   advance?(ms: number): void;
+  /**
+   * Manual clock only: moves time to `ms` stepping through every due timer in due order, each
+   * fired at its own instant and its effects completed before the next (see timers/manualStepper.ts).
+   */
+  advanceTo?(ms: number, options?: { settleTimeoutMs?: number }): Promise<{ now: number; steps: number; settled: boolean }>;
 }
 
 export type ClockKind = 'real' | 'skipping' | 'manual';

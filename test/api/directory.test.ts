@@ -140,7 +140,7 @@ describe('roles', () => {
     ['center signs', 'center', () => request(t.app).post('/tickets/20260302000001/sign').send({})],
     ['supervisor replies', 'supervisor', () => request(t.app).post('/tickets/20260302000001/reply').send({})],
     ['unit reads the monthly report', { unit: 'kf-001' }, () => request(t.app).get('/reports/monthly?month=2026-03')],
-    ['admin reads notifications', 'admin', () => request(t.app).get('/notifications')],
+    ['center reads the calendar imports', 'center', () => request(t.app).get('/admin/calendar/years')],
     ['center adds a unit', 'center', () => request(t.app).post('/admin/units').send({ id: 'x', name: 'x', kind: 'level1' })],
     ['supervisor lists users', 'supervisor', () => request(t.app).get('/admin/users')],
     ['unit changes the profile', { unit: 'kf-001' }, () => request(t.app).put('/admin/profile').send({ profileId: 'kaifeng-001' })],
@@ -210,12 +210,13 @@ describe('units', () => {
 });
 
 describe('calendar and SLA profile', () => {
-  test('a hotline adds next year’s schedule itself; it shapes the effective calendar', async () => {
+  test('a hotline’s own exceptions shape the effective calendar, but never make a year official', async () => {
     await request(t.app).put('/admin/calendar/exceptions/2027-01-01').set(t.auth('admin')).send({ kind: 'holiday', note: '元旦' }).expect(200);
     await request(t.app).put('/admin/calendar/exceptions/2026-03-07').set(t.auth('admin')).send({ kind: 'workday', note: '调休' }).expect(200);
     const res = await request(t.app).get('/admin/calendar').set(t.auth('admin')).expect(200);
     expect(res.body.exceptions.map((e: { date: string }) => e.date)).toEqual(['2026-03-07', '2027-01-01']);
     expect(res.body.effective.makeUpWorkdays).toContain('2026-03-07');
+    expect(res.body.effective.provisionalYears).toEqual([2027, 2028]); // only a notice import (or the library) covers a year
     await request(t.app).delete('/admin/calendar/exceptions/2026-03-07').set(t.auth('admin')).expect(204);
     await request(t.app).delete('/admin/calendar/exceptions/2026-03-07').set(t.auth('admin')).expect(404);
     const bad = await request(t.app).put('/admin/calendar/exceptions/2026-02-30').set(t.auth('admin')).send({ kind: 'rest' }).expect(400);

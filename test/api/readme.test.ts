@@ -57,7 +57,8 @@ test('the curl walk-through works as written', async () => {
     execFile(
       'bash',
       // Traced with timestamps, so a slow step shows in the failure.
-      ['-c', `PS4='+ $(date +%T.%N) '\nset -x\n${script}\nsleep 1\ncurl -s "$API/tickets?overdue=true" -H "Authorization: Bearer $CENTER"`],
+      // As written, without any sleep: clock/advance answers once what fell due is recorded.
+      ['-c', `PS4='+ $(date +%T.%N) '\nset -x\n${script}`],
       { cwd: dir, timeout: 150_000 },
       (error, stdout, stderr) => (error ? reject(new Error(`${error.message.split('\n')[0]}\n${stderr}\n${stdout}`)) : resolve(stdout)),
     ),
@@ -67,6 +68,9 @@ test('the curl walk-through works as written', async () => {
   expect(output).toMatch(/"now":"2026-03-03T/);
   expect(output).toContain('month,unitId,unitName');
   expect(output).toMatch(/"overdue":true/);
+  // The urge at Monday ~17:00 (+08:00) and the escalation at Tuesday ~09:00, each at its own instant.
+  expect(output).toMatch(/"at":"2026-03-02T09:\d\d:[\d.]+Z","type":"urged"/);
+  expect(output).toMatch(/"at":"2026-03-03T01:\d\d:[\d.]+Z","type":"escalated"/);
   expect(output).toContain('newWorkOrder');
   // The unit's replies never carried the caller's phone.
   const unitPart = output.slice(0, output.indexOf('"type":"WORK_ORDER_CLOSED"'));

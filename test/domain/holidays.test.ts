@@ -80,25 +80,25 @@ describe("a hotline's exceptions win over the library", () => {
   });
 });
 
-describe("next year's schedule entered by the hotline before the library ships it", () => {
-  // Illustrative 2027 entries (not the State Council's; its 2027 notice was not available):
-  // New Year's Day Fri 2027-01-01 off.
-  const next = [{ date: '2027-01-01', kind: 'holiday' as const, note: '元旦' }];
+describe("years the library does not carry are provisional, never refused (issue 10)", () => {
+  // A single exception in 2027 does not make 2027 official (test/domain/calendarYears.test.ts).
+  const next = [{ date: '2027-01-04', kind: 'holiday' as const, note: '县政府决定 (illustrative)' }];
 
-  test('without it, data stops at the last year the library carries', () => {
-    expect(buildCalendarData({ fromYear: 2026, toYear: 2027 }).coversYears).toEqual([2026, 2026]);
-  });
-
-  test('with it, the range covers the new year and a deadline crosses the year end', () => {
+  test('the range spans both years, 2027 marked provisional', () => {
     const data = buildCalendarData({ fromYear: 2026, toYear: 2027, exceptions: next });
     expect(data.coversYears).toEqual([2026, 2027]);
-    const cal = new WorkingCalendar(data);
-    const due = cal.addWorkingDays(cal.at('2026-12-31', '15:00'), 1);
-    expect(`${cal.localDate(due)} ${cal.localTime(due)}`).toBe('2027-01-04 15:00');
+    expect(data.provisionalYears).toEqual([2027]);
   });
 
-  test('a year with no data at all is refused', () => {
-    expect(() => buildCalendarData({ fromYear: 2031, toYear: 2031 })).toThrow(/no holiday data for 2031/);
+  test('a deadline crosses the year end on the statutory 元旦 and the exception', () => {
+    const cal = new WorkingCalendar(buildCalendarData({ fromYear: 2026, toYear: 2027, exceptions: next }));
+    const due = cal.addWorkingDays(cal.at('2026-12-31', '15:00'), 1);
+    expect(`${cal.localDate(due)} ${cal.localTime(due)}`).toBe('2027-01-05 15:00');
+    expect(cal.isCovered(due)).toBe(false);
+  });
+
+  test('a year with no data at all is built from the law, not refused', () => {
+    expect(buildCalendarData({ fromYear: 2031, toYear: 2031 }).provisionalYears).toEqual([2031]);
   });
 
   test('a malformed exception is refused', () => {

@@ -1,0 +1,59 @@
+import type { OffsetClock } from './clock';
+import type { TimerQueue } from './timerQueue';
+
+/** What {@link stepTo} did. */
+export interface StepResult {
+  /** Engine time at the end. */
+  now: number;
+  /** Distinct due instants stepped through (each fired, then waited on until quiet). */
+  steps: number;
+  /** False when work stayed in flight past the settle timeout (e.g. no worker polls): the clock stopped there. */
+  settled: boolean;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Moves a manual clock to `target` the way time would have passed: to each due timer in due
+ * order, firing it and waiting until nothing is in flight (the workflow tasks and activities it
+ * caused have completed), before the next. So an urge due Monday 17:00 is recorded at 17:00,
+ * not at the end of a two-day jump, and when this resolves every effect is recorded.
+ *
+ * @param inFlight workflow tasks, activity attempts and queries queued or running
+ * @param settleTimeoutMs how long to wait for quiet at one instant (default 30 s)
+ */
+export async function stepTo(
+  target: number,
+  clock: OffsetClock,
+  timers: TimerQueue,
+  inFlight: () => number,
+  settleTimeoutMs = 30_000,
+): Promise<StepResult> {
+  const quiet = async (): Promise<boolean> => {
+    const until = Date.now() + settleTimeoutMs;
+    for (let calm = 0; calm < 2; ) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (inFlight() === 0) {
+        calm++;
+        continue;
+      }
+      calm = 0;
+      if (Date.now() > until) return false;
+      await sleep(5);
+    }
+    return true;
+  };
+  let steps = 0;
+  if (!(await quiet())) return { now: clock.now(), steps, settled: false };
+  for (;;) {
+    const due = timers.nextDue();
+    if (due === undefined || due > target) break;
+    steps++;
+    if (due > clock.now()) clock.jumpTo(due);
+    else timers.fireDue();
+    if (!(await quiet())) return { now: clock.now(), steps, settled: false };
+  }
+  clock.jumpTo(target);
+  const settled = await quiet();
+  return { now: clock.now(), steps, settled };
+}
