@@ -1,6 +1,6 @@
 /**
  * Official holiday schedules imported by administrators (`calendar_official_years`,
- * db/migrations/0004_calendar_years.sql), and where each year's schedule comes from.
+ * db/migrations/0005_calendar_years.sql), and where each year's schedule comes from.
  */
 import type { Pool } from 'pg';
 import { yearSource, type YearSource } from '../../domain/holidays';
