@@ -15,7 +15,7 @@
 import { z } from 'zod';
 import { slaDurationSchema } from './dataSchemas';
 import { SlaDuration, naturalHours, naturalMinutes, workingDays, workingHours } from './sla';
-import { ScoringScheme, scoringSchemeSchema } from './scoring';
+import { ScoringScheme, defaultSatisfactionGrades, satisfactionGradesSchema, scoringSchemeSchema } from './scoring';
 import { Category, Classification, Urgency, categories } from './workorder';
 
 const duration = slaDurationSchema;
@@ -59,6 +59,12 @@ export const slaProfileSchema = z.strictObject({
     urgent: anchoredWindowSchema,
     approvedRestartsClock: z.boolean(),
     rejectedKeepsFirstDispatchClock: z.boolean(),
+    /**
+     * A return asked after the window: `refused` (RETURN_WINDOW_CLOSED; 003 第八条(三) 未在规定时间内
+     * 退单的, 原则上由该处置单位处置) or `allowedWithPenalty` (accepted, scored as 未及时退回: 000 附件2 四.2).
+     * Absent in profiles stored before it existed: refused.
+     */
+    late: z.enum(['refused', 'allowedWithPenalty']).default('refused'),
   }),
   /** 先行联系 of the caller by the unit. */
   firstContact: z.strictObject({
@@ -98,7 +104,15 @@ export const slaProfileSchema = z.strictObject({
   /** 审核: the center reviews a reply within this. */
   replyReview: z.strictObject({ window: duration }),
   /** 回访: the center calls back within this of accepting the reply; attempts at different times. */
-  callback: z.strictObject({ window: duration, attempts: count }),
+  callback: z.strictObject({
+    window: duration,
+    attempts: count,
+    /**
+     * 003 第五条(四): 未先联 (the unit did not contact the caller first) sends the work order back
+     * (退回重新处置) like 未解决 and 不满意. Absent in profiles stored before it existed: false.
+     */
+    reHandleWhenNotContactedFirst: z.boolean().default(false),
+  }),
   /** 专业评价 (002) of an unsatisfied callback. */
   expertEvaluation: z.strictObject({
     enabled: z.boolean(),
@@ -118,6 +132,12 @@ export const slaProfileSchema = z.strictObject({
     ladder: z.array(z.enum(escalationSteps)).min(1),
     /** Urges without result before 督办 (001: 两次催办未果). */
     urgesBeforeSupervision: count,
+    /**
+     * Rules 2, with `urgesBeforeSupervision` > 0: a deadline missed before that many urges is urged
+     * again (催办) this long after it, and 督办 follows only when the urges are used up (001 三(三)
+     * 两次催办未果). Absent in profiles stored before it existed: 1 working day.
+     */
+    overdueUrgeAfter: duration.default({ amount: 1, unit: 'workingDays' }),
     /** 督办通知 when overdue after an extension (000). */
     superviseOverdueAfterExtension: z.boolean(),
     /** Same caller this many times unresolved → 督办 (003: 5). */
@@ -132,6 +152,23 @@ export const slaProfileSchema = z.strictObject({
     repeatComplaintsForAccountability: count,
   }),
   scoring: scoringSchemeSchema,
+  /**
+   * Fields of a unit's return and reply that this hotline requires (optional in the API). 003:
+   * 《退单审核表》 (第八条(三)) and the reply's 现场核实情况, 诉求认定情况, 答复人 (第八条(八)1). Absent in
+   * profiles stored before it existed: none.
+   */
+  requiredFields: z
+    .strictObject({
+      returnRequest: z.array(z.enum(['suggestedUnitId', 'approvedBy'])),
+      reply: z.array(z.enum(['siteCheck', 'demandFinding', 'responder', 'factFinding'])),
+    })
+    .default({ returnRequest: [], reply: [] }),
+  /**
+   * The satisfaction grades a callback may give, with their labels and what each counts as
+   * (satisfaction rate, 000's 不满意 deduction, re-handling). 003 评价说明表 has four, 004 第十八条 a
+   * fifth (非常不满意). Absent in profiles stored before it existed: the four of 003.
+   */
+  satisfactionGrades: satisfactionGradesSchema.default(defaultSatisfactionGrades),
 });
 
 /** A validated SLA profile. */
@@ -214,10 +251,15 @@ const lushan000: SlaProfile = {
   },
   urgentOffHours: { reportWithin: naturalHours(4) }, // 000 silent: assumed 003 第七条(三) 4小时内反馈
   return: {
-    normal: { from: 'receipt', within: workingDays(1) }, // 000 附件1 四.2: 1个工作日内退回 (附件2 四.2 scores against 2; the rule text wins)
+    // 000 contradicts itself: 附件1 四.2 应在1个工作日内退回, 附件2 四.2 须在2个工作日内退回 and scores a late
+    // return (未及时退回 一次扣0.5分) instead of forbidding it. Shipped as 附件2 says, since 附件2 is the
+    // scoring standard units are held to (2 working days, late allowed with the −0.5); a hotline that
+    // follows 附件1 overrides `normal.within` to 1 working day and `late` to 'refused'.
+    normal: { from: 'receipt', within: workingDays(2) }, // 000 附件2 四.2: 须在2个工作日内退回
     urgent: { from: 'signing', within: naturalMinutes(30) }, // 000 silent: assumed 004 第十一条(二) 签收后30分钟内
     approvedRestartsClock: true, // 000 silent: assumed 004 第十一条(二) 办结时间重新计算
     rejectedKeepsFirstDispatchClock: true, // 000 silent: assumed 004 第十一条(二) 以第一次转办起始时间计算
+    late: 'allowedWithPenalty', // 000 附件2 四.2: 未及时退回的 一次扣0.5分 (scored, not refused)
   },
   firstContact: {
     window: { from: 'receipt', within: workingDays(1) }, // 000 silent: assumed 003 第八条(二) 1个工作日内先行联系
@@ -239,12 +281,13 @@ const lushan000: SlaProfile = {
   },
   reHandling: { window: workingDays(3) }, // 000 silent: assumed 003 第十条(二) 3个工作日内
   replyReview: { window: workingDays(1) }, // 000 silent: assumed 1 working day
-  callback: { window: workingDays(2), attempts: 3 }, // 000 silent: assumed 2 working days; 3 attempts as 003 第八条(七)
+  callback: { window: workingDays(2), attempts: 3, reHandleWhenNotContactedFirst: false }, // 000 silent: assumed 2 working days; 3 attempts as 003 第八条(七); 未先联 alone does not send it back (000 silent)
   expertEvaluation: expertEvaluation002(false), // 000 has no expert evaluators; 002's numbers if enabled
   urgePoints: assumedUrgePoints, // 000 silent on when to urge
   escalation: {
     ladder: ['urge', 'supervise', 'onSiteSupervise'], // 000 附件1 五.3 督办通知, 五.4 现场督办
-    urgesBeforeSupervision: 2, // 000 silent: assumed 001 三(三) 两次催办未果
+    urgesBeforeSupervision: 0, // 000 附件2 五: a missed deadline is 督办-worthy at once (两次催办未果 is 001's rule)
+    overdueUrgeAfter: workingDays(1), // unused with 0 urges
     superviseOverdueAfterExtension: true, // 000 附件1 五.3: 经延期后仍未在时限内办理的, 下发《督办通知》
     repeatCallsForSupervision: 5, // 000 附件1 五.4 多次重复反映 → 现场督办 (no number: assumed 003's 5)
     superviseSecondCallbackUnsatisfied: false, // 000 silent
@@ -258,7 +301,25 @@ const lushan000: SlaProfile = {
       { id: 'timelySign', maxPoints: 4, events: [{ event: 'lateSign', points: 0.5 }] }, // 000 附件2 四.1 及时签收(4分) 一次扣0.5分
       { id: 'returnHandling', maxPoints: 4, events: [{ event: 'lateReturn', points: 0.5 }] }, // 000 附件2 四.2 退回处理(4分) 一次扣0.5分
       { id: 'timelyCompletion', maxPoints: 10, events: [{ event: 'overdue', points: 1 }] }, // 000 附件2 四.3 限时办理(10分) 一次扣1分
-      { id: 'reply', maxPoints: 10, events: [{ event: 'unsatisfied', points: 1 }] }, // 000 附件2 四.5 答复反馈(10分) 不满意一次扣1分
+      // 000 附件2 四.4 申请延期(6分): 未将延期办理时限和理由告知反映人 一次扣1分 (the other cases of 四.4
+      // need a person's record: not derived)
+      {
+        id: 'extension',
+        maxPoints: 6,
+        events: [
+          { event: 'extensionNotNotified', points: 1 },
+          { event: 'extensionMisused', points: 1 }, // 000 附件2 四.4 未提前申请或申请未通过仍按延期办理 一次扣1分 (entered)
+        ],
+      },
+      {
+        id: 'reply',
+        maxPoints: 10, // 000 附件2 四.5 答复反馈(10分)
+        events: [
+          { event: 'unsatisfied', points: 1 }, // 000 附件2 四.5 反映人对合理诉求的办理结果不满意的 一次扣1分
+          { event: 'notRepliedAtCallback', points: 1 }, // 000 附件2 四.5 经回访发现, 未答复、反馈的 一次扣1分 (entered)
+          { event: 'feedbackInconsistent', points: 2 }, // 000 附件2 四.5 反馈情况与实际办理结果不一致的 一次扣2分 (entered)
+        ],
+      },
       {
         id: 'rehandling',
         maxPoints: 6, // 000 附件2 四.6 整改重办(6分)
@@ -274,6 +335,19 @@ const lushan000: SlaProfile = {
           { event: 'urgedAndStillOverdue', points: 2 }, // 000 附件2 五.1 被催办而又超期未办结 一次扣2分
           { event: 'overdueAfterExtension', points: 2 }, // 000 附件2 五.2 经延期办理而又超期未办结 一次扣2分
           { event: 'supervisedStillOverdue', points: 2 }, // 000 附件2 五.3 督办件仍落实不到位 一次扣2分
+          { event: 'onSiteOrMediaStillUndone', points: 6 }, // 000 附件2 五.4 现场督办、媒体曝光后仍该办不办 一次扣6分 (entered)
+          { event: 'cityOrLeaderSupervised', points: 6 }, // 000 附件2 五.5 被市级单位督办或主要领导批示督办 一次扣6分 (entered)
+          { event: 'heldAccountable', points: 8 }, // 000 附件2 五.6 推诿扯皮、工作不力、不作为被追究责任 一次扣8分 (entered)
+        ],
+      },
+      {
+        id: 'serviceQuality',
+        maxPoints: 10, // 000 附件2 六 服务质量(10分)
+        events: [
+          { event: 'rudeToHotline', points: 2 }, // 000 附件2 六.1 连线互动 一次扣2分 (entered)
+          { event: 'importantIssueMishandled', points: 5 }, // 000 附件2 六.2 重要问题处理 一次扣5分 (entered)
+          { event: 'confidentialityBreach', points: 5 }, // 000 附件2 六.3 信息保密 一次扣5分 (entered)
+          { event: 'coordinationAbsent', points: 6 }, // 000 附件2 六.4 热线工作协调 一次扣6分 (entered)
         ],
       },
     ],
@@ -284,6 +358,8 @@ const lushan000: SlaProfile = {
       { upToRank: null, points: 2 }, // 000 附件2 七.1 10名以后得2分
     ],
   },
+  satisfactionGrades: defaultSatisfactionGrades, // 000 附件2 四.5 反映人...不满意的 (grades not listed): 003 评价说明表's four assumed
+  requiredFields: { returnRequest: [], reply: [] }, // 000 silent on the forms
 };
 
 /** 001 开封市 (2020): 5 working days via the platform, 10 for written/leadership assignments. */
@@ -302,6 +378,7 @@ const kaifeng001: SlaProfile = {
     urgent: { from: 'signing', within: naturalMinutes(30) }, // 001 silent: assumed 004 第十一条(二) 30分钟
     approvedRestartsClock: true, // 001 silent: assumed 004 第十一条(二)
     rejectedKeepsFirstDispatchClock: true, // 001 silent: assumed 004 第十一条(二)
+    late: 'refused', // 001 silent: assumed 003 第八条(三) 未在规定时间内退单的, 原则上由该处置单位处置
   },
   firstContact: {
     window: { from: 'receipt', within: workingDays(1) }, // 001 silent: assumed 003 第八条(二)
@@ -323,12 +400,13 @@ const kaifeng001: SlaProfile = {
   },
   reHandling: { window: workingDays(3) }, // 001 三(四) 重新办理 (no number): assumed 003 第十条(二) 3个工作日
   replyReview: { window: workingDays(1) }, // 001 三(四) 认真审核反馈结果 (no number): assumed 1 working day
-  callback: { window: workingDays(2), attempts: 3 }, // 001 三(五)1 及时向来话人反馈 (no number): assumed 2 working days
+  callback: { window: workingDays(2), attempts: 3, reHandleWhenNotContactedFirst: false }, // 001 三(五)1 及时向来话人反馈 (no number): assumed 2 working days; 未先联 alone does not send it back (001 silent)
   expertEvaluation: expertEvaluation002(false), // 001 has no expert evaluators
   urgePoints: assumedUrgePoints, // 001 三(三) 及时催办 (no number)
   escalation: {
     ladder: ['urge', 'supervise', 'onSiteSupervise', 'coordinationMeeting'], // 001 三(三) 电话督办、现场督办、协调督办
     urgesBeforeSupervision: 2, // 001 三(三) 催办人员两次催办未果事项 → 督办
+    overdueUrgeAfter: workingDays(1), // 001 silent on the interval of a second 催办: assumed 1 working day
     superviseOverdueAfterExtension: true, // 001 三(三) 同意延期的事项, 在延长期内随时进行督办
     repeatCallsForSupervision: 5, // 001 silent: assumed 003 第八条(九)3(3) 5次以上
     superviseSecondCallbackUnsatisfied: false, // 001 silent
@@ -351,6 +429,8 @@ const kaifeng001: SlaProfile = {
     ],
     volumeBonus: { perTickets: 10, points: 1 }, // 001 第四条(四)4: 每办理10件加1分
   },
+  satisfactionGrades: defaultSatisfactionGrades, // 001 silent on grades: 003 评价说明表's four assumed
+  requiredFields: { returnRequest: [], reply: [] }, // 001 silent on the forms
 };
 
 /** 002 a city's public-demand system: expert evaluators; 95 % / 90 % thresholds. */
@@ -369,6 +449,7 @@ const city002: SlaProfile = {
     urgent: { from: 'signing', within: naturalMinutes(30) }, // 002 silent: assumed 004 第十一条(二)
     approvedRestartsClock: true, // 002 silent: assumed 004 第十一条(二)
     rejectedKeepsFirstDispatchClock: true, // 002 silent: assumed 004 第十一条(二)
+    late: 'refused', // 002 silent: assumed 003 第八条(三)
   },
   firstContact: {
     window: { from: 'receipt', within: workingDays(1) }, // 002 silent: assumed 003 第八条(二)
@@ -390,12 +471,13 @@ const city002: SlaProfile = {
   },
   reHandling: { window: workingDays(3) }, // 002 silent: assumed 003 第十条(二)
   replyReview: { window: workingDays(1) }, // 002 silent: assumed 1 working day
-  callback: { window: workingDays(2), attempts: 3 }, // 002 silent: assumed 2 working days
+  callback: { window: workingDays(2), attempts: 3, reHandleWhenNotContactedFirst: false }, // 002 silent: assumed 2 working days; 未先联 alone does not send it back (002 silent)
   expertEvaluation: expertEvaluation002(true), // 002 三 专业评价员: 不满意 办件 are evaluated, the ruling is final (三(六))
   urgePoints: assumedUrgePoints, // 002 silent
   escalation: {
     ladder: ['urge', 'supervise'], // 002 silent on the ladder: assumed urge then supervise
-    urgesBeforeSupervision: 2, // 002 silent: assumed 001 三(三)
+    urgesBeforeSupervision: 0, // 002: a missed deadline opens 督办 (两次催办未果 is 001's rule)
+    overdueUrgeAfter: workingDays(1), // unused with 0 urges
     superviseOverdueAfterExtension: true, // 002 silent: assumed 000 五.3
     repeatCallsForSupervision: 5, // 002 silent: assumed 003
     superviseSecondCallbackUnsatisfied: false, // 002 silent
@@ -428,6 +510,8 @@ const city002: SlaProfile = {
       },
     ],
   },
+  satisfactionGrades: defaultSatisfactionGrades, // 002 三(五)3 满意/基本满意/不满意 (+ 一般 of 003 for the citizen's callback: assumed)
+  requiredFields: { returnRequest: [], reply: [] }, // 002 silent on the forms
 };
 
 /** 003 南码头路街道 (2024): the 三先 mechanism, 1/5 working days, weighted formulas. */
@@ -446,6 +530,7 @@ const nanmatou003: SlaProfile = {
     urgent: { from: 'signing', within: naturalMinutes(30) }, // 003 silent on urgent: assumed 004 第十一条(二) 30分钟
     approvedRestartsClock: true, // 003 第八条(三) 二次派单 (clock silent): assumed 004 第十一条(二)
     rejectedKeepsFirstDispatchClock: true, // 003 第八条(三) 未在规定时间内退单的, 原则上由该处置单位处置; clock as 004
+    late: 'refused', // 003 第八条(三): 未在规定时间内退单的, 原则上由该处置单位处置
   },
   firstContact: {
     window: { from: 'receipt', within: workingDays(1) }, // 003 第八条(二): 收到工单起的1个工作日内先行联系
@@ -467,12 +552,13 @@ const nanmatou003: SlaProfile = {
   },
   reHandling: { window: workingDays(3) }, // 003 第十条(二): 收到回访复核单之日3个工作日内
   replyReview: { window: workingDays(1) }, // 003 第八条(九) 审核 (no number): assumed 1 working day
-  callback: { window: workingDays(2), attempts: 3 }, // 003 "先回访、后结案" (no number): assumed 2 working days; 第八条(七) 三个不同时段
+  callback: { window: workingDays(2), attempts: 3, reHandleWhenNotContactedFirst: true }, // 003 "先回访、后结案" (no number): assumed 2 working days; 第八条(七) 三个不同时段; 第五条(四) 未先联、未解决、不满意的工单退回重新处置
   expertEvaluation: expertEvaluation002(false), // 003 has no expert evaluators
   urgePoints: assumedUrgePoints, // 003 二(二) 密切关注即将超期工单, 及时开展催办督办 (no number)
   escalation: {
     ladder: ['urge', 'supervise', 'coordinationMeeting'], // 003 第五条(二) 分级督办; 三(一) 专题会议研办
-    urgesBeforeSupervision: 2, // 003 silent: assumed 001 三(三)
+    urgesBeforeSupervision: 0, // 003: a missed deadline opens 督办 (两次催办未果 is 001's rule)
+    overdueUrgeAfter: workingDays(1), // unused with 0 urges
     superviseOverdueAfterExtension: true, // 003 silent: assumed 000 五.3
     repeatCallsForSupervision: 5, // 003 第八条(九)3(3): 市民反复投诉(5次以上)仍未解决的
     superviseSecondCallbackUnsatisfied: true, // 003 二(二): "二次回访不满意" 实施督办
@@ -481,6 +567,11 @@ const nanmatou003: SlaProfile = {
     repeatComplaintsForAccountability: 3, // 003 silent: assumed 004 第十九条(一)
   },
   scoring: weightedFormulas003, // 003 附件2
+  satisfactionGrades: defaultSatisfactionGrades, // 003 评价说明表: 满意, 基本满意, 一般, 不满意
+  requiredFields: {
+    returnRequest: ['suggestedUnitId', 'approvedBy'], // 003 第八条(三) 退单审核表: 初步判断责任部门, 部门负责人审核、签发
+    reply: ['siteCheck', 'demandFinding', 'responder'], // 003 第八条(八)1 必须写明现场核实情况、诉求认定情况、答复人
+  },
 };
 
 /** 004 泾川县 (2022): 3 working hours to sign, 2/5 working days, 三率一度. */
@@ -499,6 +590,7 @@ const jingchuan004: SlaProfile = {
     urgent: { from: 'signing', within: naturalMinutes(30) }, // 004 第十一条(二): 突发类工单应在签收后30分钟内申请退单
     approvedRestartsClock: true, // 004 第十一条(二): 同意退回的...事项办结时间重新计算
     rejectedKeepsFirstDispatchClock: true, // 004 第十一条(二): 不同意退回的...以第一次转办起始时间计算
+    late: 'refused', // 004 第十一条(二) 应在1个工作日内申请退单 (a window, no late return)
   },
   firstContact: {
     window: { from: 'receipt', within: workingHours(3) }, // 004 第十一条(一): 3个小时内签收, 并主动联系服务对象 (together with signing)
@@ -520,12 +612,13 @@ const jingchuan004: SlaProfile = {
   },
   reHandling: { window: workingDays(3) }, // 004 第十二条(三) 重新核实办理 (no number): assumed 003 第十条(二) 3个工作日
   replyReview: { window: workingDays(1) }, // 004 第十一条(四) 县热线办初审 (no number): assumed 1 working day
-  callback: { window: workingDays(2), attempts: 3 }, // 004 第十二条(三) 进行回访 (no number): assumed 2 working days
+  callback: { window: workingDays(2), attempts: 3, reHandleWhenNotContactedFirst: false }, // 004 第十二条(三) 进行回访 (no number): assumed 2 working days; 未先联 alone does not send it back (004 silent)
   expertEvaluation: expertEvaluation002(false), // 004 has no expert evaluators
   urgePoints: assumedUrgePoints, // 004 第十二条(一) 督促按规定时限签收并办结 (no number)
   escalation: {
     ladder: ['urge', 'supervise', 'coordinationMeeting'], // 004 第十二条(二): 书面督办、指定督办、会议协调
-    urgesBeforeSupervision: 2, // 004 silent: assumed 001 三(三)
+    urgesBeforeSupervision: 0, // 004: a missed deadline opens 督办 (两次催办未果 is 001's rule)
+    overdueUrgeAfter: workingDays(1), // unused with 0 urges
     superviseOverdueAfterExtension: true, // 004 第十二条(二) 异常延期 重点督办
     repeatCallsForSupervision: 5, // 004 silent: assumed 003
     superviseSecondCallbackUnsatisfied: false, // 004 silent
@@ -547,6 +640,11 @@ const jingchuan004: SlaProfile = {
       'storedRepeatComplaint', // 003 第九条 存电: 不纳入热线满意度测评 (applied here too)
     ],
   },
+  satisfactionGrades: [
+    ...defaultSatisfactionGrades,
+    { grade: 'veryUnsatisfied', label: '非常不满意', counts: 'unsatisfied' }, // 004 第十八条: 评价为不满意、非常不满意
+  ],
+  requiredFields: { returnRequest: [], reply: [] }, // 004 第十一条(二) 说明理由 only (the reason is always required)
 };
 
 /**

@@ -3,7 +3,8 @@
  *
  * Pure and workflow-safe. Input is one {@link UnitTicketFacts} row per work order per unit it was
  * dispatched to (main or co): main and co-units share responsibility for the rates (003 附件2
- * "主协办同责"), so each row counts fully for its unit.
+ * "主协办同责"), so each row counts fully for its unit, a co-unit's row carrying the work order's
+ * completion, contact and callback facts; deadline deductions fall on the main unit only.
  *
  * ## Which rows count in month M (local time, UTC+8 by default)
  * - volume (承办工单量): rows dispatched in M.
@@ -18,7 +19,8 @@
  * (nothing was missed).
  */
 import { z } from 'zod';
-import type { Category, ResultType, Satisfaction, Urgency } from './workorder';
+import { defaultSatisfactionGrades, gradeCounts, type SatisfactionGrade } from './scoring/grades';
+import { satisfactionSchema, type Category, type ResultType, type Satisfaction, type Urgency } from './workorder';
 
 /** Events a per-event deduction can count, each derived from a {@link UnitTicketFacts} row. */
 export const scoringEvents = [
@@ -30,11 +32,60 @@ export const scoringEvents = [
   'urgedAndStillOverdue', // 被催办而又超期未办结 (000)
   'urgedTwiceStillOverdue', // 连续2次催办无结果 (001)
   'overdueAfterExtension', // 经延期办理而又超期未办结 (000)
-  'supervisedStillOverdue', // 接到督办通知后仍未落实 (000)
+  'supervisedStillOverdue', // 接到督办通知后仍未落实 (000 附件2 五.3): a deadline after the 督办 missed
+  'extensionNotNotified', // 未将延期办理时限和理由告知反映人 (000 附件2 四.4)
   'sentBackForRehandling', // 因办理结果达不到要求被发回重办, per re-handle (000)
   'unsatisfied', // 反映人对合理诉求的办理结果不满意 (000), exclusions not counted
+  // Entered by a supervisor with a reason (no stored fact shows them): see manualScoringEvents.
+  'extensionMisused', // 000 附件2 四.4 未提前申请或申请未通过仍按延期办理
+  'notRepliedAtCallback', // 000 附件2 四.5 经回访发现未答复、反馈的
+  'feedbackInconsistent', // 000 附件2 四.5 反馈情况与实际办理结果不一致
+  'onSiteOrMediaStillUndone', // 000 附件2 五.4 被现场督办或媒体曝光后仍该办不办
+  'cityOrLeaderSupervised', // 000 附件2 五.5 被市级单位督办或被主要领导批示督办
+  'heldAccountable', // 000 附件2 五.6 因推诿扯皮、工作不力、不作为等被追究责任
+  'rudeToHotline', // 000 附件2 六.1 接到热线办电话时态度生硬、推诿应付
+  'importantIssueMishandled', // 000 附件2 六.2 重要问题未能及时妥善处理, 造成不良影响
+  'confidentialityBreach', // 000 附件2 六.3 因失密、泄密致使来电人受到打击报复
+  'coordinationAbsent', // 000 附件2 六.4 不积极参加现场督办, 不按时参加协调会、联席会议
 ] as const;
 export type ScoringEvent = (typeof scoringEvents)[number];
+
+/**
+ * The events a supervisor enters by hand, with a reason: the seeds score them, but no stored
+ * fact of a work order shows them (a person's judgement, a media report, a meeting missed).
+ */
+export const manualScoringEvents = [
+  'extensionMisused',
+  'notRepliedAtCallback',
+  'feedbackInconsistent',
+  'onSiteOrMediaStillUndone',
+  'cityOrLeaderSupervised',
+  'heldAccountable',
+  'rudeToHotline',
+  'importantIssueMishandled',
+  'confidentialityBreach',
+  'coordinationAbsent',
+] as const satisfies readonly ScoringEvent[];
+export type ManualScoringEvent = (typeof manualScoringEvents)[number];
+
+/** One event entered by a supervisor: counted in the month of `at`. */
+export interface ManualEvent {
+  unitId: string;
+  event: ManualScoringEvent;
+  at: string;
+}
+
+/** The zod schema of a {@link SatisfactionGrade} (the type and helpers: domain/scoring/grades.ts). */
+export const satisfactionGradeSchema = z.strictObject({
+  grade: satisfactionSchema,
+  label: z.string().min(1),
+  counts: z.enum(['satisfied', 'neutral', 'unsatisfied']),
+});
+export const satisfactionGradesSchema = z
+  .array(satisfactionGradeSchema)
+  .min(1)
+  .refine((g) => new Set(g.map((x) => x.grade)).size === g.length, 'each grade once');
+export { defaultSatisfactionGrades, gradeCounts, type SatisfactionGrade };
 
 /** The unit rates a threshold can be set on. */
 export const rateNames = ['onTimeSign', 'onTimeCompletion', 'completion', 'firstContact', 'resolution', 'satisfaction'] as const;
@@ -131,6 +182,14 @@ export interface UnitTicketFacts {
   returnedLate: boolean;
   /** The unit asked to return a ticket within its statutory duty (003 督办 trigger, 000 −1). */
   returnedWithinDuty: boolean;
+  /**
+   * Deadlines (ISO) of the unit's obligations that fell after a 督办 notice and were missed (000
+   * 附件2 五.3 接到《督办通知》后...仍落实不到位): the overdue that opened the 督办 is not one of them.
+   * Absent: none.
+   */
+  missedAfterSupervision?: string[];
+  /** An approved extension was not told to the citizen (000 附件2 四.4). Absent: false. */
+  extensionNotNotified?: boolean;
   firstContactDeadline: string | null;
   firstContactAt: string | null;
   /** The completion deadline in force (after an approved extension, the extended one). */
@@ -138,14 +197,19 @@ export interface UnitTicketFacts {
   repliedAt: string | null;
   /** An extension was approved. */
   extended: boolean;
-  /** How many times it was urged (催办). */
+  /** How many times its completion was urged (催办) before being overdue (000 五.1, 001 四(四)6). */
   urgeCount: number;
   /** It was under 督办. */
   supervised: boolean;
   /** How many times it was sent back for re-handling (重办). */
   rehandleCount: number;
-  /** The reply's result type, as confirmed at callback. */
+  /** The reply's result type (the unit's own word). */
   resultType: ResultType | null;
+  /**
+   * 市民测评 at callback (003 附件2 诉求解决率: the citizen's 实际解决/解释说明/参考备案...). Absent or
+   * null: the citizen's `resolved` answer decides (resolved → 实际解决, else 未解决).
+   */
+  citizenResultType?: ResultType | null;
   /** Callback answers; null when there was no callback (yet). */
   contactedFirst: boolean | null;
   resolved: boolean | null;
@@ -200,6 +264,10 @@ export interface ScoreOptions {
   utcOffsetMinutes?: number;
   /** Evaluate as of this instant (ISO); default the end of the month. Deadlines after it are not due yet. */
   asOf?: string;
+  /** The profile's satisfaction grades (what each counts as); default the four of 003. */
+  satisfactionGrades?: readonly SatisfactionGrade[];
+  /** Events entered by supervisors (000 附件2 四.4–六), counted in the month of their `at`. */
+  manualEvents?: readonly ManualEvent[];
 }
 
 /** Which rating exclusions a scheme leaves out of the callback rates. */
@@ -269,6 +337,13 @@ export function scoreUnits(month: string, facts: UnitTicketFacts[], scheme: Scor
   const inMonth = (t: number | null): t is number => t !== null && t >= start && t < end && t <= cutoff;
   const done = (t: number | null, by: number): boolean => t !== null && t <= by && t <= cutoff;
   const excluded = new Set(excludedRatings(scheme));
+  const grades = options.satisfactionGrades ?? defaultSatisfactionGrades;
+  // 001 四(四)4 每办理10件加1分, 体现全年的工作量: the bonus counts over the assessment year. Rows
+  // dispatched from 1 January (local) to the end of the month: the month earns the bonus points
+  // its tickets complete (⌊year-to-date/10⌋ − ⌊year-to-date before the month/10⌋), so the months
+  // of a year add up to ⌊year's volume/10⌋ and nothing is lost to rounding each month.
+  const yearStart = Date.UTC(Number(m[1]), 0, 1) - offset;
+  const volumeBefore = new Map<string, number>();
 
   const tallies = new Map<string, Tally>();
   const tally = (unitId: string): Tally => {
@@ -290,10 +365,16 @@ export function scoreUnits(month: string, facts: UnitTicketFacts[], scheme: Scor
   };
 
   for (const row of facts) {
+    const dispatchedAt = time(row.dispatchedAt, 'dispatchedAt', row);
+    if (dispatchedAt !== null && dispatchedAt >= yearStart && dispatchedAt < start) {
+      volumeBefore.set(row.unitId, (volumeBefore.get(row.unitId) ?? 0) + 1);
+      // Closed before the month: only the year's volume above needs it.
+      const closed = time(row.closedAt, 'closedAt', row);
+      if (closed !== null && closed < start) continue;
+    }
     const t = tally(row.unitId);
     const c = t.counts;
     const ev = c.events;
-    const dispatchedAt = time(row.dispatchedAt, 'dispatchedAt', row);
     if (inMonth(dispatchedAt)) {
       t.volume++;
       if (row.returnedLate) ev.lateReturn++;
@@ -313,15 +394,22 @@ export function scoreUnits(month: string, facts: UnitTicketFacts[], scheme: Scor
       const repliedAt = time(row.repliedAt, 'repliedAt', row);
       if (done(repliedAt, end)) c.completed++;
       if (done(repliedAt, completionDeadline)) c.completedOnTime++;
-      else {
+      else if (row.role !== 'co') {
+        // 主协办同责 (003 附件2) shares the rates; a per-event deduction falls on the main unit,
+        // whose deadline it was (assumed: no seed deducts a co-unit for the main unit's lateness).
         ev.overdue++;
         if (row.extended) ev.overdueAfterExtension++;
         else ev.overdueWithoutExtension++;
         if (row.urgeCount >= 1) ev.urgedAndStillOverdue++;
         if (row.urgeCount >= 2) ev.urgedTwiceStillOverdue++;
-        if (row.supervised) ev.supervisedStillOverdue++;
       }
     }
+    // 000 附件2 五.3: a failure after the 督办 notice, by the month of the deadline missed.
+    for (const missed of row.missedAfterSupervision ?? []) {
+      if (inMonth(time(missed, 'missedAfterSupervision', row))) ev.supervisedStillOverdue++;
+    }
+    // 000 附件2 四.4: by the month the unit received it.
+    if (row.extensionNotNotified && inMonth(dispatchedAt)) ev.extensionNotNotified++;
 
     const closedAt = time(row.closedAt, 'closedAt', row);
     if (inMonth(closedAt)) {
@@ -336,15 +424,24 @@ export function scoreUnits(month: string, facts: UnitTicketFacts[], scheme: Scor
           const contacted = row.contactedFirst ?? (contactDeadline !== null && contactedAt !== null && contactedAt <= contactDeadline);
           if (contacted) c.contactedFirst++;
           if (row.resolved ?? row.resultType === 'resolved') c.resolved++;
-          if (row.satisfaction === 'satisfied' || row.satisfaction === 'basicallySatisfied') c.satisfied++;
-          if (row.satisfaction === 'unsatisfied') ev.unsatisfied++;
+          const counts = gradeCounts(row.satisfaction, grades);
+          if (counts === 'satisfied') c.satisfied++;
+          if (counts === 'unsatisfied') ev.unsatisfied++;
           if (scheme.kind === 'weightedFormulas') {
-            t.resolutionCredit += scheme.resolutionCredit[row.resultType ?? 'unresolved'] ?? 0;
-            t.satisfactionCredit += scheme.satisfactionCredit[row.satisfaction] ?? 0;
+            // 003 附件2 诉求解决率: 根据回访情况计分, 市民测评 — the citizen's verdict, not the reply's type.
+            const citizen: ResultType = row.citizenResultType ?? (row.resolved === false ? 'unresolved' : row.resolved === true ? 'resolved' : (row.resultType ?? 'unresolved'));
+            t.resolutionCredit += scheme.resolutionCredit[citizen] ?? 0;
+            t.satisfactionCredit += (scheme.satisfactionCredit as Partial<Record<Satisfaction, number>>)[row.satisfaction] ?? 0;
           }
         }
       }
     }
+  }
+
+  for (const e of options.manualEvents ?? []) {
+    const at = Date.parse(e.at);
+    if (Number.isNaN(at)) throw new RangeError(`scoreUnits: manual event of ${e.unitId} has no date: '${e.at}'`);
+    if (inMonth(at)) tally(e.unitId).counts.events[e.event]++;
   }
 
   const all = [...tallies.values()];
@@ -388,7 +485,11 @@ export function scoreUnits(month: string, facts: UnitTicketFacts[], scheme: Scor
           for (const e of item.events) lost += c.events[e.event] * e.points;
           breakdown[item.id] = Math.max(0, item.maxPoints - lost);
         }
-        if (scheme.volumeBonus) breakdown.volumeBonus = Math.floor(t.volume / scheme.volumeBonus.perTickets) * scheme.volumeBonus.points;
+        if (scheme.volumeBonus) {
+          const per = scheme.volumeBonus.perTickets;
+          const before = volumeBefore.get(t.unitId) ?? 0;
+          breakdown.volumeBonus = (Math.floor((before + t.volume) / per) - Math.floor(before / per)) * scheme.volumeBonus.points;
+        }
         break;
       }
       case 'deductions': {

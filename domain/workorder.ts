@@ -31,8 +31,11 @@ export type Channel = z.infer<typeof channelSchema>;
 export const resultTypeSchema = z.enum(['resolved', 'explained', 'demandTooHigh', 'notedForReference', 'unresolved']);
 export type ResultType = z.infer<typeof resultTypeSchema>;
 
-/** 满意度 (003): 满意 / 基本满意 / 一般 / 不满意. */
-export const satisfactionSchema = z.enum(['satisfied', 'basicallySatisfied', 'neutral', 'unsatisfied']);
+/**
+ * 满意度: 满意 / 基本满意 / 一般 / 不满意 (003 评价说明表) / 非常不满意 (004 第十八条). Which of them a
+ * hotline offers, and what each counts as, is profile data (`satisfactionGrades`).
+ */
+export const satisfactionSchema = z.enum(['satisfied', 'basicallySatisfied', 'neutral', 'unsatisfied', 'veryUnsatisfied']);
 export type Satisfaction = z.infer<typeof satisfactionSchema>;
 
 /** Where a work order is in its life. Terminal: `closed`, `withdrawn`. */
@@ -63,7 +66,7 @@ const isoTime = z.iso.datetime({ offset: true });
 /** Who performed an action; filled by the API from the caller's token, never from the body. */
 export const actorSchema = z.object({
   userId: z.string().min(1),
-  role: z.enum(['center', 'unit', 'supervisor', 'admin', 'system']),
+  role: z.enum(['center', 'unit', 'supervisor', 'admin', 'evaluator', 'system']), // evaluator: 专业评价员 (002 三)
   unitId: unitIdSchema.optional(),
 });
 export type Actor = z.infer<typeof actorSchema>;
@@ -85,6 +88,10 @@ export const intakeSchema = z.object({
   coUnitIds: z.array(unitIdSchema).max(20).default([]),
   /** Statutory time limit that wins over the profile (004: 法律法规另有规定的从其规定), in working days. */
   statutoryWorkingDays: z.number().int().positive().max(365).optional(),
+  /** 工单有实际现场 (003 第八条(一)): the unit must be on site within the profile's `siteVisit`. */
+  hasSite: z.boolean().optional(),
+  /** The caller asked for confidentiality (003 第十四条 公民要求保密; 001 三(一)5 承诺保密): any category. */
+  confidential: z.boolean().optional(),
 });
 export type Intake = z.infer<typeof intakeSchema>;
 
@@ -109,6 +116,11 @@ export const returnReviewSchema = z.object({
   nextMainUnitId: unitIdSchema.optional(),
   nextCoUnitIds: z.array(unitIdSchema).max(20).optional(),
   reason: text(2000),
+  /**
+   * A rejection because the work order is within the unit's duty (000 附件2 四.6 本属职能范围却作为回退件
+   * 处理, −1; 003 第八条(九)3(5)). Absent on a rejection: within duty (why else refuse it).
+   */
+  withinDuty: z.boolean().optional(),
 });
 /** 延期审核. */
 export const extensionReviewSchema = z.object({ approved: z.boolean(), reason: text(2000) });
@@ -121,33 +133,68 @@ export const callbackSchema = z.object({
   answered: z.boolean(),
   resolved: z.boolean(),
   satisfaction: satisfactionSchema,
+  /**
+   * 市民测评 (003 附件2 诉求解决率): the citizen's own verdict on the result (实际解决, 解释说明,
+   * 参考备案, ...), which 003 scores, not the unit's reply result type.
+   */
+  citizenResultType: resultTypeSchema.optional(),
   /** 004 第十八条 exclusions from satisfaction. */
   exclusion: z.enum(['suggestionNotAdopted', 'noPolicyBasisExplainedRepeatedly', 'storedRepeatComplaint']).optional(),
   /** For 不满意: send to an expert evaluator (002) instead of re-handling at once. */
   requestExpertEvaluation: z.boolean().default(false),
   note: z.string().trim().max(2000).optional(),
 });
-/** 专业评价 (002): the evaluator's final ruling on an unsatisfied callback. */
-export const expertRulingSchema = z.object({
-  ruling: z.enum(['upheld', 'overturned']), // upheld: the unsatisfied rating stands → re-handle
-  reason: text(2000),
-});
+/** The grades of a 专业评价 (002 三(五)3: 满意 / 基本满意 / 不满意, with a reason). */
+export const expertGradeSchema = z.enum(['satisfied', 'basicallySatisfied', 'unsatisfied']);
+/**
+ * 专业评价 (002 三(五)3, 三(六)): the evaluator's final grade of an unsatisfied callback, with its
+ * reason; the grade counts in the unit's satisfaction rate. `ruling` is the older form (upheld /
+ * overturned), still accepted so recorded histories replay.
+ */
+export const expertRulingSchema = z
+  .object({
+    grade: expertGradeSchema.optional(),
+    ruling: z.enum(['upheld', 'overturned']).optional(), // older form: upheld = the unsatisfied rating stands
+    reason: text(2000),
+  })
+  .refine((v) => v.grade !== undefined || v.ruling !== undefined, { message: '满意, 基本满意 or 不满意 is required', path: ['grade'] });
 /** 撤单. */
 export const withdrawSchema = z.object({ reason: text(2000) });
 /** 督办 by hand. */
 export const superviseSchema = z.object({
   reason: text(2000),
   trigger: z
-    .enum(['manual', 'cityOrDistrict', 'media', 'repeatCaller', 'shirking', 'returnWithinDuty', 'secondCallbackUnsatisfied'])
+    .enum(['manual', 'cityOrDistrict', 'media', 'repeatCaller', 'repeatComplaints', 'shirking', 'returnWithinDuty', 'secondCallbackUnsatisfied'])
     .default('manual'),
+  /**
+   * For `repeatCaller` / `repeatComplaints`: how many times the same caller called about it (the
+   * cross-work-order count comes from elsewhere). Checked against the profile's
+   * `repeatCallsForSupervision` (003 第八条(九)3(3): 5次以上) and `repeatComplaintsForAccountability`
+   * (004 第十九条(一): 三次以上重复投诉 → 追责, the top rung).
+   */
+  repeatCount: z.number().int().min(1).max(10_000).optional(),
+  /** 督办方式 (004 第十二条(二) 书面督办、指定督办、会议协调; 001 三(三) 电话督办、现场督办、协调督办). */
+  method: z.enum(['written', 'phone', 'onSite', 'meeting', 'designated']).optional(),
+  /** The rung of the profile's ladder (default its first after 催办), e.g. onSiteSupervise. */
+  level: z.string().min(1).max(64).optional(),
 });
 
 // ---- The unit's actions ---------------------------------------------------------------------
 
 /** 签收. */
 export const signSchema = z.object({ note: z.string().trim().max(2000).optional() });
-/** 退单 with its reason. */
-export const returnRequestSchema = z.object({ reason: text(2000) });
+/**
+ * 退单 with its reason; 003 第八条(三) 《退单审核表》 adds the unit's first judgement of the
+ * responsible unit and its head's approval (a profile's `requiredFields.returnRequest` makes them
+ * required).
+ */
+export const returnRequestSchema = z.object({
+  reason: text(2000),
+  /** 初步判断投诉事项的责任部门 (003 第八条(三)): the unit suggested to handle it instead. */
+  suggestedUnitId: unitIdSchema.optional(),
+  /** 由部门负责人审核、签发 (003 第八条(三)): the unit head who approved the return. */
+  approvedBy: text(64).optional(),
+});
 /** 先行联系: one attempt to reach the caller. */
 export const contactSchema = z.object({
   reached: z.boolean(),
@@ -159,6 +206,11 @@ export const contactSchema = z.object({
 export const extensionRequestSchema = z.object({
   workingDays: z.number().int().positive().max(60),
   reason: text(2000),
+  /**
+   * What the unit tells the citizen of the new time limit and why (004 第十一条(一)4 同时由承办单位向
+   * 诉求人说明情况; 000 附件2 四.4): recorded as a citizen notification when the extension is approved.
+   */
+  citizenNotice: z.string().trim().min(1).max(2000).optional(),
 });
 /** 办结回复 (003): the fields a reply carries. */
 export const replySchema = z.object({
@@ -169,6 +221,19 @@ export const replySchema = z.object({
   answer: text(4000),
   answeredAt: isoTime,
   attachments: z.array(z.object({ name: text(200), url: z.string().url().max(2000) })).max(20).default([]),
+  /** 现场核实情况 (003 第八条(八)1). */
+  siteCheck: z.string().trim().min(1).max(4000).optional(),
+  /** 诉求认定情况 (003 第八条(八)1). */
+  demandFinding: z.string().trim().min(1).max(4000).optional(),
+  /** 答复人 (003 第八条(八)1 答复市民时间及答复人). */
+  responder: text(64).optional(),
+  /** 事实认定 (003 第八条(九)1): 属实 / 部分属实 / 不属实. */
+  factFinding: z.enum(['true', 'partlyTrue', 'untrue']).optional(),
+  /** 《事实认定"不属实"工单情况说明表》 (003 附件1.2): required with an 不属实 finding. */
+  untrueExplanation: z.string().trim().min(1).max(4000).optional(),
+}).refine((r) => r.factFinding !== 'untrue' || r.untrueExplanation !== undefined, {
+  message: '不属实 needs its explanation (003 附件1.2 事实认定"不属实"工单情况说明表)',
+  path: ['untrueExplanation'],
 });
 
 export type PreBrief = z.infer<typeof preBriefSchema>;
@@ -211,5 +276,6 @@ export const refusalTypes = [
   'CONTACT_ATTEMPT_TOO_SOON', // 先行联系 attempts must be apart (003 第八条(二))
   'RETURN_ALREADY_REJECTED', // a unit whose return was rejected must handle it (003, 004)
   'UNIT_NOT_SIGNED', // contact / reply before 签收
+  'EXTENSION_TOO_SHORT', // 000 附件1 五.2 延期时限一般在3-5天 (issue 12)
 ] as const;
 export type RefusalType = (typeof refusalTypes)[number];

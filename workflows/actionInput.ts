@@ -24,7 +24,7 @@ export const actionFields = {
   preBrief: { reached: req('boolean'), note: opt('string') },
   instruction: { instruction: req('string') },
   dispatch: { mainUnitId: req('string'), coUnitIds: def('stringArray', []), instruction: opt('string') },
-  returnReview: { approved: req('boolean'), nextMainUnitId: opt('string'), nextCoUnitIds: opt('stringArray'), reason: req('string') },
+  returnReview: { approved: req('boolean'), nextMainUnitId: opt('string'), nextCoUnitIds: opt('stringArray'), reason: req('string'), withinDuty: opt('boolean') },
   extensionReview: { approved: req('boolean'), reason: req('string') },
   replyReview: { accepted: req('boolean'), reason: req('string') },
   callback: {
@@ -33,17 +33,18 @@ export const actionFields = {
     answered: req('boolean'),
     resolved: req('boolean'),
     satisfaction: req('string'),
+    citizenResultType: opt('string'),
     exclusion: opt('string'),
     requestExpertEvaluation: def('boolean', false),
     note: opt('string'),
   },
-  expertRuling: { ruling: req('string'), reason: req('string') },
+  expertRuling: { grade: opt('string'), ruling: opt('string'), reason: req('string') },
   withdraw: { reason: req('string') },
-  supervise: { reason: req('string'), trigger: def('string', 'manual') },
+  supervise: { reason: req('string'), trigger: def('string', 'manual'), method: opt('string'), level: opt('string'), repeatCount: opt('positiveInteger') },
   sign: { note: opt('string') },
-  returnRequest: { reason: req('string') },
+  returnRequest: { reason: req('string'), suggestedUnitId: opt('string'), approvedBy: opt('string') },
   contact: { reached: req('boolean'), method: def('string', 'phone'), person: req('string'), note: opt('string') },
-  extensionRequest: { workingDays: req('positiveInteger'), reason: req('string') },
+  extensionRequest: { workingDays: req('positiveInteger'), reason: req('string'), citizenNotice: opt('string') },
   reply: {
     resultType: req('string'),
     firstContactAt: req('string'),
@@ -52,6 +53,11 @@ export const actionFields = {
     answer: req('string'),
     answeredAt: req('string'),
     attachments: def('array', []),
+    siteCheck: opt('string'),
+    demandFinding: opt('string'),
+    responder: opt('string'),
+    factFinding: opt('string'),
+    untrueExplanation: opt('string'),
   },
 } as const satisfies Record<string, Record<string, Field>>;
 
@@ -59,7 +65,7 @@ export const actionFields = {
 export type ActionName = keyof typeof actionFields;
 export const actionNames = Object.keys(actionFields) as ActionName[];
 
-const roles: readonly Actor['role'][] = ['center', 'unit', 'supervisor', 'admin', 'system'];
+const roles: readonly Actor['role'][] = ['center', 'unit', 'supervisor', 'admin', 'evaluator', 'system'];
 
 function hasKind(value: unknown, kind: Kind): boolean {
   switch (kind) {

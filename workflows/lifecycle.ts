@@ -15,8 +15,9 @@ import { WorkingCalendar, withOfficialYear, type CalendarData } from '../domain/
 import type { SlaProfile } from '../domain/profile';
 import { completionWindow, maxExtension, returnWindow, signWindow } from '../domain/profileRules';
 import { addDuration, durationInWorkingMinutes, type SlaDuration } from '../domain/sla';
+import { defaultSatisfactionGrades, gradeCounts } from '../domain/scoring/grades';
 import { terminalStages } from '../domain/stages';
-import type { Acted, Actor, RefusalType, Reply, Stage } from '../domain/workorder';
+import type { Acted, Actor, RefusalType, Reply, ResultType, Satisfaction, Stage } from '../domain/workorder';
 import { actionNames, readAction, type ActionName } from './actionInput';
 import type {
   CalendarUpdate,
@@ -64,6 +65,8 @@ const iso = (ms: number): IsoTime => new Date(ms).toISOString();
  * land at 14:00.
  */
 const minuteOf = (ms: number): number => Math.floor(ms / 60_000) * 60_000;
+/** Rules 2 (issue 12): the second is kept (09:59:59 + 1 hour = 10:59:59), only the milliseconds go. */
+const secondOf = (ms: number): number => Math.floor(ms / 1000) * 1000;
 const ms = (t: IsoTime): number => Date.parse(t);
 const describe = (d: SlaDuration): string => `${d.amount} ${d.unit}`;
 const open = (c: Clock) => c.status === 'pending';
@@ -78,12 +81,20 @@ export class WorkOrderLifecycle {
   readonly state: WorkOrderState;
   private cal: WorkingCalendar;
   private readonly profile: SlaProfile;
+  /** {@link WorkOrderInput.rulesVersion}: 1 for work orders started before issue 12. */
+  private readonly rules: number;
   private outbox: Outbox = { events: [], notifications: [], supervisionOpens: [], supervisionCloses: [] };
 
   private constructor(state: WorkOrderState, input: WorkOrderInput) {
     this.state = state;
     this.profile = input.profile;
     this.cal = new WorkingCalendar(input.calendar);
+    this.rules = input.rulesVersion ?? 1;
+  }
+
+  /** Where a window starts for an instant: its minute (rules 1) or its second (rules 2). */
+  private anchor(t: number): number {
+    return this.rules >= 2 ? secondOf(t) : minuteOf(t);
   }
 
   /** A new work order taken at `now`: records intake and runs classification (004). */
@@ -97,7 +108,8 @@ export class WorkOrderLifecycle {
       category: intake.category,
       urgency: intake.urgency,
       channel: intake.channel,
-      confidential: intake.category === 'report', // 举报 (001)
+      // 举报 (001 三(一)5), or any work order whose caller asked for it (003 第十四条 公民要求保密).
+      confidential: intake.category === 'report' || intake.confidential === true,
       intake,
       createdAt: iso(now),
       createdBy: input.createdBy,
@@ -251,16 +263,17 @@ export class WorkOrderLifecycle {
     const rw = returnWindow(this.profile, this.state.urgency);
     if (rw.from === 'signing' && window && open(window)) {
       // 003 第八条(三) / 004 第十一条(二): the return window runs from signing (urgent: 30 minutes).
-      window.start = iso(minuteOf(now));
-      window.deadline = iso(addDuration(this.cal, minuteOf(now), rw.within).getTime());
+      window.start = iso(this.anchor(now));
+      window.deadline = iso(addDuration(this.cal, this.anchor(now), rw.within).getTime());
       window.originalDeadline = window.deadline;
     }
     if (u.role === 'main' && this.state.stage === 'dispatched') this.state.stage = 'handling';
   }
 
-  private do_returnRequest(a: Acted<{ reason: string }>, now: number, commit: boolean) {
+  private do_returnRequest(a: Acted<{ reason: string; suggestedUnitId?: string; approvedBy?: string }>, now: number, commit: boolean) {
     this.requireRole(a.actor, ['unit']);
     const u = this.requireAssigned(a.actor);
+    this.requireFields(a, this.profile.requiredFields?.returnRequest ?? [], '003 第八条(三) 退单审核表');
     this.requireStage(['dispatched', 'handling', 'returnRequested']);
     if (this.state.returns.some((r) => r.status === 'pending' && r.unitId === u.unitId)) {
       refuse('WRONG_STAGE', `unit ${u.unitId}'s return is under review`);
@@ -268,7 +281,9 @@ export class WorkOrderLifecycle {
     if (u.returnRejected) refuse('RETURN_ALREADY_REJECTED', `unit ${u.unitId}'s return was rejected: it must handle the work order (003)`);
     if (u.role === 'main' && this.state.stage !== 'dispatched' && this.state.stage !== 'handling') refuse('WRONG_STAGE', `stage is ${this.state.stage}`);
     const window = this.unitClock('return', u);
-    if (!window || window.status === 'expired' || now > ms(window.deadline)) {
+    const late = !window || window.status === 'expired' || now > ms(window.deadline);
+    // 000 附件2 四.2 scores a late return (−0.5) instead of refusing it: profile `return.late`.
+    if (late && (!window || (this.profile.return.late ?? 'refused') !== 'allowedWithPenalty')) {
       refuse('RETURN_WINDOW_CLOSED', `the return window closed at ${window ? this.shown(window.deadline) : 'dispatch'}: the unit must handle it (003)`);
     }
     if (!commit) return;
@@ -279,16 +294,21 @@ export class WorkOrderLifecycle {
       requestedAt: iso(now),
       requestedBy: a.actor.userId,
       status: 'pending',
+      ...(late ? { late: true } : {}),
+      ...(a.suggestedUnitId !== undefined ? { suggestedUnitId: a.suggestedUnitId } : {}),
+      ...(a.approvedBy !== undefined ? { approvedBy: a.approvedBy } : {}),
     });
-    window.status = 'met';
-    window.doneAt = iso(now);
+    if (!late) {
+      window.status = 'met';
+      window.doneAt = iso(now);
+    }
     if (u.role === 'main') this.state.stage = 'returnRequested';
     const seq = this.event(now, 'returnRequested', a.actor, { reason: a.reason, role: u.role }, u.unitId);
     this.notify(seq, now, 'returnRequested', [{ audience: 'center' }], { unitId: u.unitId, reason: a.reason });
   }
 
   private do_returnReview(
-    a: Acted<{ approved: boolean; nextMainUnitId?: string; nextCoUnitIds?: string[]; reason: string }>,
+    a: Acted<{ approved: boolean; nextMainUnitId?: string; nextCoUnitIds?: string[]; reason: string; withinDuty?: boolean }>,
     now: number,
     commit: boolean,
   ) {
@@ -306,6 +326,8 @@ export class WorkOrderLifecycle {
     r.decidedAt = iso(now);
     r.decidedBy = a.actor.userId;
     r.decisionReason = a.reason;
+    // 000 附件2 四.6 本属职能范围, 却作为回退件处理: a rejection is within duty unless the center says not.
+    if (!a.approved) r.withinDuty = a.withinDuty ?? true;
     const u = this.activeUnit(r.unitId)!;
     const seq = this.event(now, a.approved ? 'returnApproved' : 'returnRejected', a.actor, { reason: a.reason, nextMainUnitId: a.nextMainUnitId }, r.unitId);
     this.notify(seq, now, 'returnReviewed', [{ audience: 'unit', unitId: r.unitId }], { approved: a.approved, reason: a.reason });
@@ -349,6 +371,7 @@ export class WorkOrderLifecycle {
     u.contactAttempts.push({ at: iso(now), reached: a.reached, method: a.method, person: a.person, note: a.note });
     this.event(now, 'contactAttempt', a.actor, { reached: a.reached, method: a.method, person: a.person, note: a.note }, u.unitId);
     this.done(this.unitClock('urgentReport', u), now);
+    if (a.method === 'visit') this.done(this.unitClock('siteVisit', u), now); // 003 第八条(一) 到达现场
     const failed = u.contactAttempts.filter((x) => !x.reached).length;
     if (!u.contactedAt && (a.reached || failed >= this.profile.firstContact.attempts)) {
       u.contactedAt = iso(now);
@@ -356,7 +379,7 @@ export class WorkOrderLifecycle {
     }
   }
 
-  private do_extensionRequest(a: Acted<{ workingDays: number; reason: string }>, now: number, commit: boolean) {
+  private do_extensionRequest(a: Acted<{ workingDays: number; reason: string; citizenNotice?: string }>, now: number, commit: boolean) {
     this.requireRole(a.actor, ['unit']);
     const u = this.requireMain(a.actor);
     this.requireStage(['handling']);
@@ -368,8 +391,19 @@ export class WorkOrderLifecycle {
     if (used >= ext.maxCount) refuse('EXTENSION_ALREADY_USED', `at most ${ext.maxCount} extension(s) per work order (000 五.2)`);
     const max = maxExtension(this.profile, this.clockLength(clock));
     const maxMinutes = durationInWorkingMinutes(this.cal, max);
-    if (a.workingDays * this.cal.workingMinutesPerDay > maxMinutes) {
-      refuse('EXTENSION_TOO_LONG', `at most ${describe(max)} (${ext.maxLength.kind === 'range' ? '000 五.2' : '004 第十一条(一)4: at most doubling the original limit'})`);
+    // 004 第十一条(一)4 延长时限...不得超过原办理时限的1倍: the cap is on all extensions together.
+    // Rules 1 (recorded histories) checked each extension alone and had no minimum: a replayed
+    // request must pass as it did.
+    const granted = this.rules >= 2 ? this.state.extensions.filter((x) => x.status === 'approved').reduce((sum, x) => sum + x.workingDays, 0) : 0;
+    if ((granted + a.workingDays) * this.cal.workingMinutesPerDay > maxMinutes) {
+      refuse(
+        'EXTENSION_TOO_LONG',
+        `at most ${describe(max)} in all${granted ? ` (${granted} workingDays granted already)` : ''} (${ext.maxLength.kind === 'range' ? '000 附件1 五.2' : '004 第十一条(一)4: at most doubling the original limit'})`,
+      );
+    }
+    // 000 附件1 五.2 延期时限一般在3-5天: a minimum as well as a maximum.
+    if (this.rules >= 2 && ext.maxLength.kind === 'range' && a.workingDays * this.cal.workingMinutesPerDay < durationInWorkingMinutes(this.cal, ext.maxLength.min)) {
+      refuse('EXTENSION_TOO_SHORT', `at least ${describe(ext.maxLength.min)} (000 附件1 五.2 延期时限一般在3-5天)`);
     }
     if (clock.status !== 'pending' || now > ms(clock.deadline)) {
       refuse('EXTENSION_TOO_LATE', `an extension must be asked before the deadline ${this.shown(clock.deadline)}`);
@@ -389,6 +423,8 @@ export class WorkOrderLifecycle {
       requestedBy: a.actor.userId,
       status: 'pending',
       deadlineBefore: clock.deadline,
+      ...(a.citizenNotice !== undefined ? { citizenNotice: a.citizenNotice } : {}),
+      ...(ext.notifyCitizen ? { notifyCitizen: true } : {}),
     });
     const seq = this.event(now, 'extensionRequested', a.actor, { workingDays: a.workingDays, reason: a.reason }, u.unitId);
     this.notify(seq, now, 'extensionRequested', [{ audience: 'center' }], { unitId: u.unitId, workingDays: a.workingDays });
@@ -421,11 +457,19 @@ export class WorkOrderLifecycle {
     }
     const seq = this.event(now, a.approved ? 'extensionApproved' : 'extensionRefused', a.actor, { reason: a.reason, deadline: x.deadlineAfter }, x.unitId);
     this.notify(seq, now, 'extensionReviewed', [{ audience: 'unit', unitId: x.unitId }], { approved: a.approved, deadline: x.deadlineAfter, reason: a.reason });
+    if (a.approved && x.citizenNotice !== undefined) {
+      // 004 第十一条(一)4 / 000 附件2 四.4: the citizen is told the new limit and why, by the unit.
+      this.event(now, 'citizenNotified', { userId: x.requestedBy, role: 'unit', unitId: x.unitId }, { about: 'extension', text: x.citizenNotice, deadline: x.deadlineAfter }, x.unitId);
+    }
   }
 
   private do_reply(a: Acted<Reply>, now: number, commit: boolean) {
     this.requireRole(a.actor, ['unit']);
     const u = this.requireMain(a.actor);
+    this.requireFields(a, this.profile.requiredFields?.reply ?? [], '003 第八条(八)1');
+    if (a.factFinding === 'untrue' && a.untrueExplanation === undefined) {
+      refuse('INVALID_INPUT', 'untrueExplanation: 不属实 needs its explanation (003 附件1.2 事实认定"不属实"工单情况说明表)');
+    }
     this.requireStage(['handling']);
     if (!u.signedAt) refuse('UNIT_NOT_SIGNED', `unit ${u.unitId} must sign before replying`);
     if (!commit) return;
@@ -476,7 +520,8 @@ export class WorkOrderLifecycle {
       contactedFirst: boolean;
       answered: boolean;
       resolved: boolean;
-      satisfaction: 'satisfied' | 'basicallySatisfied' | 'neutral' | 'unsatisfied';
+      satisfaction: Satisfaction;
+      citizenResultType?: ResultType;
       exclusion?: string;
       requestExpertEvaluation: boolean;
       note?: string;
@@ -486,14 +531,21 @@ export class WorkOrderLifecycle {
   ) {
     this.requireRole(a.actor, centerRoles);
     this.requireStage(['callback']);
-    const unsatisfied = a.satisfaction === 'unsatisfied';
+    // The grades are the profile's (004 第十八条 adds 非常不满意); older profiles: the four of 003.
+    const grades = this.profile.satisfactionGrades ?? defaultSatisfactionGrades;
+    if (!grades.some((g) => g.grade === a.satisfaction)) {
+      refuse('INVALID_INPUT', `satisfaction: this hotline's grades are ${grades.map((g) => `${g.grade} (${g.label})`).join(', ')}`);
+    }
+    const unsatisfied = gradeCounts(a.satisfaction, grades) === 'unsatisfied';
+    // 003 第五条(四): 未先联、未解决、不满意的工单退回重新处置.
+    const notContactedFirst = !a.contactedFirst && (this.profile.callback.reHandleWhenNotContactedFirst ?? false);
     if (a.requestExpertEvaluation && (!unsatisfied || !this.profile.expertEvaluation.enabled)) {
       refuse('INVALID_INPUT', 'requestExpertEvaluation: only for an unsatisfied callback under a profile with expert evaluation (002)');
     }
     if (!commit) return;
     const outcome: 'closed' | 'reHandle' | 'expertEvaluation' | 'notReached' = !a.reached
       ? 'notReached'
-      : a.exclusion || (a.resolved && !unsatisfied)
+      : a.exclusion || (a.resolved && !unsatisfied && !notContactedFirst)
         ? 'closed'
         : unsatisfied && a.requestExpertEvaluation
           ? 'expertEvaluation'
@@ -515,33 +567,44 @@ export class WorkOrderLifecycle {
       this.finish(now, 'closed', 'callback done (回访)', actor);
     } else if (outcome === 'expertEvaluation') {
       const e = this.profile.expertEvaluation;
-      const deadline = addDuration(this.cal, minuteOf(now), e.window).getTime();
+      const deadline = addDuration(this.cal, this.anchor(now), e.window).getTime();
       this.state.expertEvaluations.push({
         assignedAt: iso(now),
         deadline: iso(deadline),
-        reminderAt: iso(addDuration(this.cal, minuteOf(now), e.reminderAfter).getTime()),
+        reminderAt: iso(addDuration(this.cal, this.anchor(now), e.reminderAfter).getTime()),
         status: 'pending',
       });
       this.addClock(now, 'expertEvaluation', undefined, 'window', now, e.window);
       this.state.stage = 'expertEvaluation';
       this.notify(seq, now, 'expertEvaluation', [{ audience: 'center' }], { deadline: iso(deadline) });
     } else {
-      this.reHandle(now, actor, unsatisfied ? 'callback unsatisfied' : 'callback: not resolved');
+      this.reHandle(now, actor, unsatisfied ? 'callback unsatisfied' : !a.resolved ? 'callback: not resolved' : 'callback: the unit did not contact the caller first (003 第五条(四) 未先联)');
     }
   }
 
-  private do_expertRuling(a: Acted<{ ruling: 'upheld' | 'overturned'; reason: string }>, now: number, commit: boolean) {
-    this.requireRole(a.actor, centerOrSupervisor);
+  private do_expertRuling(
+    a: Acted<{ grade?: 'satisfied' | 'basicallySatisfied' | 'unsatisfied'; ruling?: 'upheld' | 'overturned'; reason: string }>,
+    now: number,
+    commit: boolean,
+  ) {
+    // 002 三(一), 三(三): 专业评价员 are people of their own role, not center staff (rules 2; the
+    // older runs took rulings through the center and supervisors).
+    this.requireRole(a.actor, this.rules >= 2 ? ['evaluator', 'admin'] : centerOrSupervisor);
+    if (a.grade === undefined && a.ruling === undefined) refuse('INVALID_INPUT', 'grade: 满意, 基本满意 or 不满意 is required (002 三(五)3)');
+    if (a.grade !== undefined && !['satisfied', 'basicallySatisfied', 'unsatisfied'].includes(a.grade)) refuse('INVALID_INPUT', 'grade: satisfied, basicallySatisfied or unsatisfied');
     this.requireStage(['expertEvaluation']);
     if (!commit) return;
     const e = this.state.expertEvaluations.at(-1)!;
-    Object.assign(e, { status: 'ruled', ruling: a.ruling, reason: a.reason, ruledAt: iso(now), ruledBy: a.actor.userId });
+    Object.assign(e, { status: 'ruled', grade: a.grade, ruling: a.ruling, reason: a.reason, ruledAt: iso(now), ruledBy: a.actor.userId });
+    if (a.grade === undefined) delete e.grade;
+    if (a.ruling === undefined) delete e.ruling;
     const clock = this.undone('expertEvaluation');
     this.done(clock, now);
-    this.event(now, 'expertRuling', a.actor, { ruling: a.ruling, reason: a.reason });
-    // 002: the evaluator's ruling is final.
-    if (a.ruling === 'overturned') this.finish(now, 'closed', 'expert evaluation overturned the unsatisfied rating (002)', a.actor);
-    else this.reHandle(now, a.actor, 'expert evaluation upheld the unsatisfied rating (002)');
+    this.event(now, 'expertRuling', a.actor, { grade: a.grade, ruling: a.ruling, reason: a.reason });
+    // 002 三(六): the evaluator's grade is final: 不满意 stands (re-handle), 满意/基本满意 close.
+    const stands = a.grade !== undefined ? a.grade === 'unsatisfied' : a.ruling === 'upheld';
+    if (!stands) this.finish(now, 'closed', `expert evaluation: ${a.grade ?? 'overturned'} (002 三(六))`, a.actor);
+    else this.reHandle(now, a.actor, 'expert evaluation: 不满意 stands (002 三(六))');
   }
 
   private do_withdraw(a: Acted<{ reason: string }>, now: number, commit: boolean) {
@@ -551,15 +614,35 @@ export class WorkOrderLifecycle {
     this.finish(now, 'withdrawn', a.reason, a.actor); // 撤单 (004)
   }
 
-  private do_supervise(a: Acted<{ reason: string; trigger: string }>, now: number, commit: boolean) {
+  private do_supervise(
+    a: Acted<{ reason: string; trigger: string; method?: string; level?: string; repeatCount?: number }>,
+    now: number,
+    commit: boolean,
+  ) {
     this.requireRole(a.actor, centerOrSupervisor);
+    const e = this.profile.escalation;
+    if (a.trigger === 'repeatCaller' && a.repeatCount !== undefined && a.repeatCount < e.repeatCallsForSupervision) {
+      refuse('INVALID_INPUT', `repeatCount: 督办 for repeated calls from ${e.repeatCallsForSupervision} (003 第八条(九)3(3) 5次以上)`);
+    }
+    if (a.trigger === 'repeatComplaints') {
+      if (a.repeatCount === undefined || a.repeatCount < e.repeatComplaintsForAccountability) {
+        refuse('INVALID_INPUT', `repeatCount: accountability for repeated complaints from ${e.repeatComplaintsForAccountability} (004 第十九条(一) 三次以上重复投诉)`);
+      }
+    }
+    // 004 第十二条(二), 001 三(三): the center picks the level and method of a 督办 (书面, 电话, 现场,
+    // 会议协调, 指定督办); the level must be a rung of the profile's ladder above 催办.
+    if (a.level !== undefined && this.ladder.indexOf(a.level) < 1) {
+      refuse('INVALID_INPUT', `level: one of ${this.ladder.slice(1).join(', ')}`);
+    }
     if (!commit) return;
     this.escalate(now, {
-      kind: this.ladder[1] ?? 'supervise',
+      // 004 第十九条(一): repeated complaints → 追责, the top rung; otherwise the chosen level.
+      kind: a.level ?? (a.trigger === 'repeatComplaints' ? this.ladder[this.ladder.length - 1] : undefined) ?? this.ladder[1] ?? 'supervise',
       trigger: a.trigger,
       reason: a.reason,
       unitId: this.state.mainUnitId,
       by: a.actor,
+      method: a.method,
     });
   }
 
@@ -633,6 +716,7 @@ export class WorkOrderLifecycle {
       consider(ms(c.deadline));
       for (const u of c.urgeAt) if (!c.urged.includes(u)) consider(ms(u));
     }
+    for (const c of this.state.clocks) if (c.followUpAt && c.status === 'missed' && !c.doneAt) consider(ms(c.followUpAt));
     for (const e of this.state.expertEvaluations) if (e.status === 'pending' && !e.remindedAt) consider(ms(e.reminderAt));
     return next;
   }
@@ -653,6 +737,13 @@ export class WorkOrderLifecycle {
         e.remindedAt = iso(now);
         const seq = this.event(now, 'expertReminder', systemActor, { dueAt: e.reminderAt, deadline: e.deadline });
         this.notify(seq, now, 'expertReminder', [{ audience: 'center' }], { deadline: e.deadline });
+        return;
+      }
+    }
+    for (const c of this.state.clocks) {
+      if (c.followUpAt && c.status === 'missed' && !c.doneAt && ms(c.followUpAt) === due) {
+        c.followUpAt = undefined;
+        if (c.unitId && this.activeUnit(c.unitId)) this.overdue(c, due, now);
         return;
       }
     }
@@ -694,6 +785,10 @@ export class WorkOrderLifecycle {
       this.notify(seq, now, 'escalation', [{ audience: 'supervisors' }], { clock: c.name, deadline: c.deadline, reason: `the center's ${c.name} deadline passed` });
       return;
     }
+    if (this.rules >= 2) {
+      this.overdue(c, ms(c.deadline), now);
+      return;
+    }
     const step = this.nextStep();
     // 000 五.3: overdue after an extension → 督办通知; 001 三(三): two urges without result → 督办.
     const urges = this.profile.escalation.urgesBeforeSupervision;
@@ -704,6 +799,33 @@ export class WorkOrderLifecycle {
           ? 'urgedWithoutResult'
           : 'missedDeadline';
     this.escalate(now, { kind: step, trigger, reason: `${c.name} deadline ${this.shown(c.deadline)} missed`, dueAt: c.deadline, clock: c, unitId: c.unitId });
+  }
+
+  /**
+   * Rules 2: a unit's obligation is past due at `due` (its deadline or a follow-up). 000 五.3 /
+   * 附件1 五.3: overdue after an extension → 督办通知 at once. 001 三(三): short of the profile's
+   * urges → 催办 again (and again after `overdueUrgeAfter`); 督办 once the urges went unanswered.
+   * Other profiles (0 urges): 督办 at once.
+   */
+  private overdue(c: Clock, due: number, now: number): void {
+    const e = this.profile.escalation;
+    const urges = e.urgesBeforeSupervision;
+    const afterExtension = c.extended && e.superviseOverdueAfterExtension;
+    if (!afterExtension && urges > 0 && c.urged.length < urges) {
+      c.urged.push(iso(due));
+      this.escalate(now, {
+        kind: this.urgeStep,
+        trigger: 'overdueUrge',
+        reason: `${c.name} deadline ${c.deadline} missed: 催办 ${c.urged.length} of ${urges} (001 三(三))`,
+        dueAt: iso(due),
+        clock: c,
+        unitId: c.unitId,
+      });
+      c.followUpAt = iso(addDuration(this.cal, due, e.overdueUrgeAfter ?? { amount: 1, unit: 'workingDays' }).getTime());
+      return;
+    }
+    const trigger = afterExtension ? 'overdueAfterExtension' : urges > 0 ? 'urgedWithoutResult' : 'missedDeadline';
+    this.escalate(now, { kind: this.stepForMiss(c), trigger, reason: `${c.name} deadline ${c.deadline} missed`, dueAt: iso(due), clock: c, unitId: c.unitId });
   }
 
   private expire(c: Clock, now: number): void {
@@ -768,12 +890,17 @@ export class WorkOrderLifecycle {
       const sign = this.addClock(now, 'sign', unitId, 'obligation', now, signWindow(p, s.urgency), n);
       // 003 第七条(三): urgent outside office hours → receive at once, report back within 4 hours.
       if (urgentOffHours && role === 'main') this.addClock(now, 'urgentReport', unitId, 'obligation', now, p.urgentOffHours.reportWithin, n);
-      // A window anchored at signing is provisional until the unit signs: the latest it can run to.
-      const returnStart = rw.from === 'signing' ? ms(sign.deadline) : now;
+      // A window anchored at signing is provisional until the unit signs. Rules 1: the latest it
+      // could run to (from the sign deadline); rules 2: from receipt, so an unsigned order gets
+      // no extra return time (signing restarts it from the signature).
+      const returnStart = rw.from === 'signing' && this.rules < 2 ? ms(sign.deadline) : now;
       this.addClock(now, 'return', unitId, 'window', returnStart, rw.within, n);
       if (role === 'main') {
         const fc = p.firstContact.window;
         this.addClock(now, 'firstContact', unitId, 'obligation', fc.from === 'signing' ? ms(sign.deadline) : now, fc.within, n);
+        // 003 第八条(一): 工单如有实际现场, 接单1个工作日内到达现场 (rules 2: older runs had no such clock).
+        const site = p.firstContact.siteVisit;
+        if (this.rules >= 2 && site && s.intake.hasSite) this.addClock(now, 'siteVisit', unitId, 'obligation', now, site, n);
         // 004 第十一条(一)3: a statutory limit wins; 001: leadership-assigned ones have their own.
         const completion = completionWindow(p, s.category, s.urgency, {
           classification: s.classification,
@@ -817,13 +944,14 @@ export class WorkOrderLifecycle {
 
   private escalate(
     now: number,
-    e: { kind: string; trigger: string; reason: string; dueAt?: IsoTime; clock?: Clock; unitId?: string; by?: Actor },
+    e: { kind: string; trigger: string; reason: string; dueAt?: IsoTime; clock?: Clock; unitId?: string; by?: Actor; method?: string },
   ): void {
     const s = this.state;
     const isUrge = e.kind === this.urgeStep;
     const actor = e.by ?? systemActor;
     const seq = this.event(now, isUrge ? 'urged' : 'escalated', actor, { kind: e.kind, trigger: e.trigger, reason: e.reason, dueAt: e.dueAt, clock: e.clock?.id }, e.unitId);
     const record: Escalation = { seq, kind: e.kind, trigger: e.trigger, reason: e.reason, at: iso(now), dueAt: e.dueAt, clockId: e.clock?.id, unitId: e.unitId, by: e.by?.userId };
+    if (e.method !== undefined) record.method = e.method;
     s.escalations.push(record);
     const ladder = this.ladder;
     if (ladder.indexOf(e.kind) > (s.escalationLevel ? ladder.indexOf(s.escalationLevel) : -1)) s.escalationLevel = e.kind;
@@ -868,7 +996,7 @@ export class WorkOrderLifecycle {
   }
 
   private addClock(now: number, name: ClockName, unitId: string | undefined, kind: Clock['kind'], from: number, length: SlaDuration, n = 1): Clock {
-    const start = minuteOf(from);
+    const start = this.anchor(from);
     const deadline = addDuration(this.cal, start, length).getTime();
     const clock: Clock = {
       id: `${name}:${unitId ?? 'center'}:${n}`,
@@ -891,7 +1019,7 @@ export class WorkOrderLifecycle {
 
   private urgePoints(name: ClockName, start: number, deadline: number, notBefore: number): IsoTime[] {
     const u = this.profile.urgePoints;
-    const before = name === 'sign' ? u.sign : name === 'firstContact' ? u.firstContact : name === 'completion' || name === 'reHandle' ? u.completion : [];
+    const before = name === 'sign' ? u.sign : name === 'firstContact' || name === 'siteVisit' ? u.firstContact : name === 'completion' || name === 'reHandle' ? u.completion : [];
     const points = before
       .map((d) => addDuration(this.cal, deadline, { amount: -d.amount, unit: d.unit }).getTime())
       .filter((t) => t > Math.max(start, notBefore) && t < deadline);
@@ -960,12 +1088,34 @@ export class WorkOrderLifecycle {
     return ladder[Math.min(ladder.length - 1, Math.max(1, reached + 1))] ?? 'supervise';
   }
 
+  /**
+   * Rules 2 (004 第十二条(二), 001 三(三)): a missed deadline opens 督办 at the profile's first level
+   * after 催办; the next level only for a failure after the 督办 was opened: a deadline that passes
+   * in the same instant as the one that opened it does not climb a second rung.
+   */
+  private stepForMiss(c: Clock): string {
+    const ladder = this.ladder;
+    const first = ladder[1] ?? ladder[0] ?? 'supervise';
+    const supervisions = this.state.escalations.filter((e) => e.kind !== this.urgeStep);
+    if (!supervisions.length) return first;
+    const level = this.state.escalationLevel && ladder.includes(this.state.escalationLevel) ? this.state.escalationLevel : first;
+    const openedAt = Math.max(...supervisions.map((e) => ms(e.dueAt ?? e.at)));
+    if (ms(c.deadline) <= openedAt) return level;
+    return ladder[Math.min(ladder.length - 1, Math.max(1, ladder.indexOf(level) + 1))] ?? level;
+  }
+
   private activeUnit(unitId: string): UnitAssignment | undefined {
     return this.state.units.find((u) => u.unitId === unitId && u.status === 'active');
   }
 
   private requireRole(actor: Actor, roles: Actor['role'][]): void {
     if (!roles.includes(actor.role)) refuse('ROLE_NOT_ALLOWED', `role ${actor.role} may not do this (allowed: ${roles.join(', ')})`);
+  }
+
+  /** Refuses an action missing a field the profile requires (INVALID_INPUT naming it). */
+  private requireFields(args: object, fields: readonly string[], clause: string): void {
+    const missing = fields.filter((f) => (args as Record<string, unknown>)[f] === undefined);
+    if (missing.length) refuse('INVALID_INPUT', `${missing[0]}: required by this hotline (${clause}); missing: ${missing.join(', ')}`);
   }
 
   private requireStage(stages: Stage[]): void {

@@ -37,7 +37,7 @@ import type {
 import type { CalendarUpdate, CalendarUpdateResult, WorkOrderState } from './types';
 
 export type * from './types';
-export { systemActor } from './types';
+export { RULES_VERSION, systemActor } from './types';
 
 /** The task queue the worker polls and the API starts work orders on. */
 export const TASK_QUEUE = 'work-orders';
@@ -61,7 +61,7 @@ export const extensionReviewUpdate = defineUpdate<WorkOrderState, [Acted<Extensi
 export const replyReviewUpdate = defineUpdate<WorkOrderState, [Acted<ReplyReview>]>('replyReview');
 /** 回访: the citizen's verdict → close, re-handling, or expert evaluation. Role: center. */
 export const callbackUpdate = defineUpdate<WorkOrderState, [Acted<Callback>]>('callback');
-/** 专业评价 (002): the evaluator's final ruling. Role: center, supervisor (evaluators act through them). */
+/** 专业评价 (002 三): the evaluator's final grade. Role: evaluator (专业评价员, 002 三(一)), admin. */
 export const expertRulingUpdate = defineUpdate<WorkOrderState, [Acted<ExpertRuling>]>('expertRuling');
 /** 撤单: the citizen says it is solved; any open stage. Role: center. */
 export const withdrawUpdate = defineUpdate<WorkOrderState, [Acted<Withdraw>]>('withdraw');

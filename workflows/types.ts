@@ -36,7 +36,18 @@ export interface WorkOrderInput {
   continueAsNewAfterEvents?: number;
   /** Set only by continue-as-new: the state carried over from the previous run. */
   carried?: WorkOrderState;
+  /**
+   * The version of the rules the work order runs under ({@link RULES_VERSION} for new ones).
+   * Absent: 1, the rules before issue 12, so a recorded history replays exactly as it ran.
+   */
+  rulesVersion?: number;
 }
+
+/**
+ * The current version of the lifecycle rules. 2 (issue 12): deadlines keep their second, an
+ * unsigned order's return window runs from receipt, escalation opens 督办 once per failure.
+ */
+export const RULES_VERSION = 2;
 
 /** The kinds of clock (时限) a work order runs. */
 export type ClockName =
@@ -45,6 +56,7 @@ export type ClockName =
   | 'urgentReport' // urgent order outside office hours: report back within natural hours (003)
   | 'return' // 退单 window: a window, not an obligation; expires without escalation
   | 'firstContact' // 先行联系 by the main unit
+  | 'siteVisit' // 现场勘查 by the main unit where the work order has a site (003 第八条(一))
   | 'completion' // 办结 by the main unit (from first dispatch; moved by extensions)
   | 'reHandle' // 重办 after an unsatisfied callback
   | 'replyReview' // 审核: the center reviews a reply
@@ -83,6 +95,8 @@ export interface Clock {
   lateWorkingMinutes?: number;
   /** Approved extensions moved this deadline. */
   extended: boolean;
+  /** Rules 2 (001 三(三)): when a missed obligation short of its urges is urged again. */
+  followUpAt?: IsoTime;
   /** How the length was computed, for people: e.g. `1 workingDays`, `4 hours`. */
   length: string;
   /**
@@ -130,6 +144,13 @@ export interface ReturnRecord {
   decidedBy?: string;
   decisionReason?: string;
   nextMainUnitId?: string;
+  /** Asked after the return window, where the profile allows it with a penalty (000 附件2 四.2). */
+  late?: boolean;
+  /** Rejected as within the unit's duty (000 附件2 四.6; absent on older records: a rejection is). */
+  withinDuty?: boolean;
+  /** 退单审核表 (003 第八条(三)): the unit suggested instead, and the unit head who approved. */
+  suggestedUnitId?: string;
+  approvedBy?: string;
 }
 
 export interface ExtensionRecord {
@@ -145,6 +166,10 @@ export interface ExtensionRecord {
   /** Completion deadline before and after (approved only). */
   deadlineBefore: IsoTime;
   deadlineAfter?: IsoTime;
+  /** What the unit tells the citizen of the extension (004 第十一条(一)4, 000 附件2 四.4). */
+  citizenNotice?: string;
+  /** The profile required the citizen to be told (absent on older records). */
+  notifyCitizen?: boolean;
 }
 
 export interface ReplyRecord extends Reply {
@@ -164,6 +189,8 @@ export interface CallbackRecord {
   answered: boolean;
   resolved: boolean;
   satisfaction: Satisfaction;
+  /** 市民测评 of the result (003 附件2 诉求解决率); absent on older records. */
+  citizenResultType?: ResultType;
   exclusion?: string;
   requestExpertEvaluation: boolean;
   note?: string;
@@ -177,6 +204,9 @@ export interface ExpertEvaluation {
   reminderAt: IsoTime;
   remindedAt?: IsoTime;
   status: 'pending' | 'ruled' | 'autoWithdrawn';
+  /** The evaluator's grade (002 三(五)3), final and counted in the satisfaction rate (三(六)). */
+  grade?: 'satisfied' | 'basicallySatisfied' | 'unsatisfied';
+  /** The older form of a ruling (recorded before grades): upheld = the unsatisfied rating stands. */
   ruling?: 'upheld' | 'overturned';
   reason?: string;
   ruledAt?: IsoTime;
@@ -202,6 +232,8 @@ export interface Escalation {
   unitId?: string;
   /** The user for a manual 督办. */
   by?: string;
+  /** How a manual 督办 is done (004 第十二条(二), 001 三(三)): written, phone, onSite, meeting, designated. */
+  method?: string;
   /** For supervision: when its record was closed. */
   closedAt?: IsoTime;
 }

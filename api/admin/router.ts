@@ -9,7 +9,7 @@ import { chinaUtcOffsetMinutes } from '../../domain/calendar';
 import { officePeriodSchema } from '../../domain/dataSchemas';
 import { calendarExceptionSchema } from '../../domain/holidays';
 import { profileIds, resolveProfile, shippedProfiles } from '../../domain/profile';
-import { unitIdSchema } from '../../domain/workorder';
+import { unitIdSchema, workOrderIdSchema } from '../../domain/workorder';
 import { roles } from '../http/auth';
 import { durationSchema } from '../http/duration';
 import { HttpError, notFound } from '../http/errors';
@@ -23,6 +23,7 @@ import {
   saveOfficeHours,
   saveProfileChoice,
 } from '../hotline/repository';
+import { listPhoneReveals } from '../tickets/phoneReveals';
 import { getUnit, insertUnit, newUnitSchema, unitPatchSchema, unitSchema, updateUnit, wouldCycle } from '../units/repository';
 import {
   audit,
@@ -208,6 +209,25 @@ export function adminRoutes(deps: { pool: Pool; clock: SandboxClock | null; now:
       responses: { 200: { description: 'entries' } },
       handler: async ({ res, query }) => {
         res.json({ items: await listAudit(pool, query) });
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/admin/phone-reveals',
+      summary: "Every time a person was shown a caller's phone: who, when, which work order (newest first)",
+      tags: ['admin'],
+      roles: admin,
+      schemas: {
+        query: z.object({
+          workOrderId: workOrderIdSchema.optional(),
+          userId: z.string().min(1).max(200).optional(),
+          page: z.coerce.number().int().min(1).max(100_000).default(1),
+          pageSize: z.coerce.number().int().min(1).max(200).default(50),
+        }),
+      },
+      responses: { 200: { description: 'reveals' } },
+      handler: async ({ res, query }) => {
+        res.json({ items: await listPhoneReveals(pool, query) });
       },
     }),
     // ---- calendar ----

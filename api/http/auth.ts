@@ -7,7 +7,7 @@ import type { RequestHandler } from 'express';
 import type { Pool } from 'pg';
 import { HttpError } from './errors';
 
-export const roles = ['center', 'unit', 'supervisor', 'admin'] as const;
+export const roles = ['center', 'unit', 'supervisor', 'admin', 'evaluator'] as const; // evaluator: 专业评价员 (002 三(一))
 export type Role = (typeof roles)[number];
 
 /** The caller, from its token. `unitId` is set exactly when `role` is `unit`. */

@@ -4,6 +4,7 @@
  */
 import type { Pool } from 'pg';
 import { z } from 'zod';
+import { mask } from '../tickets/view';
 import { workOrderIdSchema } from '../../domain/workorder';
 import { notFound } from '../http/errors';
 import { RouteSpec, route } from '../http/route';
@@ -49,7 +50,9 @@ export function notificationRoutes(deps: { pool: Pool }): RouteSpec<any>[] {
       },
       handler: async ({ res, user, query }) => {
         const { items, total } = await listNotifications(deps.pool, user, query);
-        res.json({ items, total, page: query.page, pageSize: query.pageSize });
+        // A phone number typed into the summary is masked for readers without the right (issue 12).
+        const readable = user.role === 'center' || user.role === 'admin' ? items : items.map((n) => mask(n, { phone: false, name: true }));
+        res.json({ items: readable, total, page: query.page, pageSize: query.pageSize });
       },
     }),
     route({

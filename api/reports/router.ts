@@ -8,7 +8,8 @@ import { notFound } from '../http/errors';
 import { RouteSpec, route } from '../http/route';
 import { getUnit } from '../units/repository';
 import { reportCsv } from './csv';
-import { monthlyReport } from './service';
+import { insertScoredEvent, scoredEventSchema, scoredEventsBetween } from './scoredEvents';
+import { monthRange, monthlyReport } from './service';
 
 export const monthSchema = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "a month 'YYYY-MM'");
 
@@ -29,6 +30,33 @@ const reportSchema = z.object({
 
 export function reportRoutes(deps: { pool: Pool; now: () => Date }): RouteSpec<any>[] {
   return [
+    route({
+      method: 'post',
+      path: '/reports/scored-events',
+      summary: 'Enter a scored event with its reason (000 附件2 四.4–六: what no stored fact shows)',
+      description: 'Counted in the month of `at` under a profile whose scheme scores the event.',
+      tags: ['reports'],
+      roles: ['supervisor', 'admin'],
+      schemas: { body: scoredEventSchema },
+      responses: { 201: { description: 'stored' }, 404: { description: 'no such unit' } },
+      handler: async ({ res, user, body }) => {
+        if (!(await getUnit(deps.pool, body.unitId))) throw notFound('unit');
+        res.status(201).json(await insertScoredEvent(deps.pool, body, user.id));
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/reports/scored-events',
+      summary: 'The scored events entered for a month',
+      tags: ['reports'],
+      roles: ['supervisor', 'center', 'admin'],
+      schemas: { query: z.object({ month: monthSchema }) },
+      responses: { 200: { description: 'events' } },
+      handler: async ({ res, query }) => {
+        const { start, end } = monthRange(query.month);
+        res.json({ items: await scoredEventsBetween(deps.pool, start, end) });
+      },
+    }),
     route({
       method: 'get',
       path: '/reports/monthly',

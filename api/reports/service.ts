@@ -7,6 +7,7 @@ import { UnitScore, scoreUnits } from '../../domain/scoring';
 import type { WorkOrderState } from '../../workflows/messages';
 import { currentProfile } from '../hotline/repository';
 import { unitFacts } from './facts';
+import { scoredEventsBetween } from './scoredEvents';
 
 /** UTC instants of the local (UTC+8) month `YYYY-MM`: [start, end). */
 export function monthRange(month: string): { start: Date; end: Date } {
@@ -29,19 +30,22 @@ export interface MonthlyReport {
  */
 export async function monthlyReport(pool: Pool, month: string, now: Date): Promise<MonthlyReport> {
   const { start, end } = monthRange(month);
-  const [profile, rows, names] = await Promise.all([
+  // The year's earlier work orders too: 001's volume bonus counts over the year (四(四)4).
+  const yearStart = monthRange(`${month.slice(0, 4)}-01`).start;
+  const [profile, rows, names, manualEvents] = await Promise.all([
     currentProfile(pool),
     pool.query<{ state: WorkOrderState }>(
       `SELECT state FROM work_orders
         WHERE first_dispatched_at IS NOT NULL AND first_dispatched_at < $2
-          AND (closed_at IS NULL OR closed_at >= $1)`,
-      [start, end],
+          AND (closed_at IS NULL OR closed_at >= $1 OR first_dispatched_at >= $3)`,
+      [start, end, yearStart],
     ),
     pool.query<{ id: string; name: string }>('SELECT id, name FROM units'),
+    scoredEventsBetween(pool, start, end),
   ]);
   const facts = rows.rows.flatMap((r) => unitFacts(r.state));
   const asOf = new Date(Math.min(now.getTime(), end.getTime()));
-  const scores = scoreUnits(month, facts, profile.scoring, { asOf: asOf.toISOString() });
+  const scores = scoreUnits(month, facts, profile.scoring, { asOf: asOf.toISOString(), satisfactionGrades: profile.satisfactionGrades, manualEvents });
   const nameOf = new Map(names.rows.map((r) => [r.id, r.name]));
   return {
     month,

@@ -57,6 +57,7 @@ export interface WorkOrderAction<Body> {
 const center: readonly Role[] = ['center', 'admin'];
 const centerOrSupervisor: readonly Role[] = ['center', 'supervisor', 'admin'];
 const unit: readonly Role[] = ['unit'];
+const evaluator: readonly Role[] = ['evaluator', 'admin']; // 专业评价员 (002 三(一))
 
 /**
  * Every action by its URL-friendly name (`POST /tickets/:id/<name>`), with its update, body
@@ -70,7 +71,7 @@ export const workOrderActions = {
   'extension-review': { update: extensionReviewUpdate, schema: extensionReviewSchema, roles: center },
   'reply-review': { update: replyReviewUpdate, schema: replyReviewSchema, roles: center },
   callback: { update: callbackUpdate, schema: callbackSchema, roles: center },
-  'expert-ruling': { update: expertRulingUpdate, schema: expertRulingSchema, roles: centerOrSupervisor },
+  'expert-ruling': { update: expertRulingUpdate, schema: expertRulingSchema, roles: evaluator },
   withdraw: { update: withdrawUpdate, schema: withdrawSchema, roles: center },
   supervise: { update: superviseUpdate, schema: superviseSchema, roles: centerOrSupervisor },
   sign: { update: signUpdate, schema: signSchema, roles: unit },

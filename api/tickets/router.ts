@@ -9,7 +9,8 @@ import { durationSchema } from '../http/duration';
 import { RouteSpec, route } from '../http/route';
 import { listTickets, timeline } from './repository';
 import { TicketService } from './service';
-import { mask, visibilityFor } from './view';
+import { recordPhoneReveals } from './phoneReveals';
+import { callerPhoneOf, mask, visibilityFor, type WorkOrderAccess } from './view';
 import type { Pool } from 'pg';
 
 const idParams = z.object({ id: workOrderIdSchema });
@@ -73,8 +74,14 @@ const createHeaders = z.looseObject({
 
 export function ticketRoutes(deps: { service: TicketService; pool: Pool; now: () => Date }): RouteSpec<any>[] {
   const { service, pool, now } = deps;
-  const respond = <T extends { confidential: boolean }>(user: Parameters<typeof visibilityFor>[0], value: T) =>
-    mask(value, visibilityFor(user, value.confidential));
+  /** The value as `user` may see it; a caller's phone shown is recorded (issue 12). */
+  const respondAll = async <T extends WorkOrderAccess>(user: Parameters<typeof visibilityFor>[0], values: T[], via: string, idOf: (v: T) => string) => {
+    const shown = values.filter((v) => visibilityFor(user, v).phone && callerPhoneOf(v) !== undefined);
+    await recordPhoneReveals(pool, user, shown.map(idOf), via);
+    return values.map((v) => mask(v, visibilityFor(user, v)));
+  };
+  const respond = async <T extends WorkOrderAccess & { workOrderId: string }>(user: Parameters<typeof visibilityFor>[0], value: T, via: string) =>
+    (await respondAll(user, [value], via, (v) => v.workOrderId))[0];
 
   const actionRoutes = (Object.keys(workOrderActions) as WorkOrderActionName[]).map((name) => {
     const action = workOrderActions[name];
@@ -93,7 +100,7 @@ export function ticketRoutes(deps: { service: TicketService; pool: Pool; now: ()
       },
       handler: async ({ res, user, params, headers, body }) => {
         const state = await service.act(user, params.id, name, body, headers['idempotency-key']);
-        res.json(respond(user, state));
+        res.json(await respond(user, state, 'action'));
       },
     });
   });
@@ -117,7 +124,7 @@ export function ticketRoutes(deps: { service: TicketService; pool: Pool; now: ()
           .status(201)
           .location(`/tickets/${encodeURIComponent(state.workOrderId)}`)
           .set('Idempotent-Replayed', created ? 'false' : 'true')
-          .json(respond(user, state));
+          .json(await respond(user, state, 'create'));
       },
     }),
     route({
@@ -132,7 +139,7 @@ export function ticketRoutes(deps: { service: TicketService; pool: Pool; now: ()
       responses: { 200: { description: 'one page', schema: ticketListSchema } },
       handler: async ({ res, user, query }) => {
         const { items, total } = await listTickets(pool, user, query, now());
-        res.json({ items: items.map((row) => respond(user, row)), page: query.page, pageSize: query.pageSize, total });
+        res.json({ items: await respondAll(user, items, 'list', (row) => row.id), page: query.page, pageSize: query.pageSize, total });
       },
     }),
     route({
@@ -147,7 +154,7 @@ export function ticketRoutes(deps: { service: TicketService; pool: Pool; now: ()
         404: { description: 'no such work order (or not one of the calling unit)' },
       },
       handler: async ({ res, user, params }) => {
-        res.json(respond(user, await service.stateFor(user, params.id)));
+        res.json(await respond(user, await service.stateFor(user, params.id), 'ticket'));
       },
     }),
     route({
@@ -171,7 +178,8 @@ export function ticketRoutes(deps: { service: TicketService; pool: Pool; now: ()
       handler: async ({ res, user, params, query }) => {
         const state = await service.stateFor(user, params.id);
         const items = await timeline(pool, params.id, query);
-        res.json({ items: items.map((e) => mask(e, visibilityFor(user, state.confidential))) });
+        // The timeline carries no phone field; free text in it is masked for readers without the right.
+        res.json({ items: items.map((e) => mask(e, visibilityFor(user, state))) });
       },
     }),
     ...actionRoutes,

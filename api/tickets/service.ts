@@ -10,6 +10,7 @@ import type { workOrderWorkflow } from '../../workflows/workOrder';
 import type { Pool } from 'pg';
 import { terminalStages, type Actor, type Intake } from '../../domain/workorder';
 import {
+  RULES_VERSION,
   TASK_QUEUE,
   WORKFLOW_TYPE,
   createdStateUpdate,
@@ -122,6 +123,7 @@ export class TicketService {
       profile: await currentProfile(pool),
       // Never missing: a year without a published schedule is provisional (issue 10).
       calendar: await calendarFor(pool, now),
+      rulesVersion: RULES_VERSION,
     };
     return { state: await this.startAndAnswer(input), created };
   }

@@ -1,7 +1,11 @@
 /**
- * What a reader may see of a work order (004 第五条, 003 第十四条, 001 三(一)5):
- * - the caller's phone: the center (and admins) only;
- * - a confidential (举报) caller's name: never a unit.
+ * What a reader may see of a work order (004 第五条, 003 第十四条, 001 三(一)5, issue 12):
+ * - the caller's phone: the center and admins; the work order's current main and co-units while
+ *   it is assigned to them and open (003 第八条(二), 004 第十一条(一): the unit phones the caller),
+ *   never once replaced or closed, never on a confidential work order;
+ * - a confidential caller's name (举报, or any caller who asked, 003 第十四条): never a unit;
+ * - phone numbers typed into free text (summary, notes, replies): masked for every reader without
+ *   the right to see the caller's phone.
  * Applied to the live state and to list rows alike, by removing the fields wherever they occur.
  */
 import type { AuthUser } from '../http/auth';
@@ -9,14 +13,34 @@ import type { AuthUser } from '../http/auth';
 export interface Visibility {
   phone: boolean;
   name: boolean;
+  /** Who evaluated (专业评价员): hidden from units (002 三(四) 有权保护自身身份信息, 三(六)). Default shown. */
+  evaluator?: boolean;
 }
 
-/** What `user` may see of a work order that is or is not confidential. */
-export function visibilityFor(user: AuthUser, confidential: boolean): Visibility {
+/** The facts of a work order that decide what a reader sees (a state or a list row). */
+export interface WorkOrderAccess {
+  confidential: boolean;
+  mainUnitId?: string | null;
+  coUnitIds?: readonly string[];
+  stage?: string;
+}
+
+/** What `user` may see of a work order. */
+export function visibilityFor(user: AuthUser, wo: WorkOrderAccess): Visibility {
+  const open = wo.stage !== 'closed' && wo.stage !== 'withdrawn';
+  const assigned = user.role === 'unit' && user.unitId !== undefined && (wo.mainUnitId === user.unitId || (wo.coUnitIds ?? []).includes(user.unitId));
   return {
-    phone: user.role === 'center' || user.role === 'admin',
-    name: user.role !== 'unit' || !confidential,
+    phone: user.role === 'center' || user.role === 'admin' || (assigned && open && !wo.confidential),
+    name: user.role !== 'unit' || !wo.confidential,
+    evaluator: user.role !== 'unit',
   };
+}
+
+/** Mobile numbers (optionally +86), and landlines with an area code, in free text. */
+const phoneInText = /(?<![\d])(?:(?:\+?86)[- ]?)?(?:1[3-9]\d{9}|0\d{2,3}-\d{7,8})(?![\d])/g;
+/** Free text with every phone number replaced by a mark people can read. */
+export function maskPhonesInText(text: string): string {
+  return text.replace(phoneInText, '[电话已隐藏]');
 }
 
 const phoneKeys = new Set(['callerPhone', 'caller_phone']);
@@ -26,9 +50,16 @@ const nameKeys = new Set(['callerName', 'caller_name']);
 export function mask<T>(value: T, visibility: Visibility): T {
   const walk = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(walk);
+    if (typeof v === 'string') return visibility.phone ? v : maskPhonesInText(v);
     if (v === null || typeof v !== 'object' || v instanceof Date) return v;
     const out: Record<string, unknown> = {};
+    const evaluatorHidden = visibility.evaluator === false;
     for (const [key, inner] of Object.entries(v)) {
+      if (evaluatorHidden && key === 'ruledBy') continue;
+      if (evaluatorHidden && key === 'userId' && (v as { role?: unknown }).role === 'evaluator') {
+        out[key] = '专业评价员';
+        continue;
+      }
       if (!visibility.phone && phoneKeys.has(key)) continue;
       if (!visibility.name && nameKeys.has(key)) continue;
       out[key] = walk(inner);
@@ -42,4 +73,11 @@ export function mask<T>(value: T, visibility: Visibility): T {
 export function unitMayAccess(user: AuthUser, mainUnitId: string | undefined | null, coUnitIds: readonly string[]): boolean {
   if (user.role !== 'unit') return true;
   return user.unitId !== undefined && (mainUnitId === user.unitId || coUnitIds.includes(user.unitId));
+}
+
+/** The caller's phone a value (state or list row) carries, if any. */
+export function callerPhoneOf(value: unknown): string | undefined {
+  const v = value as { callerPhone?: unknown; intake?: { callerPhone?: unknown } } | null;
+  const phone = v?.callerPhone ?? v?.intake?.callerPhone;
+  return typeof phone === 'string' ? phone : undefined;
 }

@@ -17,6 +17,8 @@ export interface DemoTokens {
   center: string;
   supervisor: string;
   admin: string;
+  /** 专业评价员 (002 三(一)). */
+  evaluator: string;
   units: Record<string, string>;
 }
 
@@ -24,6 +26,7 @@ export const demoUsers = {
   center: { id: 'center-1', name: '热线办 受理员' },
   supervisor: { id: 'supervisor-1', name: '督查 领导' },
   admin: { id: 'admin-1', name: '系统管理员' },
+  evaluator: { id: 'evaluator-1', name: '专业评价员' },
 } as const;
 
 /** The demo user (and sign-in name) of a unit. */
@@ -40,6 +43,7 @@ export function demoTokens(secret: string): DemoTokens {
     center: demoToken(secret, demoUsers.center.id),
     supervisor: demoToken(secret, demoUsers.supervisor.id),
     admin: demoToken(secret, demoUsers.admin.id),
+    evaluator: demoToken(secret, demoUsers.evaluator.id),
     units: Object.fromEntries(kaifengUnits.map((u) => [u.id, demoToken(secret, unitUserId(u.id))])),
   };
 }
@@ -63,7 +67,7 @@ export async function seedDemo(pool: Pool, secret: string): Promise<boolean> {
     }
     // Parents before children: the list is in annex order, parents come first.
     for (const unit of kaifengUnits) await insertUnit(client, newUnitSchema.parse(unit));
-    for (const role of ['center', 'supervisor', 'admin'] as const) {
+    for (const role of ['center', 'supervisor', 'admin', 'evaluator'] as const) {
       const user = demoUsers[role];
       await insertUser(client, { id: user.id, name: user.name, role });
       await issueToken(client, user.id, 'demo', demoToken(secret, user.id));

@@ -139,8 +139,10 @@ describe('the life of one work order', () => {
     expect(main.closedAt).not.toBeNull();
     expect(new Date(main.signedAt!).getTime()).toBeLessThanOrEqual(new Date(main.signDeadline!).getTime());
     const co = facts.find((f) => f.role === 'co')!;
-    expect(co.repliedAt).toBeNull();
-    expect(co.satisfaction).toBe('satisfied'); // 主协办同责 (003)
+    // 主协办同责 (003 附件2): the co-unit shares the work order's reply and callback (issue 12).
+    expect(co.repliedAt).toBe(main.repliedAt);
+    expect(co.completionDeadline).toBe(main.completionDeadline);
+    expect(co.satisfaction).toBe('satisfied');
   });
 
   test('the monthly report and the unit scores count it (JSON and CSV)', async () => {
@@ -329,10 +331,10 @@ describe('access and masking', () => {
     }
   });
 
-  test('a unit sees a plain caller’s name but never the phone; supervisors likewise; the center sees both', async () => {
+  test('the assigned unit sees a plain caller’s name and phone (issue 12: it phones the caller); supervisors never the phone; the center both', async () => {
     const unit = await request(t.app).get(`/tickets/${plain}`).set(t.auth({ unit: 'kf-042' })).expect(200);
     expect(unit.body.intake.callerName).toBe('赵六');
-    expect(JSON.stringify(unit.body)).not.toContain('13700007777');
+    expect(unit.body.intake.callerPhone).toBe('13700007777');
     const supervisor = await request(t.app).get(`/tickets/${confidential}`).set(t.auth('supervisor')).expect(200);
     expect(supervisor.body.intake.callerName).toBe(name);
     expect(JSON.stringify(supervisor.body)).not.toContain(phone);

@@ -36,7 +36,7 @@ describe('shipped profiles', () => {
   // Hand-computed: working days from Fri 02-13 16:00 are 14 (Sat), 24, 25, 26, 27, 28 (Sat), Mar 2, 3, 4, 5.
   test.each<[ProfileId, string, string, string, string]>([
     // id, sign (normal), complaint completion, consultation completion, return (normal)
-    ['lushan-000', '2026-02-14 16:00', '2026-03-02 16:00', '2026-03-02 16:00', '2026-02-14 16:00'], // 1 wd; 7 wd; 7 wd; 1 wd
+    ['lushan-000', '2026-02-14 16:00', '2026-03-02 16:00', '2026-03-02 16:00', '2026-02-24 16:00'], // 1 wd; 7 wd; 7 wd; 2 wd (000 附件2 四.2)
     ['kaifeng-001', '2026-02-14 16:00', '2026-02-27 16:00', '2026-02-27 16:00', '2026-02-14 16:00'], // 1; 5; 5; 1
     ['city-002', '2026-02-14 16:00', '2026-02-27 16:00', '2026-02-27 16:00', '2026-02-14 16:00'], // 1; 5; 5; 1
     ['nanmatou-003', '2026-02-14 16:00', '2026-02-27 16:00', '2026-02-27 16:00', '2026-02-14 16:00'], // 1; 5; 5; 1 (from signing, signed at once)
@@ -160,4 +160,26 @@ describe('resolveProfile', () => {
 
 test('an override with a misspelt field is refused, not silently dropped', () => {
   expect(() => resolveProfile(shippedProfiles['city-002'], { sign: { normall: workingHours(2) } })).toThrow(/normall/);
+});
+
+describe('profiles stored before issue 12', () => {
+  test('parse with the defaults of the new fields (late returns refused, the four grades, no forms)', () => {
+    const old = JSON.parse(JSON.stringify(shippedProfiles['nanmatou-003']));
+    delete old.return.late;
+    delete old.callback.reHandleWhenNotContactedFirst;
+    delete old.satisfactionGrades;
+    delete old.requiredFields;
+    const parsed = slaProfileSchema.parse(old);
+    expect(parsed.return.late).toBe('refused');
+    expect(parsed.callback.reHandleWhenNotContactedFirst).toBe(false);
+    expect(parsed.satisfactionGrades.map((g) => g.label)).toEqual(['满意', '基本满意', '一般', '不满意']);
+    expect(parsed.requiredFields).toEqual({ returnRequest: [], reply: [] });
+  });
+
+  test('000 ships 附件2 四.2 (2 working days, late allowed with −0.5); 附件1 is an override away', () => {
+    expect(shippedProfiles['lushan-000'].return.normal.within).toEqual(workingDays(2));
+    expect(shippedProfiles['lushan-000'].return.late).toBe('allowedWithPenalty');
+    const annex1 = resolveProfile(shippedProfiles['lushan-000'], { return: { normal: { within: workingDays(1) }, late: 'refused' } });
+    expect(annex1.return).toMatchObject({ normal: { from: 'receipt', within: workingDays(1) }, late: 'refused' });
+  });
 });

@@ -45,8 +45,8 @@ describe('003 weighted formulas (南码头路街道 附件2)', () => {
   const scheme = shippedProfiles['nanmatou-003'].scoring;
   const facts = [
     row('A', { workOrderId: 'WO-shared' }),
-    row('A', { repliedAt: late, resultType: 'explained', satisfaction: 'basicallySatisfied' }),
-    row('A', { resultType: 'notedForReference', satisfaction: 'neutral', contactedFirst: false }),
+    row('A', { repliedAt: late, resultType: 'explained', citizenResultType: 'explained', satisfaction: 'basicallySatisfied' }),
+    row('A', { resultType: 'notedForReference', citizenResultType: 'notedForReference', satisfaction: 'neutral', contactedFirst: false }),
     row('A', { resultType: 'unresolved', resolved: false, satisfaction: 'unsatisfied' }),
     row('B', { workOrderId: 'WO-shared', role: 'co' }), // co-unit of A's first ticket: 主协办同责
     row('B', { resultType: 'unresolved', resolved: false, satisfaction: 'unsatisfied', exclusion: 'storedRepeatComplaint' }),
@@ -125,6 +125,8 @@ describe('000 per-event deductions (鲁山县 附件2)', () => {
   const u1 = [
     row('u1', { signedAt: '2026-03-03T10:00:00+08:00' }),
     row('u1', { signedAt: '2026-03-03T10:00:00+08:00' }),
+    // Overdue after an extension, urged, and under the 督办 that overdue opened: no failure after
+    // the 督办 notice (000 附件2 五.3 needs one), so 五.3 does not count it a third time (issue 12).
     row('u1', { repliedAt: late, extended: true, urgeCount: 1, supervised: true }),
     row('u1', { satisfaction: 'unsatisfied' }),
     row('u1', { rehandleCount: 2 }),
@@ -136,28 +138,30 @@ describe('000 per-event deductions (鲁山县 附件2)', () => {
   const s = byUnit(scoreUnits('2026-03', [...u1, ...others], scheme));
 
   test('unit u1', () => {
-    // 及时签收 4 − 2·0.5 = 3; 退回处理 4 − 0.5 = 3.5; 限时办理 10 − 1 = 9; 答复反馈 10 − 1 = 9;
+    // 及时签收 4 − 2·0.5 = 3; 退回处理 4 − 0.5 = 3.5; 限时办理 10 − 1 = 9; 申请延期 6; 答复反馈 10 − 1 = 9;
     // 整改重办 6 − (1 returned within duty + 2 re-handles) = 3;
-    // 催办督办 22 − (urged and overdue 2 + overdue after extension 2 + supervised still overdue 2) = 16;
-    // volume rank 1 → 5.   Total 3 + 3.5 + 9 + 9 + 3 + 16 + 5 = 48.5
+    // 催办督办 22 − (urged and overdue 2 + overdue after extension 2) = 18 (五.3: nothing failed after the 督办);
+    // 服务质量 10 (nothing entered); volume rank 1 → 5.   Total 3 + 3.5 + 9 + 6 + 9 + 3 + 18 + 10 + 5 = 66.5
     expect(s.u1.breakdown).toEqual({
       timelySign: 3,
       returnHandling: 3.5,
       timelyCompletion: 9,
+      extension: 6,
       reply: 9,
       rehandling: 3,
-      urgingAndSupervision: 16,
+      urgingAndSupervision: 18,
+      serviceQuality: 10,
       volumeRank: 5,
     });
-    expect(s.u1.score).toBe(48.5);
+    expect(s.u1.score).toBe(66.5);
   });
 
   test('volume rank bands: 1–2 → 5, 3–5 → 4, 6–9 → 3, 10+ → 2; ties share the better rank', () => {
-    // ticket-derived items without events: 4 + 4 + 10 + 10 + 6 + 22 = 56
+    // items without events: 4 + 4 + 10 + 6 + 10 + 6 + 22 + 10 = 72
     const ranks = ['u1', 'u2', 'u3', 'u4', 'u5', 'u6', 'u7', 'u8', 'u9', 'u10'].map((u) => [s[u].volumeRank, s[u].breakdown.volumeRank]);
     expect(ranks).toEqual([[1, 5], [2, 5], [3, 4], [4, 4], [5, 4], [6, 3], [7, 3], [8, 3], [9, 3], [9, 3]]);
-    expect(s.u2.score).toBe(61);
-    expect(s.u10.score).toBe(59);
+    expect(s.u2.score).toBe(77);
+    expect(s.u10.score).toBe(75);
   });
 });
 

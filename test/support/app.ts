@@ -34,7 +34,7 @@ export interface TestApp {
   /** A second app on the same database and engine, like a second API process. */
   anotherApp(): Express;
   /** `{ Authorization: 'Bearer …' }` for a demo role, or for the unit user of a unit id. */
-  auth(who: 'center' | 'supervisor' | 'admin' | { unit: string }): Record<string, string>;
+  auth(who: 'center' | 'supervisor' | 'admin' | 'evaluator' | { unit: string }): Record<string, string>;
   stop(): Promise<void>;
 }
 

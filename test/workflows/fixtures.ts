@@ -56,6 +56,10 @@ export const reply = (firstContactAt: string) => ({
   answer: '已更换线路',
   answeredAt: firstContactAt,
   attachments: [],
+  // 003 第八条(八)1 requires these (profile requiredFields); the others accept them.
+  siteCheck: '现场核实路灯不亮属实',
+  demandFinding: '诉求合理',
+  responder: '李四',
 });
 
 export const callback = (satisfaction: string, extra: Record<string, unknown> = {}) => ({
