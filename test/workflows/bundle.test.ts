@@ -28,6 +28,7 @@ test('the workflow imports only the workflow-safe domain and workflow modules', 
   expect(projectModules()).toEqual([
     'domain/calendar.ts',
     'domain/profileRules.ts',
+    'domain/scoring/grades.ts', // zod-free satisfaction grades (issue 12)
     'domain/sla.ts',
     'domain/stages.ts',
     'workflows/actionInput.ts',
