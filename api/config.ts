@@ -39,8 +39,9 @@ export const configSchema = z
       .pipe(z.array(z.enum(['api', 'worker'])).min(1)),
     /** The SLA profile a new hotline starts with (changeable later under /admin/profile). */
     HOTLINE_PROFILE: z.enum(profileIds).default('kaifeng-001'),
-    /** Seed the 开封市 demo units, users and tokens into an empty directory. */
-    SEED_DEMO: flag.default(true),
+    /** Seed the 开封市 demo units, users and tokens into an empty directory; default: in sandbox
+     * mode only (a production install starts empty: `npm run create-admin` makes the first admin). */
+    SEED_DEMO: flag.optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** From this many days before the last day with an official holiday schedule, the calendar is degraded. */
     CALENDAR_WARN_DAYS: z.coerce.number().int().min(1).max(366).default(60),

@@ -5,7 +5,7 @@
  * cluster; SERVICES picks which of api/worker run here (docker-compose runs them apart).
  */
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -18,8 +18,10 @@ import { catchUpCalendar } from '../api/calendar/propagate';
 import { ensureSettings } from '../api/hotline/repository';
 import { Logger, redactUrl } from '../api/logger';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../db/embeddedPostgres';
+import { embeddedClusterDir, persistentSecret } from '../db/embeddedLocation';
 import { migrate } from '../db/migrate';
 import { DemoPasswords, DemoTokens, demoPasswords, demoTokens, seedDemo, seedDemoPasswords } from '../db/seed/demo';
+import { hasActiveAdmin } from '../db/firstAdmin';
 import { startEngine, type EngineHandle } from '../engine';
 import { PostgresStore } from '../engine/persistence/postgresStore';
 import { createWorker } from '../worker/createWorker';
@@ -34,37 +36,10 @@ export interface RunningService {
   tokens?: DemoTokens;
   /** The demo users' console sign-ins when the demo directory is in use. */
   passwords?: DemoPasswords;
+  /** No active administrator exists yet (`npm run create-admin` makes one). */
+  needsAdmin: boolean;
   /** Stops everything started, in reverse order. */
   stop(): Promise<void>;
-}
-
-/** Reads a secret file, or creates it with `make()` (mode 0600). */
-async function persistentSecret(file: string, make: () => string): Promise<string> {
-  try {
-    return (await readFile(file, 'utf8')).trim();
-  } catch {
-    const value = make();
-    await writeFile(file, `${value}\n`, { mode: 0o600 });
-    return value;
-  }
-}
-
-/**
- * Run as root, the embedded PostgreSQL runs as user `postgres`, which must be able to enter
- * DATA_DIR and every folder above it. DATA_DIR is ours to open (its secrets stay 0600); a folder
- * above it is the user's: say which one and how, rather than change it.
- */
-async function openDataDirForPostgres(dataDir: string): Promise<void> {
-  const mode = (await stat(dataDir)).mode & 0o777;
-  if ((mode & 0o011) !== 0o011) await chmod(dataDir, mode | 0o011);
-  for (let dir = path.dirname(dataDir); ; dir = path.dirname(dir)) {
-    if (((await stat(dir)).mode & 0o001) === 0) {
-      throw new Error(
-        `DATA_DIR: the embedded PostgreSQL runs as user postgres, which cannot enter ${dir}; run 'chmod o+x ${dir}' or choose a DATA_DIR elsewhere`,
-      );
-    }
-    if (dir === path.dirname(dir)) return;
-  }
 }
 
 /**
@@ -94,22 +69,26 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   try {
     const dataDir = path.resolve(config.DATA_DIR);
     await mkdir(dataDir, { recursive: true });
-    if (process.getuid?.() === 0 && !config.DATABASE_URL) await openDataDirForPostgres(dataDir);
 
     // ---- PostgreSQL ----
     let databaseUrl = config.DATABASE_URL;
     if (!databaseUrl) {
       const password = await persistentSecret(path.join(dataDir, 'postgres-password'), () => randomBytes(24).toString('hex'));
+      const location = await embeddedClusterDir(dataDir);
+      if (location.relocated) logger.warn({ clusterDir: location.dir }, 'DATA_DIR is inside a folder user postgres cannot enter: the embedded PostgreSQL keeps its cluster here');
       const cluster: EmbeddedPostgres = await startEmbeddedPostgres({
-        dataDir: path.join(dataDir, 'postgres', 'data'),
+        dataDir: location.dir,
         port: config.EMBEDDED_PG_PORT,
         password,
         onLog: (text) => logger.debug({ postgres: text.trim() }, 'postgres'),
       });
-      stops.push(() => cluster.stop());
+      stops.push(async () => {
+        await cluster.stop();
+        logger.info('PostgreSQL stopped');
+      });
       await cluster.ensureDatabase('hotline');
       databaseUrl = cluster.url('hotline');
-      logger.info({ port: cluster.port, dataDir: path.join(dataDir, 'postgres') }, 'embedded PostgreSQL running');
+      logger.info({ port: cluster.port, dataDir: location.dir }, 'embedded PostgreSQL running');
     }
     const applied = await migrate(databaseUrl);
     logger.info({ database: redactUrl(databaseUrl), applied }, 'database migrated');
@@ -123,7 +102,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
 
     let tokens: DemoTokens | undefined;
     let passwords: DemoPasswords | undefined;
-    if (config.SEED_DEMO) {
+    // Demo data only where asked for: sandbox mode, or SEED_DEMO=1 (issue 15: a production
+    // install must not get the demo units and their well-known admin).
+    if (config.SEED_DEMO ?? config.SANDBOX) {
       const secret = await persistentSecret(path.join(dataDir, 'demo-secret'), () => randomBytes(32).toString('hex'));
       if (await seedDemo(pool, secret)) logger.info('seeded the demo directory (开封市, 59 units)');
       tokens = demoTokens(secret);
@@ -157,7 +138,10 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         throw new Error(`ENGINE_PORT: the engine cannot listen on port ${config.ENGINE_PORT} (${error.message}); is another instance running? Set ENGINE_PORT=0 for any free port`);
       });
       const running = engine;
-      stops.push(() => running.stop());
+      stops.push(async () => {
+        await running.stop();
+        logger.info('engine stopped');
+      });
       temporalAddress = engine.address;
       logger.info({ address: engine.address, clock: config.SANDBOX ? 'manual' : 'real' }, 'engine running');
     }
@@ -177,6 +161,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       stops.push(async () => {
         if (worker.getState() === 'RUNNING') worker.shutdown();
         await run.catch(() => undefined);
+        logger.info('worker stopped');
       });
       logger.info('worker running');
     }
@@ -197,7 +182,10 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       stops.push(
         () =>
           new Promise<void>((resolve) => {
-            server.close(() => resolve());
+            server.close(() => {
+              logger.info('API stopped');
+              resolve();
+            });
             server.closeIdleConnections();
           }),
       );
@@ -223,7 +211,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         await chmod(path.join(dataDir, 'demo-passwords.json'), 0o600);
       }
     }
-    return { url, temporalAddress, tokens, passwords, stop: stopAll };
+    const needsAdmin = !(await hasActiveAdmin(pool));
+    return { url, temporalAddress, tokens, passwords, needsAdmin, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

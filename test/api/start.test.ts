@@ -158,12 +158,12 @@ test('TEMPORAL_ADDRESS and DATABASE_URL: the same service on an external engine 
   const engine = await startEngine({ clock: 'real', onError: () => undefined });
   const dir = await mkdtemp(path.join(os.tmpdir(), 'hotline-external-'));
   try {
-    const started = start({ DATABASE_URL: db.databaseUrl, TEMPORAL_ADDRESS: engine.address, DATA_DIR: dir, PORT: '0' });
+    const started = start({ DATABASE_URL: db.databaseUrl, TEMPORAL_ADDRESS: engine.address, DATA_DIR: dir, PORT: '0', SEED_DEMO: '1' });
     running.push(started.child);
     const service = await started;
-    // No embedded PostgreSQL was made: the data folder holds only the demo secret and the demo
-    // sign-ins derived from it (0600; printed only in sandbox mode).
-    expect((await readdir(dir)).sort()).toEqual(['demo-passwords.json', 'demo-secret', 'demo-tokens.json']);
+    // No embedded PostgreSQL was made: the data folder holds only secrets (demo, payload keys).
+    expect(await readdir(dir)).not.toContain('postgres');
+    expect(await readdir(dir)).not.toContain('postgres-password');
     const secret = (await readFile(path.join(dir, 'demo-secret'), 'utf8')).trim();
     const tokens = demoTokens(secret);
     // Outside sandbox nothing secret is printed: no token, no password.
