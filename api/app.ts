@@ -3,6 +3,7 @@
  * and scripts/start.ts listen; tests use supertest on the app).
  */
 import type { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import express, { Express } from 'express';
 import type { Pool } from 'pg';
 import swaggerUi from 'swagger-ui-express';
@@ -12,6 +13,7 @@ import { authRoutes, signInRouter } from './auth/router';
 import { consoleRouter } from './console/static';
 import { calendarRoutes } from './calendar/router';
 import { startCalendarWatch } from './calendar/status';
+import { codecRouter } from './codec/router';
 import { errorHandler, unknownRoute } from './http/errors';
 import { mountRoutes } from './http/route';
 import type { Logger } from './logger';
@@ -46,6 +48,8 @@ export interface AppDeps {
     calendarWarnDays?: number;
   };
   logger: Logger;
+  /** The payload codec behind `POST /codec/{encode,decode}` (absent: no codec endpoint). */
+  codec?: { codec: PayloadCodec; corsOrigins: string[] };
 }
 
 /**
@@ -91,6 +95,8 @@ export function createApp(deps: AppDeps): Express {
     });
     next();
   });
+  // Before the JSON limit: histories decoded for the web UI are larger than any API body.
+  if (deps.codec) app.use('/codec', codecRouter({ pool, ...deps.codec }));
   app.use(express.json({ limit: deps.config.bodyLimit ?? '100kb' }));
 
   const registry = createRegistry();

@@ -42,6 +42,15 @@ export const configSchema = z
     /** Seed the 开封市 demo units, users and tokens into an empty directory; default: in sandbox
      * mode only (a production install starts empty: `npm run create-admin` makes the first admin). */
     SEED_DEMO: flag.optional(),
+    /** Payload codec keys `<id>:<base64>`, comma separated, the first encrypts (secret: prefer the file). */
+    PAYLOAD_KEYS: z.string().optional(),
+    /** File with the payload codec keys, one `<id>:<base64>` a line; created with a new key if missing. */
+    PAYLOAD_KEY_FILE: z.string().min(1).optional(),
+    /** Origins allowed to call the codec endpoint from a browser (the Temporal web UI). */
+    CODEC_CORS_ORIGINS: z
+      .string()
+      .default('http://localhost:8080')
+      .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** From this many days before the last day with an official holiday schedule, the calendar is degraded. */
     CALENDAR_WARN_DAYS: z.coerce.number().int().min(1).max(366).default(60),

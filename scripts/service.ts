@@ -24,6 +24,8 @@ import { DemoPasswords, DemoTokens, demoPasswords, demoTokens, seedDemo, seedDem
 import { hasActiveAdmin } from '../db/firstAdmin';
 import { startEngine, type EngineHandle } from '../engine';
 import { PostgresStore } from '../engine/persistence/postgresStore';
+import { AesGcmPayloadCodec } from '../temporal/payloadCodec';
+import { loadPayloadKeys } from '../temporal/payloadKeys';
 import { createWorker } from '../worker/createWorker';
 import { workerTuning } from '../worker/tuning';
 
@@ -114,6 +116,12 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     }
 
     // ---- Temporal ----
+    // Caller data is encrypted before it reaches Temporal (client and worker alike).
+    const payloadKeys = await loadPayloadKeys({ keys: config.PAYLOAD_KEYS, file: config.PAYLOAD_KEY_FILE, defaultFile: path.join(dataDir, 'payload-keys') });
+    if (payloadKeys.generatedIn) logger.warn({ file: payloadKeys.generatedIn }, 'generated a payload encryption key; every process of this installation needs the same key file (README: key rotation)');
+    const codec = new AesGcmPayloadCodec(payloadKeys.ring);
+    const dataConverter = { payloadCodecs: [codec] };
+
     let engine: EngineHandle | undefined;
     let temporalAddress = config.TEMPORAL_ADDRESS;
     if (!temporalAddress) {
@@ -153,6 +161,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       const worker: Worker = await createWorker({
         connection,
         namespace: config.TEMPORAL_NAMESPACE,
+        dataConverter,
         activities: createActivities({ pool, logger, ...(engine ? { now: () => new Date(engine!.clock.now()) } : {}) }),
         tuning: workerTuning(config),
       });
@@ -171,9 +180,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     if (config.SERVICES.includes('api')) {
       const connection = await Connection.connect({ address: temporalAddress });
       stops.push(() => connection.close());
-      const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+      const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
       const clock: ClockHandle | null = engine ? engine.clock : null;
-      const app = createApp({ temporal, pool, clock, config: { sandbox: config.SANDBOX, bodyLimit: config.BODY_LIMIT, calendarWarnDays: config.CALENDAR_WARN_DAYS }, logger });
+      const app = createApp({ temporal, pool, clock, config: { sandbox: config.SANDBOX, bodyLimit: config.BODY_LIMIT, calendarWarnDays: config.CALENDAR_WARN_DAYS }, logger, codec: { codec, corsOrigins: config.CODEC_CORS_ORIGINS } });
       const server: Server = await new Promise((resolve, reject) => {
         const s = app.listen(config.PORT, config.HOST, (error?: Error) =>
           error ? reject(new Error(`PORT: the API cannot listen on ${config.HOST}:${config.PORT} (${error.message})`)) : resolve(s),
