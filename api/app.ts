@@ -8,6 +8,9 @@ import express, { Express } from 'express';
 import type { Pool } from 'pg';
 import swaggerUi from 'swagger-ui-express';
 import { SandboxClock, adminRoutes } from './admin/router';
+import { createMetrics, type Metrics } from '../ops/metrics';
+import type { ReadinessOptions } from '../ops/readiness';
+import { mountOps } from '../ops/routes';
 import { authenticateBearerOrSession } from './auth/middleware';
 import { authRoutes, signInRouter } from './auth/router';
 import { consoleRouter } from './console/static';
@@ -50,6 +53,8 @@ export interface AppDeps {
   logger: Logger;
   /** The payload codec behind `POST /codec/{encode,decode}` (absent: no codec endpoint). */
   codec?: { codec: PayloadCodec; corsOrigins: string[] };
+  /** Readiness and metrics inputs: the local worker's state, the SDK's metrics, further checks. */
+  ops?: Pick<ReadinessOptions, 'localWorker' | 'extraChecks' | 'namespace'> & { sdkMetricsUrl?: string; metrics?: Metrics };
 }
 
 /**
@@ -78,6 +83,8 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.set('query parser', 'simple');
+  const metrics = deps.ops?.metrics ?? createMetrics({ pool, now, sdkMetricsUrl: deps.ops?.sdkMetricsUrl });
+  app.use(metrics.httpMiddleware);
   // One line per request; the path only (queries may carry a searched phone number).
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();
@@ -117,6 +124,7 @@ export function createApp(deps: AppDeps): Express {
     ...extensionLimitRoutes({ service, pool }),
     ...calendarRoutes({ pool, temporal: deps.temporal, now, warnDays: calendarWarnDays, onImported: recheckCalendar }),
   ]);
+  mountOps(app, registry, { pool, metrics, readiness: { pool, temporal: deps.temporal, ...deps.ops } });
   const document = openApiDocument(registry);
 
   app.get('/health', async (_req, res) => {

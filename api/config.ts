@@ -51,6 +51,8 @@ export const configSchema = z
       .string()
       .default('http://localhost:8080')
       .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)),
+    /** A second listener serving only GET /metrics without a token (for Prometheus inside the deployment's network). */
+    METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** From this many days before the last day with an official holiday schedule, the calendar is degraded. */
     CALENDAR_WARN_DAYS: z.coerce.number().int().min(1).max(366).default(60),

@@ -6,7 +6,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
@@ -28,6 +29,8 @@ import { AesGcmPayloadCodec } from '../temporal/payloadCodec';
 import { loadPayloadKeys } from '../temporal/payloadKeys';
 import { createWorker } from '../worker/createWorker';
 import { workerTuning } from '../worker/tuning';
+import { createMetrics, type Metrics } from '../ops/metrics';
+import { installTemporalRuntime } from '../temporal/runtime';
 
 export interface RunningService {
   /** The API's base URL, when the API runs here. */
@@ -42,6 +45,24 @@ export interface RunningService {
   needsAdmin: boolean;
   /** Stops everything started, in reverse order. */
   stop(): Promise<void>;
+}
+
+/** METRICS_PORT: GET /metrics only, no token (bind it to the deployment's private network). */
+function listenForMetrics(metrics: Metrics, host: string, port: number): Promise<Server> {
+  const server = createServer((req, res) => {
+    if (req.method !== 'GET' || req.url !== '/metrics') {
+      res.writeHead(404).end();
+      return;
+    }
+    metrics.render().then(
+      (text) => res.writeHead(200, { 'Content-Type': metrics.contentType }).end(text),
+      () => res.writeHead(500).end(),
+    );
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', (error) => reject(new Error(`METRICS_PORT: cannot listen on ${host}:${port} (${error.message})`)));
+    server.listen(port, host, () => resolve(server));
+  });
 }
 
 /**
@@ -154,6 +175,11 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       logger.info({ address: engine.address, clock: config.SANDBOX ? 'manual' : 'real' }, 'engine running');
     }
 
+    // The SDK's logs through our logger, its metrics beside ours (once per process).
+    const runtime = await installTemporalRuntime(logger);
+    const metrics = createMetrics({ pool, now: () => (engine ? new Date(engine.clock.now()) : new Date()), sdkMetricsUrl: runtime.sdkMetricsUrl });
+    let localWorker: (() => boolean) | undefined;
+
     // ---- worker ----
     if (config.SERVICES.includes('worker')) {
       const connection = await NativeConnection.connect({ address: temporalAddress });
@@ -166,6 +192,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         tuning: workerTuning(config),
       });
       const run = worker.run();
+      localWorker = () => worker.getState() === 'RUNNING';
       run.catch((error: unknown) => logger.error({ err: error }, 'worker stopped'));
       stops.push(async () => {
         if (worker.getState() === 'RUNNING') worker.shutdown();
@@ -182,7 +209,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       stops.push(() => connection.close());
       const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
       const clock: ClockHandle | null = engine ? engine.clock : null;
-      const app = createApp({ temporal, pool, clock, config: { sandbox: config.SANDBOX, bodyLimit: config.BODY_LIMIT, calendarWarnDays: config.CALENDAR_WARN_DAYS }, logger, codec: { codec, corsOrigins: config.CODEC_CORS_ORIGINS } });
+      const app = createApp({ temporal, pool, clock, config: { sandbox: config.SANDBOX, bodyLimit: config.BODY_LIMIT, calendarWarnDays: config.CALENDAR_WARN_DAYS }, logger, codec: { codec, corsOrigins: config.CODEC_CORS_ORIGINS }, ops: { localWorker, metrics, namespace: config.TEMPORAL_NAMESPACE } });
       const server: Server = await new Promise((resolve, reject) => {
         const s = app.listen(config.PORT, config.HOST, (error?: Error) =>
           error ? reject(new Error(`PORT: the API cannot listen on ${config.HOST}:${config.PORT} (${error.message})`)) : resolve(s),
@@ -219,6 +246,11 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         await writeFile(path.join(dataDir, 'demo-passwords.json'), `${JSON.stringify(passwords, null, 2)}\n`, { mode: 0o600 });
         await chmod(path.join(dataDir, 'demo-passwords.json'), 0o600);
       }
+    }
+    if (config.METRICS_PORT !== undefined) {
+      const metricsServer = await listenForMetrics(metrics, config.HOST, config.METRICS_PORT);
+      stops.push(() => new Promise<void>((resolve) => metricsServer.close(() => resolve())));
+      logger.info({ port: (metricsServer.address() as AddressInfo).port }, 'metrics listening');
     }
     const needsAdmin = !(await hasActiveAdmin(pool));
     return { url, temporalAddress, tokens, passwords, needsAdmin, stop: stopAll };
