@@ -17,6 +17,7 @@ import { consoleRouter } from './console/static';
 import { calendarRoutes } from './calendar/router';
 import { startCalendarWatch } from './calendar/status';
 import { codecRouter } from './codec/router';
+import { requestId } from './http/requestId';
 import { errorHandler, unknownRoute } from './http/errors';
 import { mountRoutes } from './http/route';
 import type { Logger } from './logger';
@@ -83,6 +84,7 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.set('query parser', 'simple');
+  app.use(requestId);
   const metrics = deps.ops?.metrics ?? createMetrics({ pool, now, sdkMetricsUrl: deps.ops?.sdkMetricsUrl });
   app.use(metrics.httpMiddleware);
   // One line per request; the path only (queries may carry a searched phone number).
@@ -96,6 +98,7 @@ export function createApp(deps: AppDeps): Express {
           status: res.statusCode,
           ms: Number(process.hrtime.bigint() - started) / 1e6,
           userId: (res.locals.user as { id?: string } | undefined)?.id,
+          requestId: res.locals.requestId as string | undefined,
         },
         'request',
       );

@@ -30,6 +30,7 @@ import { loadPayloadKeys } from '../temporal/payloadKeys';
 import { createWorker } from '../worker/createWorker';
 import { workerTuning } from '../worker/tuning';
 import { createMetrics, type Metrics } from '../ops/metrics';
+import { requestIdInterceptor } from '../temporal/requestIdInterceptor';
 import { installTemporalRuntime } from '../temporal/runtime';
 
 export interface RunningService {
@@ -207,7 +208,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     if (config.SERVICES.includes('api')) {
       const connection = await Connection.connect({ address: temporalAddress });
       stops.push(() => connection.close());
-      const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
+      const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter, interceptors: { workflow: [requestIdInterceptor(logger)] } });
       const clock: ClockHandle | null = engine ? engine.clock : null;
       const app = createApp({ temporal, pool, clock, config: { sandbox: config.SANDBOX, bodyLimit: config.BODY_LIMIT, calendarWarnDays: config.CALENDAR_WARN_DAYS }, logger, codec: { codec, corsOrigins: config.CODEC_CORS_ORIGINS }, ops: { localWorker, metrics, namespace: config.TEMPORAL_NAMESPACE } });
       const server: Server = await new Promise((resolve, reject) => {

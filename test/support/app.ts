@@ -19,6 +19,7 @@ import { createLogger } from '../../api/logger';
 import { DemoPasswords, DemoTokens, demoPasswords, demoTokens, seedDemo, seedDemoPasswords } from '../../db/seed/demo';
 import type { ProfileId } from '../../domain/profile';
 import { startEngine, type EngineHandle } from '../../engine';
+import { requestIdInterceptor } from '../../temporal/requestIdInterceptor';
 import { AesGcmPayloadCodec } from '../../temporal/payloadCodec';
 import { newPayloadKeyEntry, parsePayloadKeys } from '../../temporal/payloadKeys';
 import { bundleWorkOrderWorkflows, createWorker } from '../../worker/createWorker';
@@ -109,7 +110,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       }
       const connection = await Connection.connect({ address: started.address });
       stops.push(() => connection.close());
-      temporal = new Client({ connection, dataConverter });
+      temporal = new Client({ connection, dataConverter, interceptors: { workflow: [requestIdInterceptor(logger)] } });
     } else {
       // A lazy client: nothing connects unless a workflow call is made.
       temporal = new Client();
