@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { authenticate } from '../api/http/auth';
 import { HttpError } from '../api/http/errors';
 import type { Metrics } from './metrics';
+import { registerWebhooks } from './webhookDocs';
 import { checkReadiness, type ReadinessOptions } from './readiness';
 
 const checkSchema = z.object({ ok: z.boolean(), detail: z.string().optional() });
@@ -33,6 +34,7 @@ export function mountOps(app: Express, registry: OpenAPIRegistry, deps: { pool: 
     res.type(deps.metrics.contentType).send(await deps.metrics.render());
   });
 
+  registerWebhooks(registry);
   registry.registerPath({
     method: 'get',
     path: '/livez',

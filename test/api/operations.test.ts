@@ -132,3 +132,12 @@ test('/metrics: administrators only, Prometheus text, counters move with traffic
   expect([...last.keys()].some((k) => k.includes(created.body.workOrderId))).toBe(false);
   expect([...last.keys()].some((k) => k.includes('route="/tickets/:id"'))).toBe(true);
 }, 120_000);
+
+test('the OpenAPI document describes /livez, /readyz, /metrics and the signed unit webhook', async () => {
+  const doc = (await request(apiOnly).get('/openapi.json').expect(200)).body;
+  expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/livez', '/readyz', '/metrics']));
+  expect(Object.keys(doc.paths['/readyz'].get.responses)).toEqual(expect.arrayContaining(['200', '503']));
+  const hook = doc.webhooks.notification.post;
+  expect(hook.parameters.filter((p: { in: string }) => p.in === 'header').map((p: { name: string }) => p.name).sort()).toEqual(['webhook-id', 'webhook-signature', 'webhook-timestamp']);
+  expect(hook.requestBody.content['application/json'].schema.required).toEqual(expect.arrayContaining(['id', 'kind', 'workOrderId', 'unitId', 'at', 'payload']));
+});
