@@ -5,6 +5,7 @@
  * cluster; SERVICES picks which of api/worker run here (docker-compose runs them apart).
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -30,6 +31,7 @@ import { loadPayloadKeys } from '../temporal/payloadKeys';
 import { createWorker } from '../worker/createWorker';
 import { workerTuning } from '../worker/tuning';
 import { createMetrics, type Metrics } from '../ops/metrics';
+import { clusterConnectionOptions } from '../temporal/connection';
 import { requestIdInterceptor } from '../temporal/requestIdInterceptor';
 import { installTemporalRuntime } from '../temporal/runtime';
 
@@ -47,6 +49,9 @@ export interface RunningService {
   /** Stops everything started, in reverse order. */
   stop(): Promise<void>;
 }
+
+/** Written by `npm run build` beside the compiled scripts (dist/workflow-bundle.js). */
+const prebuiltWorkflowBundle = path.join(__dirname, '..', 'workflow-bundle.js');
 
 /** METRICS_PORT: GET /metrics only, no token (bind it to the deployment's private network). */
 function listenForMetrics(metrics: Metrics, host: string, port: number): Promise<Server> {
@@ -176,6 +181,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       logger.info({ address: engine.address, clock: config.SANDBOX ? 'manual' : 'real' }, 'engine running');
     }
 
+    // A cluster may need TLS, mTLS or an API key (Temporal's own env vars); the engine is loopback.
+    const connectOptions = engine ? { address: temporalAddress } : clusterConnectionOptions(temporalAddress);
     // The SDK's logs through our logger, its metrics beside ours (once per process).
     const runtime = await installTemporalRuntime(logger);
     const metrics = createMetrics({ pool, now: () => (engine ? new Date(engine.clock.now()) : new Date()), sdkMetricsUrl: runtime.sdkMetricsUrl });
@@ -183,12 +190,14 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
 
     // ---- worker ----
     if (config.SERVICES.includes('worker')) {
-      const connection = await NativeConnection.connect({ address: temporalAddress });
+      const connection = await NativeConnection.connect(connectOptions);
       stops.push(() => connection.close());
       const worker: Worker = await createWorker({
         connection,
         namespace: config.TEMPORAL_NAMESPACE,
         dataConverter,
+        // The compiled build (npm run build) ships the workflow code pre-bundled: no webpack at start.
+        ...(existsSync(prebuiltWorkflowBundle) ? { workflowBundle: { code: readFileSync(prebuiltWorkflowBundle, 'utf8') } } : {}),
         activities: createActivities({ pool, logger, ...(engine ? { now: () => new Date(engine!.clock.now()) } : {}) }),
         tuning: workerTuning(config),
       });
@@ -206,7 +215,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     // ---- API ----
     let url: string | undefined;
     if (config.SERVICES.includes('api')) {
-      const connection = await Connection.connect({ address: temporalAddress });
+      const connection = await Connection.connect(connectOptions);
       stops.push(() => connection.close());
       const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter, interceptors: { workflow: [requestIdInterceptor(logger)] } });
       const clock: ClockHandle | null = engine ? engine.clock : null;

@@ -12,6 +12,7 @@ import pino from 'pino';
 import { z } from 'zod';
 import { createActivities } from '../activities';
 import { migrate } from '../db/migrate';
+import { clusterConnectionOptions } from '../temporal/connection';
 import { AesGcmPayloadCodec } from '../temporal/payloadCodec';
 import { loadPayloadKeys } from '../temporal/payloadKeys';
 import { createWorker } from './createWorker';
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
   // The read-model tables must exist before the first activity; several processes may migrate at once.
   await migrate(config.DATABASE_URL);
   const pool = new Pool({ connectionString: config.DATABASE_URL, max: 10 });
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const connection = await NativeConnection.connect(clusterConnectionOptions(config.TEMPORAL_ADDRESS));
   const keys = await loadPayloadKeys({ keys: config.PAYLOAD_KEYS, file: config.PAYLOAD_KEY_FILE, defaultFile: config.PAYLOAD_KEY_FILE ?? '' });
   const worker = await createWorker({
     connection,
