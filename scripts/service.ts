@@ -53,9 +53,18 @@ export interface RunningService {
 /** Written by `npm run build` beside the compiled scripts (dist/workflow-bundle.js). */
 const prebuiltWorkflowBundle = path.join(__dirname, '..', 'workflow-bundle.js');
 
-/** METRICS_PORT: GET /metrics only, no token (bind it to the deployment's private network). */
-function listenForMetrics(metrics: Metrics, host: string, port: number): Promise<Server> {
+/**
+ * METRICS_PORT: GET /metrics without a token (keep the port on the deployment's private network),
+ * and /livez, /readyz for a process without the API (the worker container's healthcheck: its
+ * database answers and its worker runs).
+ */
+function listenForMetrics(metrics: Metrics, host: string, port: number, ready: () => Promise<boolean>): Promise<Server> {
   const server = createServer((req, res) => {
+    if (req.method === 'GET' && (req.url === '/livez' || req.url === '/readyz')) {
+      const check = req.url === '/livez' ? Promise.resolve(true) : ready().catch(() => false);
+      void check.then((ok) => res.writeHead(ok ? 200 : 503, { 'Content-Type': 'application/json' }).end(JSON.stringify({ ok })));
+      return;
+    }
     if (req.method !== 'GET' || req.url !== '/metrics') {
       res.writeHead(404).end();
       return;
@@ -258,7 +267,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       }
     }
     if (config.METRICS_PORT !== undefined) {
-      const metricsServer = await listenForMetrics(metrics, config.HOST, config.METRICS_PORT);
+      const ready = async () => (await pool.query('SELECT 1'), localWorker ? localWorker() : true);
+      const metricsServer = await listenForMetrics(metrics, config.HOST, config.METRICS_PORT, ready);
       stops.push(() => new Promise<void>((resolve) => metricsServer.close(() => resolve())));
       logger.info({ port: (metricsServer.address() as AddressInfo).port }, 'metrics listening');
     }
