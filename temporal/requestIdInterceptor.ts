@@ -31,6 +31,13 @@ export function requestIdInterceptor(logger: Logger): WorkflowClientInterceptor 
       log('update', input.workflowExecution.workflowId, input.updateName);
       return next(tagged(input));
     },
+    async startUpdateWithStart(input, next) {
+      log('start', input.workflowStartOptions.workflowId, `${input.workflowType}+${input.updateName}`);
+      const id = currentRequestId();
+      if (!id) return next(input);
+      const header = { [REQUEST_ID_HEADER]: defaultPayloadConverter.toPayload(id) };
+      return next({ ...input, workflowStartHeaders: { ...input.workflowStartHeaders, ...header }, updateHeaders: { ...input.updateHeaders, ...header } });
+    },
     async signal(input, next) {
       log('signal', input.workflowExecution.workflowId, input.signalName);
       return next(tagged(input));
