@@ -1,14 +1,23 @@
 # The API and the worker (one image; docker-compose.yml picks the role with SERVICES).
-FROM node:20-bookworm-slim
+# Build stage: compile TypeScript and pre-bundle the workflow code (npm run build).
+FROM node:22-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --include=dev --no-audit --no-fund
+COPY . .
+RUN npm run build
+
+# Runtime: Node 22 LTS, production dependencies only, the compiled output (no ts-node, no webpack
+# at start: the worker loads dist/workflow-bundle.js).
+FROM node:22-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
-# Dev dependencies too: the service runs TypeScript with ts-node (as `npm start` does).
-RUN npm ci --include=dev --no-audit --no-fund
-COPY . .
-RUN mkdir -p /data && chown node:node /data
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
+RUN mkdir -p /data /keys && chown node:node /data /keys
 USER node
 ENV HOST=0.0.0.0 PORT=3000 DATA_DIR=/data
 EXPOSE 3000
 # node directly (not npm) so SIGTERM reaches the process and it shuts down gracefully.
-CMD ["node", "node_modules/ts-node/dist/bin.js", "--transpile-only", "scripts/start.ts"]
+CMD ["node", "dist/scripts/start.js"]

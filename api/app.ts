@@ -3,15 +3,21 @@
  * and scripts/start.ts listen; tests use supertest on the app).
  */
 import type { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import express, { Express } from 'express';
 import type { Pool } from 'pg';
 import swaggerUi from 'swagger-ui-express';
 import { SandboxClock, adminRoutes } from './admin/router';
+import { createMetrics, type Metrics } from '../ops/metrics';
+import type { ReadinessOptions } from '../ops/readiness';
+import { mountOps } from '../ops/routes';
 import { authenticateBearerOrSession } from './auth/middleware';
 import { authRoutes, signInRouter } from './auth/router';
 import { consoleRouter } from './console/static';
 import { calendarRoutes } from './calendar/router';
 import { startCalendarWatch } from './calendar/status';
+import { codecRouter } from './codec/router';
+import { requestId } from './http/requestId';
 import { errorHandler, unknownRoute } from './http/errors';
 import { mountRoutes } from './http/route';
 import type { Logger } from './logger';
@@ -46,6 +52,10 @@ export interface AppDeps {
     calendarWarnDays?: number;
   };
   logger: Logger;
+  /** The payload codec behind `POST /codec/{encode,decode}` (absent: no codec endpoint). */
+  codec?: { codec: PayloadCodec; corsOrigins: string[] };
+  /** Readiness and metrics inputs: the local worker's state, the SDK's metrics, further checks. */
+  ops?: Pick<ReadinessOptions, 'localWorker' | 'extraChecks' | 'namespace'> & { sdkMetricsUrl?: string; metrics?: Metrics };
 }
 
 /**
@@ -74,6 +84,9 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.set('query parser', 'simple');
+  app.use(requestId);
+  const metrics = deps.ops?.metrics ?? createMetrics({ pool, now, sdkMetricsUrl: deps.ops?.sdkMetricsUrl });
+  app.use(metrics.httpMiddleware);
   // One line per request; the path only (queries may carry a searched phone number).
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();
@@ -85,12 +98,15 @@ export function createApp(deps: AppDeps): Express {
           status: res.statusCode,
           ms: Number(process.hrtime.bigint() - started) / 1e6,
           userId: (res.locals.user as { id?: string } | undefined)?.id,
+          requestId: res.locals.requestId as string | undefined,
         },
         'request',
       );
     });
     next();
   });
+  // Before the JSON limit: histories decoded for the web UI are larger than any API body.
+  if (deps.codec) app.use('/codec', codecRouter({ pool, ...deps.codec }));
   app.use(express.json({ limit: deps.config.bodyLimit ?? '100kb' }));
 
   const registry = createRegistry();
@@ -111,6 +127,7 @@ export function createApp(deps: AppDeps): Express {
     ...extensionLimitRoutes({ service, pool }),
     ...calendarRoutes({ pool, temporal: deps.temporal, now, warnDays: calendarWarnDays, onImported: recheckCalendar }),
   ]);
+  mountOps(app, registry, { pool, metrics, readiness: { pool, temporal: deps.temporal, ...deps.ops } });
   const document = openApiDocument(registry);
 
   app.get('/health', async (_req, res) => {

@@ -39,8 +39,20 @@ export const configSchema = z
       .pipe(z.array(z.enum(['api', 'worker'])).min(1)),
     /** The SLA profile a new hotline starts with (changeable later under /admin/profile). */
     HOTLINE_PROFILE: z.enum(profileIds).default('kaifeng-001'),
-    /** Seed the 开封市 demo units, users and tokens into an empty directory. */
-    SEED_DEMO: flag.default(true),
+    /** Seed the 开封市 demo units, users and tokens into an empty directory; default: in sandbox
+     * mode only (a production install starts empty: `npm run create-admin` makes the first admin). */
+    SEED_DEMO: flag.optional(),
+    /** Payload codec keys `<id>:<base64>`, comma separated, the first encrypts (secret: prefer the file). */
+    PAYLOAD_KEYS: z.string().optional(),
+    /** File with the payload codec keys, one `<id>:<base64>` a line; created with a new key if missing. */
+    PAYLOAD_KEY_FILE: z.string().min(1).optional(),
+    /** Origins allowed to call the codec endpoint from a browser (the Temporal web UI). */
+    CODEC_CORS_ORIGINS: z
+      .string()
+      .default('http://localhost:8080')
+      .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)),
+    /** A second listener serving only GET /metrics without a token (for Prometheus inside the deployment's network). */
+    METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** From this many days before the last day with an official holiday schedule, the calendar is degraded. */
     CALENDAR_WARN_DAYS: z.coerce.number().int().min(1).max(366).default(60),

@@ -4,6 +4,7 @@
  * logged without their password ({@link redactUrl}).
  */
 import pino, { Logger } from 'pino';
+import { currentRequestId } from './http/requestId';
 
 export type { Logger };
 
@@ -20,6 +21,9 @@ export const redactPaths = [
   '*.password',
   'callerPhone',
   '*.callerPhone',
+  // The SDK's logs (temporal/runtime.ts) carry activity task tokens: enough to complete an activity.
+  'taskToken',
+  '*.taskToken',
 ];
 
 /** A pino logger writing JSON to stdout (or to `destination`, e.g. in tests). */
@@ -30,6 +34,11 @@ export function createLogger(level: string = 'info', destination?: pino.Destinat
       base: { service: 'hotline' },
       redact: { paths: redactPaths, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
+      // Every line written while an HTTP request is handled carries its id.
+      mixin: () => {
+        const requestId = currentRequestId();
+        return requestId ? { requestId } : {};
+      },
     },
     destination,
   );

@@ -53,8 +53,12 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     persistent: options.persistent ?? true,
     postgresFlags: options.postgresFlags ?? [],
   });
+  // Its own process group: a terminal's Ctrl-C (SIGINT to the foreground group) must reach only
+  // us, so that we stop the API, the worker and the engine before PostgreSQL (issue 15). Our
+  // exit still stops it: its stdin pipe closes.
   const child = spawn(process.execPath, [path.join(__dirname, 'embedded', 'postgres-server.mjs'), args], {
     stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true,
   });
   let logTail = '';
   child.stderr.setEncoding('utf8');

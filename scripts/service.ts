@@ -5,8 +5,10 @@
  * cluster; SERVICES picks which of api/worker run here (docker-compose runs them apart).
  */
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import type { Server } from 'node:http';
+import { existsSync, readFileSync } from 'node:fs';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
@@ -18,12 +20,20 @@ import { catchUpCalendar } from '../api/calendar/propagate';
 import { ensureSettings } from '../api/hotline/repository';
 import { Logger, redactUrl } from '../api/logger';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../db/embeddedPostgres';
+import { embeddedClusterDir, persistentSecret } from '../db/embeddedLocation';
 import { migrate } from '../db/migrate';
 import { DemoPasswords, DemoTokens, demoPasswords, demoTokens, seedDemo, seedDemoPasswords } from '../db/seed/demo';
+import { hasActiveAdmin } from '../db/firstAdmin';
 import { startEngine, type EngineHandle } from '../engine';
 import { PostgresStore } from '../engine/persistence/postgresStore';
+import { AesGcmPayloadCodec } from '../temporal/payloadCodec';
+import { loadPayloadKeys } from '../temporal/payloadKeys';
 import { createWorker } from '../worker/createWorker';
 import { workerTuning } from '../worker/tuning';
+import { createMetrics, type Metrics } from '../ops/metrics';
+import { clusterConnectionOptions } from '../temporal/connection';
+import { requestIdInterceptor } from '../temporal/requestIdInterceptor';
+import { installTemporalRuntime } from '../temporal/runtime';
 
 export interface RunningService {
   /** The API's base URL, when the API runs here. */
@@ -34,37 +44,40 @@ export interface RunningService {
   tokens?: DemoTokens;
   /** The demo users' console sign-ins when the demo directory is in use. */
   passwords?: DemoPasswords;
+  /** No active administrator exists yet (`npm run create-admin` makes one). */
+  needsAdmin: boolean;
   /** Stops everything started, in reverse order. */
   stop(): Promise<void>;
 }
 
-/** Reads a secret file, or creates it with `make()` (mode 0600). */
-async function persistentSecret(file: string, make: () => string): Promise<string> {
-  try {
-    return (await readFile(file, 'utf8')).trim();
-  } catch {
-    const value = make();
-    await writeFile(file, `${value}\n`, { mode: 0o600 });
-    return value;
-  }
-}
+/** Written by `npm run build` beside the compiled scripts (dist/workflow-bundle.js). */
+const prebuiltWorkflowBundle = path.join(__dirname, '..', 'workflow-bundle.js');
 
 /**
- * Run as root, the embedded PostgreSQL runs as user `postgres`, which must be able to enter
- * DATA_DIR and every folder above it. DATA_DIR is ours to open (its secrets stay 0600); a folder
- * above it is the user's: say which one and how, rather than change it.
+ * METRICS_PORT: GET /metrics without a token (keep the port on the deployment's private network),
+ * and /livez, /readyz for a process without the API (the worker container's healthcheck: its
+ * database answers and its worker runs).
  */
-async function openDataDirForPostgres(dataDir: string): Promise<void> {
-  const mode = (await stat(dataDir)).mode & 0o777;
-  if ((mode & 0o011) !== 0o011) await chmod(dataDir, mode | 0o011);
-  for (let dir = path.dirname(dataDir); ; dir = path.dirname(dir)) {
-    if (((await stat(dir)).mode & 0o001) === 0) {
-      throw new Error(
-        `DATA_DIR: the embedded PostgreSQL runs as user postgres, which cannot enter ${dir}; run 'chmod o+x ${dir}' or choose a DATA_DIR elsewhere`,
-      );
+function listenForMetrics(metrics: Metrics, host: string, port: number, ready: () => Promise<boolean>): Promise<Server> {
+  const server = createServer((req, res) => {
+    if (req.method === 'GET' && (req.url === '/livez' || req.url === '/readyz')) {
+      const check = req.url === '/livez' ? Promise.resolve(true) : ready().catch(() => false);
+      void check.then((ok) => res.writeHead(ok ? 200 : 503, { 'Content-Type': 'application/json' }).end(JSON.stringify({ ok })));
+      return;
     }
-    if (dir === path.dirname(dir)) return;
-  }
+    if (req.method !== 'GET' || req.url !== '/metrics') {
+      res.writeHead(404).end();
+      return;
+    }
+    metrics.render().then(
+      (text) => res.writeHead(200, { 'Content-Type': metrics.contentType }).end(text),
+      () => res.writeHead(500).end(),
+    );
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', (error) => reject(new Error(`METRICS_PORT: cannot listen on ${host}:${port} (${error.message})`)));
+    server.listen(port, host, () => resolve(server));
+  });
 }
 
 /**
@@ -94,22 +107,26 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   try {
     const dataDir = path.resolve(config.DATA_DIR);
     await mkdir(dataDir, { recursive: true });
-    if (process.getuid?.() === 0 && !config.DATABASE_URL) await openDataDirForPostgres(dataDir);
 
     // ---- PostgreSQL ----
     let databaseUrl = config.DATABASE_URL;
     if (!databaseUrl) {
       const password = await persistentSecret(path.join(dataDir, 'postgres-password'), () => randomBytes(24).toString('hex'));
+      const location = await embeddedClusterDir(dataDir);
+      if (location.relocated) logger.warn({ clusterDir: location.dir }, 'DATA_DIR is inside a folder user postgres cannot enter: the embedded PostgreSQL keeps its cluster here');
       const cluster: EmbeddedPostgres = await startEmbeddedPostgres({
-        dataDir: path.join(dataDir, 'postgres', 'data'),
+        dataDir: location.dir,
         port: config.EMBEDDED_PG_PORT,
         password,
         onLog: (text) => logger.debug({ postgres: text.trim() }, 'postgres'),
       });
-      stops.push(() => cluster.stop());
+      stops.push(async () => {
+        await cluster.stop();
+        logger.info('PostgreSQL stopped');
+      });
       await cluster.ensureDatabase('hotline');
       databaseUrl = cluster.url('hotline');
-      logger.info({ port: cluster.port, dataDir: path.join(dataDir, 'postgres') }, 'embedded PostgreSQL running');
+      logger.info({ port: cluster.port, dataDir: location.dir }, 'embedded PostgreSQL running');
     }
     const applied = await migrate(databaseUrl);
     logger.info({ database: redactUrl(databaseUrl), applied }, 'database migrated');
@@ -123,7 +140,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
 
     let tokens: DemoTokens | undefined;
     let passwords: DemoPasswords | undefined;
-    if (config.SEED_DEMO) {
+    // Demo data only where asked for: sandbox mode, or SEED_DEMO=1 (issue 15: a production
+    // install must not get the demo units and their well-known admin).
+    if (config.SEED_DEMO ?? config.SANDBOX) {
       const secret = await persistentSecret(path.join(dataDir, 'demo-secret'), () => randomBytes(32).toString('hex'));
       if (await seedDemo(pool, secret)) logger.info('seeded the demo directory (开封市, 59 units)');
       tokens = demoTokens(secret);
@@ -133,6 +152,12 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     }
 
     // ---- Temporal ----
+    // Caller data is encrypted before it reaches Temporal (client and worker alike).
+    const payloadKeys = await loadPayloadKeys({ keys: config.PAYLOAD_KEYS, file: config.PAYLOAD_KEY_FILE, defaultFile: path.join(dataDir, 'payload-keys') });
+    if (payloadKeys.generatedIn) logger.warn({ file: payloadKeys.generatedIn }, 'generated a payload encryption key; every process of this installation needs the same key file (README: key rotation)');
+    const codec = new AesGcmPayloadCodec(payloadKeys.ring);
+    const dataConverter = { payloadCodecs: [codec] };
+
     let engine: EngineHandle | undefined;
     let temporalAddress = config.TEMPORAL_ADDRESS;
     if (!temporalAddress) {
@@ -157,26 +182,41 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         throw new Error(`ENGINE_PORT: the engine cannot listen on port ${config.ENGINE_PORT} (${error.message}); is another instance running? Set ENGINE_PORT=0 for any free port`);
       });
       const running = engine;
-      stops.push(() => running.stop());
+      stops.push(async () => {
+        await running.stop();
+        logger.info('engine stopped');
+      });
       temporalAddress = engine.address;
       logger.info({ address: engine.address, clock: config.SANDBOX ? 'manual' : 'real' }, 'engine running');
     }
 
+    // A cluster may need TLS, mTLS or an API key (Temporal's own env vars); the engine is loopback.
+    const connectOptions = engine ? { address: temporalAddress } : clusterConnectionOptions(temporalAddress);
+    // The SDK's logs through our logger, its metrics beside ours (once per process).
+    const runtime = await installTemporalRuntime(logger);
+    const metrics = createMetrics({ pool, now: () => (engine ? new Date(engine.clock.now()) : new Date()), sdkMetricsUrl: runtime.sdkMetricsUrl });
+    let localWorker: (() => boolean) | undefined;
+
     // ---- worker ----
     if (config.SERVICES.includes('worker')) {
-      const connection = await NativeConnection.connect({ address: temporalAddress });
+      const connection = await NativeConnection.connect(connectOptions);
       stops.push(() => connection.close());
       const worker: Worker = await createWorker({
         connection,
         namespace: config.TEMPORAL_NAMESPACE,
+        dataConverter,
+        // The compiled build (npm run build) ships the workflow code pre-bundled: no webpack at start.
+        ...(existsSync(prebuiltWorkflowBundle) ? { workflowBundle: { code: readFileSync(prebuiltWorkflowBundle, 'utf8') } } : {}),
         activities: createActivities({ pool, logger, ...(engine ? { now: () => new Date(engine!.clock.now()) } : {}) }),
         tuning: workerTuning(config),
       });
       const run = worker.run();
+      localWorker = () => worker.getState() === 'RUNNING';
       run.catch((error: unknown) => logger.error({ err: error }, 'worker stopped'));
       stops.push(async () => {
         if (worker.getState() === 'RUNNING') worker.shutdown();
         await run.catch(() => undefined);
+        logger.info('worker stopped');
       });
       logger.info('worker running');
     }
@@ -184,11 +224,11 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     // ---- API ----
     let url: string | undefined;
     if (config.SERVICES.includes('api')) {
-      const connection = await Connection.connect({ address: temporalAddress });
+      const connection = await Connection.connect(connectOptions);
       stops.push(() => connection.close());
-      const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+      const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter, interceptors: { workflow: [requestIdInterceptor(logger)] } });
       const clock: ClockHandle | null = engine ? engine.clock : null;
-      const app = createApp({ temporal, pool, clock, config: { sandbox: config.SANDBOX, bodyLimit: config.BODY_LIMIT, calendarWarnDays: config.CALENDAR_WARN_DAYS }, logger });
+      const app = createApp({ temporal, pool, clock, config: { sandbox: config.SANDBOX, bodyLimit: config.BODY_LIMIT, calendarWarnDays: config.CALENDAR_WARN_DAYS }, logger, codec: { codec, corsOrigins: config.CODEC_CORS_ORIGINS }, ops: { localWorker, metrics, namespace: config.TEMPORAL_NAMESPACE } });
       const server: Server = await new Promise((resolve, reject) => {
         const s = app.listen(config.PORT, config.HOST, (error?: Error) =>
           error ? reject(new Error(`PORT: the API cannot listen on ${config.HOST}:${config.PORT} (${error.message})`)) : resolve(s),
@@ -197,7 +237,10 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       stops.push(
         () =>
           new Promise<void>((resolve) => {
-            server.close(() => resolve());
+            server.close(() => {
+              logger.info('API stopped');
+              resolve();
+            });
             server.closeIdleConnections();
           }),
       );
@@ -223,7 +266,14 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         await chmod(path.join(dataDir, 'demo-passwords.json'), 0o600);
       }
     }
-    return { url, temporalAddress, tokens, passwords, stop: stopAll };
+    if (config.METRICS_PORT !== undefined) {
+      const ready = async () => (await pool.query('SELECT 1'), localWorker ? localWorker() : true);
+      const metricsServer = await listenForMetrics(metrics, config.HOST, config.METRICS_PORT, ready);
+      stops.push(() => new Promise<void>((resolve) => metricsServer.close(() => resolve())));
+      logger.info({ port: (metricsServer.address() as AddressInfo).port }, 'metrics listening');
+    }
+    const needsAdmin = !(await hasActiveAdmin(pool));
+    return { url, temporalAddress, tokens, passwords, needsAdmin, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

@@ -60,6 +60,7 @@ async function main(): Promise<void> {
     } else if (service.tokens) {
       lines.push(`demo users seeded; their tokens and console passwords are not printed outside sandbox mode (see ${config.DATA_DIR}/demo-tokens.json and demo-passwords.json, readable by this user only)`);
     }
+    if (service.needsAdmin) lines.push('no administrator yet: create the first one with `npm run create-admin -- --name <姓名>`');
     process.stderr.write(`${lines.join('\n')}\n\n`);
   }
 }

@@ -1,6 +1,7 @@
 /**
  * Builds the worker that runs work-order workflows and their activities.
  */
+import type { DataConverter } from '@temporalio/common';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { WorkOrderActivities } from '../activities';
 import { TASK_QUEUE } from '../workflows/messages';
@@ -24,6 +25,8 @@ export interface CreateWorkerOptions {
   identity?: string;
   /** Cache size, concurrency, threads and the bundle cache (worker/tuning.ts); the SDK's defaults when absent. */
   tuning?: WorkerTuning;
+  /** The payload codec (temporal/payloadCodec.ts) — the same the client uses. */
+  dataConverter?: DataConverter;
 }
 
 /**
@@ -63,6 +66,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     taskQueue: options.taskQueue ?? TASK_QUEUE,
     activities: options.activities,
     ...(options.identity ? { identity: options.identity } : {}),
+    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     ...(workflowBundle ? { workflowBundle } : { workflowsPath }),
     ...(tuning
       ? {

@@ -12,6 +12,9 @@ import pino from 'pino';
 import { z } from 'zod';
 import { createActivities } from '../activities';
 import { migrate } from '../db/migrate';
+import { clusterConnectionOptions } from '../temporal/connection';
+import { AesGcmPayloadCodec } from '../temporal/payloadCodec';
+import { loadPayloadKeys } from '../temporal/payloadKeys';
 import { createWorker } from './createWorker';
 import { workerTuning, workerTuningShape } from './tuning';
 
@@ -20,7 +23,10 @@ const configSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// connection string'),
   ...workerTuningShape,
-});
+  /** The payload codec keys, as for the API (README: key rotation); one of the two is required. */
+  PAYLOAD_KEYS: z.string().optional(),
+  PAYLOAD_KEY_FILE: z.string().min(1).optional(),
+}).refine((c) => c.PAYLOAD_KEYS || c.PAYLOAD_KEY_FILE, { path: ['PAYLOAD_KEY_FILE'], message: 'set PAYLOAD_KEY_FILE or PAYLOAD_KEYS (the keys the API encrypts with)' });
 
 async function main(): Promise<void> {
   const logger = pino({ name: 'worker' });
@@ -33,9 +39,11 @@ async function main(): Promise<void> {
   // The read-model tables must exist before the first activity; several processes may migrate at once.
   await migrate(config.DATABASE_URL);
   const pool = new Pool({ connectionString: config.DATABASE_URL, max: 10 });
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const connection = await NativeConnection.connect(clusterConnectionOptions(config.TEMPORAL_ADDRESS));
+  const keys = await loadPayloadKeys({ keys: config.PAYLOAD_KEYS, file: config.PAYLOAD_KEY_FILE, defaultFile: config.PAYLOAD_KEY_FILE ?? '' });
   const worker = await createWorker({
     connection,
+    dataConverter: { payloadCodecs: [new AesGcmPayloadCodec(keys.ring)] },
     namespace: config.TEMPORAL_NAMESPACE,
     activities: createActivities({ pool, logger }),
     tuning: workerTuning(config),

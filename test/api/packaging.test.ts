@@ -48,14 +48,36 @@ test.each(['api', 'worker'])('%s is built from the Dockerfile with a configurati
   expect(Object.keys(service.depends_on ?? {})).toEqual(expect.arrayContaining(['postgresql', 'temporal-namespace']));
 });
 
-test('the Dockerfile starts the start script', () => {
+test('the Dockerfile runs the compiled build on a supported Node LTS without dev dependencies', () => {
   const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
   const cmd = /^CMD (\[.*\])$/m.exec(dockerfile);
   expect(cmd).not.toBeNull();
   const argv = JSON.parse(cmd![1]) as string[];
-  expect(argv).toContain('scripts/start.ts');
+  expect(argv).toEqual(['node', 'dist/scripts/start.js']);
+  expect(dockerfile.split('\n').filter((l) => !l.startsWith('#')).join('\n')).not.toMatch(/ts-node/);
+  expect(dockerfile).toMatch(/npm run build/);
+  expect(dockerfile).toMatch(/npm ci --omit=dev/);
+  // The runtime stage (the last FROM) is Node 22 or later (20 is out of support).
+  const froms = [...dockerfile.matchAll(/^FROM node:(\d+)/gm)].map((m) => Number(m[1]));
+  expect(froms.at(-1)).toBeGreaterThanOrEqual(22);
+  const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  expect(pkg.scripts.build).toContain('tsconfig.build.json');
   expect(existsSync(path.join(root, 'scripts/start.ts'))).toBe(true);
-  expect(dockerfile).toMatch(/npm ci/);
+});
+
+test('Temporal is not published beyond the compose network; the UI only on localhost', () => {
+  const all = compose as unknown as { services: Record<string, { ports?: string[]; healthcheck?: { test: string[] }; environment?: Record<string, string> }> };
+  expect(all.services.temporal.ports ?? []).toEqual([]);
+  for (const mapping of all.services['temporal-ui'].ports ?? []) expect(mapping).toMatch(/^127\.0\.0\.1:/);
+  expect(all.services['temporal-ui'].environment?.TEMPORAL_CODEC_ENDPOINT).toMatch(/\/codec$/);
+  // Health: the API on /readyz, the worker on its metrics port's /readyz.
+  expect(all.services.api.healthcheck?.test.join(' ')).toContain('/readyz');
+  expect(all.services.worker.healthcheck?.test.join(' ')).toContain('/readyz');
+  // No demo data in the cluster deployment; the two processes share one payload key file.
+  for (const name of ['api', 'worker']) {
+    expect(all.services[name].environment?.SEED_DEMO).toBeUndefined();
+    expect(all.services[name].environment?.PAYLOAD_KEY_FILE).toBe('/keys/payload-keys');
+  }
 });
 
 test('the README documents every configuration variable and the two commands', () => {

@@ -76,25 +76,6 @@ test('a bad variable stops the start with its name', async () => {
   expect(err).toContain('SANDBOX_START');
 }, 60_000);
 
-test('a DATA_DIR the embedded PostgreSQL cannot reach is named with the fix', async () => {
-  if (process.getuid?.() !== 0) return; // only root hands PostgreSQL to another user
-  const closed = await mkdtemp(path.join(os.tmpdir(), 'hotline-closed-')); // mode 0700
-  try {
-    const child = spawn(process.execPath, [tsNode, '--transpile-only', 'scripts/start.ts'], {
-      cwd: root,
-      env: { ...process.env, DATA_DIR: path.join(closed, 'data'), PORT: '0', ENGINE_PORT: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let err = '';
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    expect(code).toBe(1);
-    expect(err).toContain(`chmod o+x ${closed}`);
-  } finally {
-    await rm(closed, { recursive: true, force: true });
-  }
-}, 60_000);
-
 test('sandbox start, requests, graceful stop, restart with the same data', async () => {
   const env = { SANDBOX: '1', SANDBOX_START: '2026-03-02T09:00:00+08:00', DATA_DIR: dataDir, PORT: '0', ENGINE_PORT: '0' };
   const first = start(env);
@@ -158,12 +139,12 @@ test('TEMPORAL_ADDRESS and DATABASE_URL: the same service on an external engine 
   const engine = await startEngine({ clock: 'real', onError: () => undefined });
   const dir = await mkdtemp(path.join(os.tmpdir(), 'hotline-external-'));
   try {
-    const started = start({ DATABASE_URL: db.databaseUrl, TEMPORAL_ADDRESS: engine.address, DATA_DIR: dir, PORT: '0' });
+    const started = start({ DATABASE_URL: db.databaseUrl, TEMPORAL_ADDRESS: engine.address, DATA_DIR: dir, PORT: '0', SEED_DEMO: '1' });
     running.push(started.child);
     const service = await started;
-    // No embedded PostgreSQL was made: the data folder holds only the demo secret and the demo
-    // sign-ins derived from it (0600; printed only in sandbox mode).
-    expect((await readdir(dir)).sort()).toEqual(['demo-passwords.json', 'demo-secret', 'demo-tokens.json']);
+    // No embedded PostgreSQL was made: the data folder holds only secrets (demo, payload keys).
+    expect(await readdir(dir)).not.toContain('postgres');
+    expect(await readdir(dir)).not.toContain('postgres-password');
     const secret = (await readFile(path.join(dir, 'demo-secret'), 'utf8')).trim();
     const tokens = demoTokens(secret);
     // Outside sandbox nothing secret is printed: no token, no password.

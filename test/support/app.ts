@@ -19,6 +19,9 @@ import { createLogger } from '../../api/logger';
 import { DemoPasswords, DemoTokens, demoPasswords, demoTokens, seedDemo, seedDemoPasswords } from '../../db/seed/demo';
 import type { ProfileId } from '../../domain/profile';
 import { startEngine, type EngineHandle } from '../../engine';
+import { requestIdInterceptor } from '../../temporal/requestIdInterceptor';
+import { AesGcmPayloadCodec } from '../../temporal/payloadCodec';
+import { newPayloadKeyEntry, parsePayloadKeys } from '../../temporal/payloadKeys';
 import { bundleWorkOrderWorkflows, createWorker } from '../../worker/createWorker';
 import { startTestPostgres, type TestPostgres } from './postgres';
 
@@ -75,6 +78,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     const logs: string[] = [];
     const logger = createLogger('info', { write: (line: string) => void logs.push(line) });
 
+    // Payloads are encrypted as in production (issue 15), with a key of this run.
+    const codec = new AesGcmPayloadCodec(parsePayloadKeys(newPayloadKeyEntry('test'), 'test key'));
+    const dataConverter = { payloadCodecs: [codec] };
     let temporal: Client;
     let engine: EngineHandle | undefined;
     if (workflows) {
@@ -93,6 +99,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
         const worker: Worker = await createWorker({
           connection: native,
           workflowBundle: bundle,
+          dataConverter,
           activities: createActivities({ pool: db.pool, now: () => new Date(started.clock.now()) }),
         });
         const running = worker.run();
@@ -103,7 +110,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       }
       const connection = await Connection.connect({ address: started.address });
       stops.push(() => connection.close());
-      temporal = new Client({ connection });
+      temporal = new Client({ connection, dataConverter, interceptors: { workflow: [requestIdInterceptor(logger)] } });
     } else {
       // A lazy client: nothing connects unless a workflow call is made.
       temporal = new Client();
@@ -115,6 +122,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
         clock: engine ? engine.clock : null,
         config: { sandbox: sandbox && workflows, bodyLimit: '100kb', workflowTimeoutMs: options.workflowTimeoutMs },
         logger,
+        codec: { codec, corsOrigins: ['http://localhost:8080'] },
       });
     const app = makeApp();
     return {

@@ -9,10 +9,15 @@ import { Client, Connection } from '@temporalio/client';
 import { startEngine, type EngineHandle } from '../../engine';
 import { TASK_QUEUE, WORKFLOW_TYPE, signUpdate, stateQuery } from '../../workflows/messages';
 import type { workOrderWorkflow } from '../../workflows/workOrder';
+import { AesGcmPayloadCodec } from '../../temporal/payloadCodec';
+import { newPayloadKeyEntry, parsePayloadKeys } from '../../temporal/payloadKeys';
 import { startTestPostgres, type TestPostgres } from '../support/postgres';
 import { input, unitUser } from './fixtures';
 
 const root = path.resolve(__dirname, '../..');
+// The worker encrypts payloads (issue 15); the client here uses the same key.
+const payloadKeys = newPayloadKeyEntry('test');
+const dataConverter = { payloadCodecs: [new AesGcmPayloadCodec(parsePayloadKeys(payloadKeys, 'test'))] };
 let db: TestPostgres;
 let engine: EngineHandle;
 let connection: Connection;
@@ -44,14 +49,14 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 it('runs work orders into the read model and exits on SIGTERM', async () => {
   worker = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'worker/main.ts'], {
     cwd: root,
-    env: { ...process.env, TEMPORAL_ADDRESS: engine.address, DATABASE_URL: db.databaseUrl },
+    env: { ...process.env, TEMPORAL_ADDRESS: engine.address, DATABASE_URL: db.databaseUrl, PAYLOAD_KEYS: payloadKeys },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   worker.stdout!.on('data', (d) => (output += d));
   worker.stderr!.on('data', (d) => (output += d));
   await until('the worker to start', async () => (output.includes('worker running') ? true : undefined));
 
-  const client = new Client({ connection });
+  const client = new Client({ connection, dataConverter });
   const wo = input();
   const handle = await client.workflow.start<typeof workOrderWorkflow>(WORKFLOW_TYPE, { taskQueue: TASK_QUEUE, workflowId: wo.workOrderId, args: [wo] });
   const signed = await handle.executeUpdate(signUpdate, { args: [{ actor: unitUser('unit-a') }] });

@@ -1,0 +1,28 @@
+// Second half of `npm run build` (after tsc): copies what tsc does not emit (SQL migrations, the
+// .mjs helpers run as child processes, the engine's launchers) into dist/, and pre-bundles the
+// workflow code (webpack, once, here) into dist/workflow-bundle.js, so a compiled start needs
+// neither ts-node nor webpack. Plain JavaScript: it runs without dev tooling.
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const dist = path.join(root, 'dist');
+
+for (const asset of ['db/migrations', 'db/migrate-runner.mjs', 'db/embedded/postgres-server.mjs', 'engine/bin']) {
+  const from = path.join(root, asset);
+  if (fs.existsSync(from)) fs.cpSync(from, path.join(dist, asset), { recursive: true });
+}
+
+async function main() {
+  const { bundleWorkflowCode } = require('@temporalio/worker');
+  const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error };
+  const { code } = await bundleWorkflowCode({ workflowsPath: path.join(dist, 'workflows'), logger: quiet });
+  fs.writeFileSync(path.join(dist, 'workflow-bundle.js'), code);
+  process.stdout.write(`dist/workflow-bundle.js: ${(code.length / 1024).toFixed(0)} KiB\n`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
