@@ -9,6 +9,7 @@ import { chinaUtcOffsetMinutes } from '../../domain/calendar';
 import { officePeriodSchema } from '../../domain/dataSchemas';
 import { calendarExceptionSchema } from '../../domain/holidays';
 import { profileIds, resolveProfile, shippedProfiles } from '../../domain/profile';
+import { isoDateSchema } from '../../domain/storable';
 import { unitIdSchema } from '../../domain/workorder';
 import { roles } from '../http/auth';
 import { durationSchema } from '../http/duration';
@@ -52,7 +53,7 @@ const withoutSecret = <T extends { webhookSecret?: unknown }>(v: T) => {
   const { webhookSecret, ...rest } = v;
   return { ...rest, ...(webhookSecret !== undefined ? { webhookSecret: webhookSecret === null ? null : '(set)' } : {}) };
 };
-const dateParams = z.object({ date: z.iso.date() });
+const dateParams = z.object({ date: isoDateSchema() });
 
 /** 400 for a unique or foreign-key violation the client caused. */
 function constraintError(error: unknown, field: string): never {

@@ -4,6 +4,7 @@
  */
 import type { Pool } from 'pg';
 import { z } from 'zod';
+import { isoDateTimeSchema } from '../../domain/storable';
 import { workOrderIdSchema } from '../../domain/workorder';
 import { notFound } from '../http/errors';
 import { RouteSpec, route } from '../http/route';
@@ -35,7 +36,7 @@ export function notificationRoutes(deps: { pool: Pool }): RouteSpec<any>[] {
         query: z.object({
           kind: kinds,
           unread: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
-          since: z.iso.datetime({ offset: true }).optional(),
+          since: isoDateTimeSchema().optional(),
           workOrderId: workOrderIdSchema.optional(),
           page: z.coerce.number().int().min(1).max(100_000).default(1),
           pageSize: z.coerce.number().int().min(1).max(200).default(50),

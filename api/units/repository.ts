@@ -18,8 +18,9 @@ export const unitSchema = z.object({
   sector: unitSectorSchema.nullable(),
   parentId: unitIdSchema.nullable(),
   supervisingDepartment: z.string().nullable(),
-  webhookUrl: z.string().nullable(),
-  hasWebhookSecret: z.boolean(),
+  /** Shown to admins and to the unit itself only (see {@link unitAsSeenBy}). */
+  webhookUrl: z.string().nullable().optional(),
+  hasWebhookSecret: z.boolean().optional(),
   active: z.boolean(),
 });
 export type Unit = z.infer<typeof unitSchema>;
@@ -95,6 +96,16 @@ export async function unknownUnitIds(pool: Pool, ids: string[]): Promise<string[
   const { rows } = await pool.query<{ id: string }>('SELECT id FROM units WHERE id = ANY($1) AND active', [ids]);
   const known = new Set(rows.map((r) => r.id));
   return ids.filter((id) => !known.has(id));
+}
+
+/**
+ * A unit as `viewer` may see it: a unit's webhook (its URL may carry a token of its own system)
+ * is shown to admins and to that unit, not to other units or roles.
+ */
+export function unitAsSeenBy(viewer: { role: string; unitId?: string }, unit: Unit): Unit {
+  if (viewer.role === 'admin' || viewer.unitId === unit.id) return unit;
+  const { webhookUrl: _url, hasWebhookSecret: _secret, ...rest } = unit;
+  return rest;
 }
 
 /** Arranges units as a forest: roots are units without a parent. */
