@@ -139,7 +139,7 @@ const patchColumns: Record<keyof UnitPatch, string> = {
 };
 
 /** Applies a patch; false when the unit does not exist. */
-export async function updateUnit(pool: Pool, id: string, patch: UnitPatch): Promise<boolean> {
+export async function updateUnit(pool: Pool | PoolClient, id: string, patch: UnitPatch): Promise<boolean> {
   const sets: string[] = [];
   const values: unknown[] = [id];
   for (const [key, column] of Object.entries(patchColumns) as [keyof UnitPatch, string][]) {
