@@ -22,6 +22,8 @@ export class HttpError extends Error {
     readonly type: string,
     message: string,
     readonly issues?: FieldIssue[],
+    /** More fields of the answer's body (e.g. `applied` of a 503). */
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
     this.name = 'HttpError';
@@ -107,6 +109,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       http = new HttpError(500, 'INTERNAL', 'internal error');
     }
     if (res.headersSent) return;
-    res.status(http.status).json({ type: http.type, message: http.message, ...(http.issues ? { issues: http.issues } : {}) });
+    res
+      .status(http.status)
+      .json({ type: http.type, message: http.message, ...(http.issues ? { issues: http.issues } : {}), ...http.details });
   };
 }
