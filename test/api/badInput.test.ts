@@ -8,6 +8,8 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import request from 'supertest';
+import { createApp } from '../../api/app';
+import { createLogger } from '../../api/logger';
 import { signUpdate, workOrderActions, type WorkOrderActionName } from '../../workflows/messages';
 import { startTestApp, TestApp } from '../support/app';
 import { eventually } from '../support/eventually';
@@ -251,5 +253,36 @@ describe('defence in depth: a NUL that reaches a workflow anyway', () => {
       (ts: string[]) => ts.includes('contactAttempt'),
     );
     expect(types).toContain('contactAttempt');
+  });
+});
+
+describe('a 503 says whether the action was applied', () => {
+  test('applied but not yet recorded: 503 applied=true; the retry with the same key answers 200 and applies it once', async () => {
+    const id = await create();
+    const quick = createApp({
+      temporal,
+      pool: t.db.pool,
+      clock: t.engine!.clock,
+      config: { sandbox: true, workflowTimeoutMs: 2_000 },
+      logger: createLogger('silent'),
+    });
+    // Hold the read model: the workflow applies the action, then waits for its recording.
+    const blocker = await t.db.pool.connect();
+    await blocker.query('BEGIN');
+    await blocker.query('LOCK TABLE work_orders IN ACCESS EXCLUSIVE MODE');
+    let first: request.Response;
+    try {
+      first = await request(quick).post(`/tickets/${id}/sign`).set(t.auth({ unit: 'kf-047' })).set('Idempotency-Key', 'sign-once').send({});
+    } finally {
+      await blocker.query('ROLLBACK');
+      blocker.release();
+    }
+    expect(first.status).toBe(503);
+    expect(first.body).toMatchObject({ applied: true, idempotencyKey: 'sign-once' });
+    const retry = await request(t.app).post(`/tickets/${id}/sign`).set(t.auth({ unit: 'kf-047' })).set('Idempotency-Key', 'sign-once').send({});
+    expect(retry.status).toBe(200);
+    expect(retry.body.stage).toBe('handling');
+    const signed = retry.body.timeline.filter((e: { type: string }) => e.type === 'signed');
+    expect(signed).toHaveLength(1);
   });
 });

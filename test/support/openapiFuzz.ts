@@ -125,9 +125,36 @@ const plausibleString = (rng: Rng, name: string, schema: JsonSchema, known: Fuzz
   return '模糊测试';
 };
 
+/** The values the issue's fuzz found harmful, tried more often than the rest. */
+const knownHarmful = ['a\u0000b', '\ud800', '0000-01-01T00:00:00Z', '2026-03-01T00:00:00+16:00', '0000-01-01', '2147483648', 2 ** 31];
+
+function hostileValue(rng: Rng): unknown {
+  const kind = rng.next();
+  if (kind < 0.3) return rng.pick(knownHarmful);
+  if (kind < 0.7) return rng.pick(hostileStrings);
+  if (kind < 0.9) return rng.pick(hostileNumbers);
+  return rng.pick(hostileAny());
+}
+
+/**
+ * A body for `schema`: plausible in every field but one (most of the time), which is hostile —
+ * so the request gets past the other fields' validation to where a bad value could do harm.
+ */
+function bodyFor(rng: Rng, schema: JsonSchema, known: FuzzOptions['known']): unknown {
+  if (rng.chance(0.1)) return hostileValue(rng);
+  const body = valueFor(rng, 'body', schema, known, 0, 0);
+  const names = Object.keys(schema.properties ?? {});
+  if (body && typeof body === 'object' && !Array.isArray(body) && rng.chance(0.85)) {
+    const name = names.length && rng.chance(0.9) ? rng.pick(names) : 'unexpected';
+    (body as Record<string, unknown>)[name] = hostileValue(rng);
+  }
+  return body;
+}
+
 /** A value for `schema`: plausible, or (with probability `hostile`) something hostile. */
 function valueFor(rng: Rng, name: string, schema: JsonSchema | undefined, known: FuzzOptions['known'], depth = 0, hostile = 0.5): unknown {
   if (!schema || rng.chance(hostile)) {
+    if (rng.chance(0.3)) return rng.pick(knownHarmful);
     const kind = rng.next();
     if (kind < 0.6) return rng.pick(hostileStrings);
     if (kind < 0.85) return rng.pick(hostileNumbers);
@@ -177,7 +204,7 @@ function encodeLoose(text: string): string {
 const pathValues = ['%', '%C3%28', '%00', '%ED%A0%80', '%E0%A4%A', 'x'.repeat(400), '..%2F..%2Fetc', '0000-01-01', '%2F'];
 
 function pathParam(rng: Rng, name: string, schema: JsonSchema | undefined, path: string, known: FuzzOptions['known']): string {
-  if (rng.chance(0.5)) return rng.pick(pathValues);
+  if (rng.chance(0.3)) return rng.pick(pathValues);
   if (schema?.format === 'date') return '2027-01-03';
   if (schema?.format === 'uuid') return '0b5f3d5e-9f3a-4c1e-8f43-7c1f1f6f1a2b';
   if (path.startsWith('/tickets')) return known.workOrderId;
@@ -230,7 +257,7 @@ export async function fuzzOpenApi(app: Express, auth: (who: Who) => Record<strin
             else if (style < 0.1) req = req.send(rng.pick(['{', '{"a":', '[1,]', '\u0000', '{"a":"\\ud800"}', '{"a":"\\u0000"}', '{"a":1e400}']));
             else if (style < 0.13) req = req.send(JSON.stringify({ a: 'x'.repeat(200_000) }));
             else if (style < 0.16) req = req.send('{"a":' + '['.repeat(20_000) + ']'.repeat(20_000) + '}');
-            else req = req.send(JSON.stringify(valueFor(rng, 'body', schema ?? { type: 'object' }, options.known, 0, 0.15)) ?? 'null');
+            else req = req.send(JSON.stringify(bodyFor(rng, schema ?? { type: 'object' }, options.known)) ?? 'null');
           }
           const started = Date.now();
           const whoName = typeof who === 'string' ? who : `unit:${who.unit}`;
