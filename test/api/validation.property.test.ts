@@ -121,6 +121,8 @@ const dateText = fc
   });
 const number = fc.oneof(
   fc.integer(),
+  fc.maxSafeInteger(),
+  fc.integer({ min: 2 ** 31 - 3, max: 2 ** 31 + 3 }),
   fc.double({ noNaN: true, noDefaultInfinity: true }),
   fc.constantFrom(0, -1, 1, 2 ** 31 - 1, 2 ** 31, -(2 ** 31) - 1, 2 ** 53, 1e21, 1e308, -0, 0.5, 366, 61),
 );
@@ -132,7 +134,7 @@ const deep = fc.integer({ min: 1, max: 60 }).map((n) => {
 /** Any JSON value a client could send in a body. */
 const bodyValue = fc.oneof(text, dateText, number, fc.boolean(), fc.constant(null), fc.jsonValue({ maxDepth: 3 }), deep, fc.array(text, { maxLength: 3 }));
 /** What a path or query string can carry: text (also repeated `?x=a&x=b`). */
-const stringValue = fc.oneof(text, dateText, number.map(String), fc.array(text, { minLength: 2, maxLength: 3 }));
+const stringValue = fc.oneof(text, dateText, number.map(String), number.map(String), fc.array(text, { minLength: 2, maxLength: 3 }));
 
 // ---- What PostgreSQL gives back -----------------------------------------------------------------
 
