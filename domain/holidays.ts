@@ -18,7 +18,7 @@ import { CalendarData, OfficePeriod, chinaUtcOffsetMinutes, defaultOfficeHours }
 import { calendarDataSchema } from './dataSchemas';
 import type { OfficialYear } from './notice';
 import { statutoryHolidays } from './statutory';
-import { isoDateSchema } from './storable';
+import { isoDateSchema } from './storableSchemas';
 
 /** A hotline's own change to the national schedule: an extra day off, or an extra workday. */
 export interface CalendarException {

@@ -16,9 +16,9 @@
  * hotlines), real UTC offsets (at most ±14:00) and at most millisecond precision (what a
  * JavaScript `Date` keeps, so a value read back equals the one sent). Integers: PostgreSQL
  * `integer` (int4), the type of every integer column.
+ *
+ * No zod here (the workflow bundle imports this module): the zod forms are in storableSchemas.ts.
  */
-import { z } from 'zod';
-
 /** The range of a PostgreSQL `integer` column. */
 export const INT4_MIN = -2_147_483_648;
 export const INT4_MAX = 2_147_483_647;
@@ -140,18 +140,3 @@ export function unsaneDateReason(text: string): string | undefined {
   }
   return undefined;
 }
-
-const saneDate = (text: string, ctx: z.RefinementCtx) => {
-  const reason = unsaneDateReason(text);
-  if (reason) ctx.addIssue({ code: 'custom', message: reason, input: text });
-};
-
-/** An instant: ISO 8601 date-time with `Z` or an offset, years 1900–9999, offset at most ±14:00. */
-export const isoDateTimeSchema = () =>
-  z.iso.datetime({ offset: true }).superRefine(saneDate);
-
-/** A calendar date `YYYY-MM-DD`, years 1900–9999. */
-export const isoDateSchema = () => z.iso.date().superRefine(saneDate);
-
-/** A whole number from a query string or body that fits a PostgreSQL `integer` column. */
-export const int4Schema = () => z.coerce.number().int().min(INT4_MIN).max(INT4_MAX);

@@ -9,7 +9,7 @@
  * result types, satisfaction grades), 004 (classification 即办/转办/批办).
  */
 import { z } from 'zod';
-import { isoDateTimeSchema } from './storable';
+import { isoDateTimeSchema } from './storableSchemas';
 
 /** 诉求类别: 咨询 / 求助 / 投诉 / 举报 / 建议 / 表扬. */
 export const categories = ['consultation', 'help', 'complaint', 'report', 'suggestion', 'praise'] as const;

@@ -9,7 +9,7 @@ import { chinaUtcOffsetMinutes } from '../../domain/calendar';
 import { officePeriodSchema } from '../../domain/dataSchemas';
 import { calendarExceptionSchema } from '../../domain/holidays';
 import { profileIds, resolveProfile, shippedProfiles } from '../../domain/profile';
-import { isoDateSchema } from '../../domain/storable';
+import { isoDateSchema } from '../../domain/storableSchemas';
 import { unitIdSchema } from '../../domain/workorder';
 import { roles } from '../http/auth';
 import { durationSchema } from '../http/duration';

@@ -4,7 +4,7 @@
  */
 import type { Pool } from 'pg';
 import { z } from 'zod';
-import { isoDateTimeSchema } from '../../domain/storable';
+import { isoDateTimeSchema } from '../../domain/storableSchemas';
 import { workOrderIdSchema } from '../../domain/workorder';
 import { notFound } from '../http/errors';
 import { RouteSpec, route } from '../http/route';

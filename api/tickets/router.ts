@@ -2,7 +2,7 @@
  * /tickets: create, list, read and act on work orders.
  */
 import { z } from 'zod';
-import { int4Schema, isoDateSchema, isoDateTimeSchema } from '../../domain/storable';
+import { int4Schema, isoDateSchema, isoDateTimeSchema } from '../../domain/storableSchemas';
 import { categorySchema, intakeSchema, stageSchema, urgencySchema, unitIdSchema, workOrderIdSchema } from '../../domain/workorder';
 import { workOrderActions, type WorkOrderActionName } from './actions';
 import type { Role } from '../http/auth';

@@ -10,7 +10,8 @@ import { Client, Connection } from '@temporalio/client';
 import request from 'supertest';
 import { createApp } from '../../api/app';
 import { createLogger } from '../../api/logger';
-import { signUpdate, workOrderActions, type WorkOrderActionName } from '../../workflows/messages';
+import { workOrderActions, type WorkOrderActionName } from '../../api/tickets/actions';
+import { signUpdate } from '../../workflows/messages';
 import { startTestApp, TestApp } from '../support/app';
 import { eventually } from '../support/eventually';
 
