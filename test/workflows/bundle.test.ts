@@ -30,10 +30,12 @@ test('the workflow imports only the workflow-safe domain and workflow modules', 
     'domain/profileRules.ts',
     'domain/sla.ts',
     'domain/stages.ts',
+    'domain/storable.ts', // the text rule, no zod (issue 11)
     'workflows/actionInput.ts',
     'workflows/index.ts',
     'workflows/lifecycle.ts',
     'workflows/messages.ts',
+    'workflows/storable.ts',
     'workflows/types.ts',
     'workflows/workOrder.ts',
   ]);
