@@ -11,6 +11,10 @@ import fc from 'fast-check';
 import type { Pool } from 'pg';
 import request from 'supertest';
 import { adminRoutes } from '../../api/admin/router';
+import { authRoutes } from '../../api/auth/router';
+import { callerHistoryRoutes } from '../../api/tickets/callerHistory';
+import { extensionLimitRoutes } from '../../api/tickets/extensionLimit';
+import { unitSearchRoutes } from '../../api/units/search';
 import { createApp } from '../../api/app';
 import { HttpError } from '../../api/http/errors';
 import type { RouteSpec } from '../../api/http/route';
@@ -32,7 +36,13 @@ const specs: RouteSpec<any>[] = [
   ...notificationRoutes({ pool: noPool }),
   ...reportRoutes({ pool: noPool, now }),
   ...adminRoutes({ pool: noPool, clock: { now, advance: async () => undefined }, now }),
+  ...authRoutes({ pool: noPool }),
+  ...unitSearchRoutes({ pool: noPool }),
+  ...callerHistoryRoutes({ pool: noPool }),
+  ...extensionLimitRoutes({ service: {} as TicketService, pool: noPool }),
 ];
+/** Documented, but mounted before authentication with its own small parser (api/auth/router.ts). */
+const documentOnly = ['POST /auth/sign-in'];
 const key = (method: string, path: string) => `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`;
 
 /** A valid request of every operation: each property mutates one field of it. */
@@ -93,6 +103,13 @@ const examples: Record<string, Example> = {
   'PUT /admin/profile': { body: { profileId: 'kaifeng-001', overrides: {} } },
   'GET /admin/clock': {},
   'POST /admin/clock/advance': { body: { by: '2h' } },
+  'PUT /admin/users/:id/password': { params: { id: 'u-9' }, body: { password: '新的密码12345' } },
+  'GET /auth/me': {},
+  'POST /auth/sign-out': {},
+  'POST /auth/password': { body: { currentPassword: 'old-password', newPassword: '新的密码12345' } },
+  'GET /unit-search': { query: { q: 'scszm', limit: '5' } },
+  'GET /caller-history': { query: { phone: '13800001111', limit: '5' } },
+  'GET /tickets/:id/extension-limit': { params: wo },
 };
 
 // ---- Arbitrary values ---------------------------------------------------------------------------
@@ -227,6 +244,7 @@ beforeAll(async () => {
     for (const [method, op] of Object.entries(ops)) {
       const name = key(method, path);
       documentOps.push(name);
+      if (documentOnly.includes(name)) continue;
       for (const p of op.parameters ?? []) {
         if (p.in === 'path') fields.push({ op: name, part: 'params', name: p.name, schema: p.schema });
         if (p.in === 'query') fields.push({ op: name, part: 'query', name: p.name, schema: p.schema });
@@ -240,8 +258,8 @@ beforeAll(async () => {
 });
 
 test('every operation of the document has an example here, and the examples are valid', () => {
-  expect(documentOps.sort()).toEqual(Object.keys(examples).sort());
-  expect(specs.map((s) => key(s.method, s.path)).sort()).toEqual(documentOps.sort());
+  expect(documentOps.filter((op) => !documentOnly.includes(op)).sort()).toEqual(Object.keys(examples).sort());
+  expect(specs.map((s) => key(s.method, s.path)).sort()).toEqual(documentOps.filter((op) => !documentOnly.includes(op)).sort());
   for (const spec of specs) {
     const ex = examples[key(spec.method, spec.path)];
     expect(() => parseRequest(spec.schemas, { params: ex.params ?? {}, query: ex.query ?? {}, headers: {}, body: ex.body })).not.toThrow();
