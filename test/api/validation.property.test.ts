@@ -35,7 +35,7 @@ const specs: RouteSpec<any>[] = [
   ...unitRoutes({ pool: noPool }),
   ...notificationRoutes({ pool: noPool }),
   ...reportRoutes({ pool: noPool, now }),
-  ...adminRoutes({ pool: noPool, clock: { now, advance: async () => undefined }, now }),
+  ...adminRoutes({ pool: noPool, clock: { now, advanceTo: async () => ({ now: 0, steps: 0, settled: true }) }, now }),
   ...authRoutes({ pool: noPool }),
   ...unitSearchRoutes({ pool: noPool }),
   ...callerHistoryRoutes({ pool: noPool }),
