@@ -11,6 +11,7 @@ import fc from 'fast-check';
 import type { Pool } from 'pg';
 import request from 'supertest';
 import { adminRoutes } from '../../api/admin/router';
+import { calendarRoutes } from '../../api/calendar/router';
 import { authRoutes } from '../../api/auth/router';
 import { callerHistoryRoutes } from '../../api/tickets/callerHistory';
 import { extensionLimitRoutes } from '../../api/tickets/extensionLimit';
@@ -40,6 +41,7 @@ const specs: RouteSpec<any>[] = [
   ...unitSearchRoutes({ pool: noPool }),
   ...callerHistoryRoutes({ pool: noPool }),
   ...extensionLimitRoutes({ service: {} as TicketService, pool: noPool }),
+  ...calendarRoutes({ pool: noPool, temporal: {} as Client, now, warnDays: 60 }),
 ];
 /** Documented, but mounted before authentication with its own small parser (api/auth/router.ts). */
 const documentOnly = ['POST /auth/sign-in'];
@@ -110,6 +112,10 @@ const examples: Record<string, Example> = {
   'GET /unit-search': { query: { q: 'scszm', limit: '5' } },
   'GET /caller-history': { query: { phone: '13800001111', limit: '5' } },
   'GET /tickets/:id/extension-limit': { params: wo },
+  'GET /calendar/status': {},
+  'GET /admin/calendar/years': {},
+  'POST /admin/calendar/years/:year/preview': { params: { year: '2027' }, body: { format: 'json', holidays: ['2027-01-01'], makeUpWorkdays: [] } },
+  'PUT /admin/calendar/years/:year': { params: { year: '2027' }, body: { format: 'csv', csv: 'date,kind\n2027-01-01,holiday' } },
 };
 
 // ---- Arbitrary values ---------------------------------------------------------------------------
@@ -233,7 +239,7 @@ beforeAll(async () => {
   const app = createApp({
     temporal: new Client(),
     pool: noPool,
-    clock: { now, advance: () => undefined },
+    clock: { now, advanceTo: async () => ({ now: 0, steps: 0, settled: true }) },
     config: { sandbox: true },
     logger: createLogger('silent'),
   });
