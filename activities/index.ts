@@ -18,6 +18,7 @@ import type {
   WorkOrderSnapshot,
 } from '../workflows/types';
 import { ApplicationFailure } from '@temporalio/common';
+import { refusingUnstorableInput } from './storable';
 import { deliverWebhook, WebhookError } from './webhook';
 
 /** The few logger methods the activities use (pino fits). */
@@ -287,7 +288,9 @@ export function createActivities(deps: ActivityDeps) {
     return { recipients: request.recipients.length, delivered };
   }
 
-  return {
+
+  // Input that can never be stored fails non-retryably (activities/storable.ts).
+  return refusingUnstorableInput({
     /**
      * Appends timeline events (`work_order_events`, keyed by `(work_order_id, seq)`) and upserts
      * the `work_orders` row from the snapshot, in one transaction.
@@ -353,7 +356,7 @@ export function createActivities(deps: ActivityDeps) {
     async closeSupervision(input: SupervisionClose): Promise<{ closed: number }> {
       return updateSupervisionClosed(pool, input);
     },
-  };
+  }, logger);
 }
 
 /** The activities' type, for `proxyActivities<WorkOrderActivities>()` in the workflow. */

@@ -105,15 +105,16 @@ export function createApp(deps: AppDeps): Express {
     });
     next();
   });
-  // Before the JSON limit: histories decoded for the web UI are larger than any API body.
+  // Before the API's JSON limit: histories decoded for the web UI are larger than any API body.
   if (deps.codec) app.use('/codec', codecRouter({ pool, ...deps.codec }));
-  app.use(express.json({ limit: deps.config.bodyLimit ?? '100kb' }));
 
   const registry = createRegistry();
   const signIn = signInRouter(pool, registry);
   const api = express.Router();
+  // Who is asking comes first: no body is read (or inflated) for an unknown caller.
   // Bearer tokens (integrations) or the console's session cookie with its CSRF token.
   api.use(authenticateBearerOrSession(pool));
+  api.use(express.json({ limit: deps.config.bodyLimit ?? '100kb' }));
   const service = new TicketService({ temporal: deps.temporal, pool, now, workflowTimeoutMs: deps.config.workflowTimeoutMs });
   mountRoutes(api, registry, [
     ...ticketRoutes({ service, pool, now }),

@@ -18,6 +18,7 @@ import { CalendarData, OfficePeriod, chinaUtcOffsetMinutes, defaultOfficeHours }
 import { calendarDataSchema } from './dataSchemas';
 import type { OfficialYear } from './notice';
 import { statutoryHolidays } from './statutory';
+import { isoDateSchema } from './storableSchemas';
 
 /** A hotline's own change to the national schedule: an extra day off, or an extra workday. */
 export interface CalendarException {
@@ -30,7 +31,7 @@ export interface CalendarException {
 
 /** zod schema of {@link CalendarException}, for the API. */
 export const calendarExceptionSchema = z.object({
-  date: z.iso.date(),
+  date: isoDateSchema(),
   kind: z.enum(['holiday', 'workday']),
   note: z.string().trim().max(500).optional(),
 });

@@ -9,6 +9,7 @@
  * result types, satisfaction grades), 004 (classification 即办/转办/批办).
  */
 import { z } from 'zod';
+import { isoDateTimeSchema } from './storableSchemas';
 
 /** 诉求类别: 咨询 / 求助 / 投诉 / 举报 / 建议 / 表扬. */
 export const categories = ['consultation', 'help', 'complaint', 'report', 'suggestion', 'praise'] as const;
@@ -61,7 +62,7 @@ export const unitIdSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/
 export const workOrderIdSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only');
 
 const text = (max: number) => z.string().trim().min(1).max(max);
-const isoTime = z.iso.datetime({ offset: true });
+const isoTime = isoDateTimeSchema();
 
 /** Who performed an action; filled by the API from the caller's token, never from the body. */
 export const actorSchema = z.object({

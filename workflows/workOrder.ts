@@ -56,6 +56,7 @@ import {
   superviseUpdate,
   withdrawUpdate,
 } from './messages';
+import { storing } from './storable';
 import type { CalendarUpdateResult, NotificationRequest, WorkOrderInput, WorkOrderOutcome, WorkOrderState } from './types';
 
 /** Default history length after which a run continues as new. */
@@ -213,7 +214,7 @@ export async function workOrderWorkflow(input: WorkOrderInput): Promise<WorkOrde
       let webhooks: NotificationRequest[] = [];
       try {
         if (outboxInOneTransaction) {
-          const recorded = await recordOutbox({
+          const recorded = await storing(recordOutbox, {
             workOrderId: wo.state.workOrderId,
             events,
             snapshot: wo.snapshot(),
@@ -227,12 +228,13 @@ export async function workOrderWorkflow(input: WorkOrderInput): Promise<WorkOrde
           webhooks = notifications;
         }
       } catch (error) {
-        // Retries are unlimited, so this is a cancellation or a bug: keep the run alive.
+        // Retries are unlimited and unstorable input is repaired (storing), so this is a
+        // cancellation or a bug: keep the run alive and the timeline moving.
         log.error('persisting work-order events failed', { error: String(error) });
       }
       for (const n of webhooks) {
         notifying++;
-        (outboxInOneTransaction ? deliverWebhooks(n) : notify(n))
+        (outboxInOneTransaction ? storing(deliverWebhooks, n) : storing(notify, n))
           .catch((error) => log.warn('notification not delivered', { key: n.key, error: String(error) }))
           .finally(() => notifying--);
       }
@@ -244,11 +246,11 @@ export async function workOrderWorkflow(input: WorkOrderInput): Promise<WorkOrde
   /** The pump of histories recorded before `outbox-in-one-transaction`: one activity per record. */
   async function persistOneByOne(batch: Outbox[], events: Outbox['events']): Promise<void> {
     if (events.length) {
-      await recordEvents({ workOrderId: wo.state.workOrderId, events, snapshot: wo.snapshot() });
+      await storing(recordEvents, { workOrderId: wo.state.workOrderId, events, snapshot: wo.snapshot() });
     }
     for (const b of batch) {
-      for (const s of b.supervisionOpens) await openSupervision(s);
-      for (const s of b.supervisionCloses) await closeSupervision(s);
+      for (const s of b.supervisionOpens) await storing(openSupervision, s);
+      for (const s of b.supervisionCloses) await storing(closeSupervision, s);
     }
   }
 }

@@ -9,6 +9,7 @@ import { chinaUtcOffsetMinutes } from '../../domain/calendar';
 import { officePeriodSchema } from '../../domain/dataSchemas';
 import { calendarExceptionSchema } from '../../domain/holidays';
 import { profileIds, resolveProfile, shippedProfiles } from '../../domain/profile';
+import { isoDateSchema } from '../../domain/storableSchemas';
 import { unitIdSchema, workOrderIdSchema } from '../../domain/workorder';
 import { roles } from '../http/auth';
 import { durationSchema } from '../http/duration';
@@ -27,6 +28,7 @@ import { listPhoneReveals } from '../tickets/phoneReveals';
 import { getUnit, insertUnit, newUnitSchema, unitPatchSchema, unitSchema, updateUnit, wouldCycle } from '../units/repository';
 import {
   audit,
+  audited,
   getUser,
   insertUser,
   issueToken,
@@ -53,7 +55,7 @@ const withoutSecret = <T extends { webhookSecret?: unknown }>(v: T) => {
   const { webhookSecret, ...rest } = v;
   return { ...rest, ...(webhookSecret !== undefined ? { webhookSecret: webhookSecret === null ? null : '(set)' } : {}) };
 };
-const dateParams = z.object({ date: z.iso.date() });
+const dateParams = z.object({ date: isoDateSchema() });
 
 /** 400 for a unique or foreign-key violation the client caused. */
 function constraintError(error: unknown, field: string): never {
@@ -79,8 +81,9 @@ export function adminRoutes(deps: { pool: Pool; clock: SandboxClock | null; now:
         if (body.parentId && !(await getUnit(pool, body.parentId))) {
           throw new HttpError(400, 'INVALID_INPUT', 'invalid input: body.parentId', [{ path: 'body.parentId', message: `unknown unit '${body.parentId}'` }]);
         }
-        await insertUnit(pool, body).catch((e: unknown) => constraintError(e, 'id or name'));
-        await audit(pool, user.id, 'unit.create', withoutSecret(body));
+        await audited(pool, user.id, 'unit.create', (db) => insertUnit(db, body), () => withoutSecret(body)).catch((e: unknown) =>
+          constraintError(e, 'id or name'),
+        );
         res.status(201).location(`/units/${body.id}`).json(await getUnit(pool, body.id));
       },
     }),
@@ -102,8 +105,9 @@ export function adminRoutes(deps: { pool: Pool; clock: SandboxClock | null; now:
             throw new HttpError(400, 'INVALID_INPUT', 'invalid input: body.parentId', [{ path: 'body.parentId', message: 'would make the tree a cycle' }]);
           }
         }
-        await updateUnit(pool, params.id, body).catch((e: unknown) => constraintError(e, 'name'));
-        await audit(pool, user.id, 'unit.update', { id: params.id, ...withoutSecret(body) });
+        await audited(pool, user.id, 'unit.update', (db) => updateUnit(db, params.id, body), () => ({ id: params.id, ...withoutSecret(body) })).catch(
+          (e: unknown) => constraintError(e, 'name'),
+        );
         res.json(await getUnit(pool, params.id));
       },
     }),
@@ -132,9 +136,16 @@ export function adminRoutes(deps: { pool: Pool; clock: SandboxClock | null; now:
         if (body.unitId && !(await getUnit(pool, body.unitId))) {
           throw new HttpError(400, 'INVALID_INPUT', 'invalid input: body.unitId', [{ path: 'body.unitId', message: `unknown unit '${body.unitId}'` }]);
         }
-        await insertUser(pool, body).catch((e: unknown) => constraintError(e, 'id'));
-        const { token } = await issueToken(pool, body.id, 'initial');
-        await audit(pool, user.id, 'user.create', { ...body });
+        const { token } = await audited(
+          pool,
+          user.id,
+          'user.create',
+          async (db) => {
+            await insertUser(db, body);
+            return issueToken(db, body.id, 'initial');
+          },
+          () => ({ ...body }),
+        ).catch((e: unknown) => constraintError(e, 'id'));
         res.status(201).json({ user: await getUser(pool, body.id), token });
       },
     }),
@@ -147,8 +158,15 @@ export function adminRoutes(deps: { pool: Pool; clock: SandboxClock | null; now:
       schemas: { params: z.object({ id: userIdSchema }), body: z.object({ active: z.boolean() }) },
       responses: { 200: { description: 'the user', schema: userSchema }, 404: { description: 'no such user' } },
       handler: async ({ res, user, params, body }) => {
-        if (!(await setUserActive(pool, params.id, body.active))) throw notFound('user');
-        await audit(pool, user.id, 'user.update', { id: params.id, active: body.active });
+        await audited(
+          pool,
+          user.id,
+          'user.update',
+          async (db) => {
+            if (!(await setUserActive(db, params.id, body.active))) throw notFound('user');
+          },
+          () => ({ id: params.id, active: body.active }),
+        );
         res.json(await getUser(pool, params.id));
       },
     }),
@@ -175,8 +193,13 @@ export function adminRoutes(deps: { pool: Pool; clock: SandboxClock | null; now:
       responses: { 201: { description: 'the token', schema: z.object({ token: z.string(), info: tokenInfoSchema }) } },
       handler: async ({ res, user, params, body }) => {
         if (!(await getUser(pool, params.id))) throw notFound('user');
-        const issued = await issueToken(pool, params.id, body.label);
-        await audit(pool, user.id, 'token.issue', { userId: params.id, tokenId: issued.info.id, label: body.label });
+        const issued = await audited(
+          pool,
+          user.id,
+          'token.issue',
+          (db) => issueToken(db, params.id, body.label),
+          (r) => ({ userId: params.id, tokenId: r.info.id, label: body.label }),
+        );
         res.status(201).json(issued);
       },
     }),
@@ -189,8 +212,15 @@ export function adminRoutes(deps: { pool: Pool; clock: SandboxClock | null; now:
       schemas: { params: z.object({ id: userIdSchema, tokenId: z.uuid() }) },
       responses: { 204: { description: 'revoked' }, 404: { description: 'no such active token' } },
       handler: async ({ res, user, params }) => {
-        if (!(await revokeToken(pool, params.id, params.tokenId))) throw notFound('token');
-        await audit(pool, user.id, 'token.revoke', { userId: params.id, tokenId: params.tokenId });
+        await audited(
+          pool,
+          user.id,
+          'token.revoke',
+          async (db) => {
+            if (!(await revokeToken(db, params.id, params.tokenId))) throw notFound('token');
+          },
+          () => ({ userId: params.id, tokenId: params.tokenId }),
+        );
         res.status(204).end();
       },
     }),
@@ -255,8 +285,7 @@ export function adminRoutes(deps: { pool: Pool; clock: SandboxClock | null; now:
       responses: { 200: { description: 'stored' } },
       handler: async ({ res, user, params, body }) => {
         const exception = { date: params.date, ...body };
-        await putException(pool, exception, user.id);
-        await audit(pool, user.id, 'calendar.exception.put', exception);
+        await audited(pool, user.id, 'calendar.exception.put', (db) => putException(db, exception, user.id), () => exception);
         res.json(exception);
       },
     }),
@@ -269,8 +298,15 @@ export function adminRoutes(deps: { pool: Pool; clock: SandboxClock | null; now:
       schemas: { params: dateParams },
       responses: { 204: { description: 'removed' }, 404: { description: 'no exception that day' } },
       handler: async ({ res, user, params }) => {
-        if (!(await deleteException(pool, params.date))) throw notFound('calendar exception');
-        await audit(pool, user.id, 'calendar.exception.delete', params);
+        await audited(
+          pool,
+          user.id,
+          'calendar.exception.delete',
+          async (db) => {
+            if (!(await deleteException(db, params.date))) throw notFound('calendar exception');
+          },
+          () => params,
+        );
         res.status(204).end();
       },
     }),
@@ -292,8 +328,7 @@ export function adminRoutes(deps: { pool: Pool; clock: SandboxClock | null; now:
       },
       responses: { 200: { description: 'stored' } },
       handler: async ({ res, user, body }) => {
-        await saveOfficeHours(pool, body.officeHours, user.id);
-        await audit(pool, user.id, 'calendar.officeHours', body);
+        await audited(pool, user.id, 'calendar.officeHours', (db) => saveOfficeHours(db, body.officeHours, user.id), () => body);
         res.json(body);
       },
     }),
@@ -346,8 +381,7 @@ export function adminRoutes(deps: { pool: Pool; clock: SandboxClock | null; now:
           const issues = error.issues.map((i) => ({ path: ['body', 'overrides', ...i.path.map(String)].join('.'), message: i.message, code: i.code }));
           throw new HttpError(400, 'INVALID_INPUT', `invalid input: ${issues.map((i) => i.path).join(', ')}`, issues);
         }
-        await saveProfileChoice(pool, body, user.id);
-        await audit(pool, user.id, 'profile.update', body);
+        await audited(pool, user.id, 'profile.update', (db) => saveProfileChoice(db, body, user.id), () => body);
         res.json({ profileId: body.profileId, overrides: body.overrides, resolved });
       },
     }),

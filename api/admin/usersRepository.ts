@@ -82,7 +82,7 @@ export async function insertUser(db: Pool | PoolClient, user: NewUser): Promise<
   ]);
 }
 
-export async function setUserActive(pool: Pool, id: string, active: boolean): Promise<boolean> {
+export async function setUserActive(pool: Pool | PoolClient, id: string, active: boolean): Promise<boolean> {
   const { rowCount } = await pool.query('UPDATE users SET active = $2 WHERE id = $1', [id, active]);
   return (rowCount ?? 0) > 0;
 }
@@ -122,7 +122,7 @@ export async function listTokens(pool: Pool, userId: string): Promise<TokenInfo[
 }
 
 /** Revokes a token of a user; false when there is no such active token. */
-export async function revokeToken(pool: Pool, userId: string, tokenId: string): Promise<boolean> {
+export async function revokeToken(pool: Pool | PoolClient, userId: string, tokenId: string): Promise<boolean> {
   const { rowCount } = await pool.query(
     'UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL',
     [tokenId, userId],
@@ -131,8 +131,39 @@ export async function revokeToken(pool: Pool, userId: string, tokenId: string): 
 }
 
 /** Records who changed the directory (every action records its actor). */
-export async function audit(pool: Pool, userId: string, action: string, detail: Record<string, unknown>): Promise<void> {
+export async function audit(pool: Pool | PoolClient, userId: string, action: string, detail: Record<string, unknown>): Promise<void> {
   await pool.query('INSERT INTO admin_audit (user_id, action, detail) VALUES ($1, $2, $3)', [userId, action, JSON.stringify(detail)]);
+}
+
+/**
+ * Makes a change and records its audit row in one transaction: both are stored, or neither (a
+ * change the audit could not record is rolled back, so no unaudited change remains).
+ *
+ * @param change - the change, on the transaction's client; its result goes to `detail`
+ * @param detail - the audit row's detail (no secrets), from the change's result
+ * @example
+ * await audited(pool, user.id, 'unit.create', (db) => insertUnit(db, body), () => withoutSecret(body));
+ */
+export async function audited<T>(
+  pool: Pool,
+  userId: string,
+  action: string,
+  change: (db: PoolClient) => Promise<T>,
+  detail: (result: T) => Record<string, unknown>,
+): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await change(client);
+    await audit(client, userId, action, detail(result));
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
 }
 
 export interface AuditEntry {

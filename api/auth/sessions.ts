@@ -38,8 +38,9 @@ export async function createSession(pool: Pool, user: AuthUser, now = new Date()
 export async function findSession(pool: Pool, cookieValue: string, now = new Date()): Promise<Session | undefined> {
   const { rows } = await pool.query<{ id: string; name: string; role: Role; unit_id: string | null; csrf_token: string; expires_at: Date }>(
     `SELECT u.id, u.name, u.role, u.unit_id, s.csrf_token, s.expires_at
-       FROM console_sessions s JOIN users u ON u.id = s.user_id
-      WHERE s.id_hash = $1 AND s.expires_at > $2 AND u.active`,
+       FROM console_sessions s JOIN users u ON u.id = s.user_id LEFT JOIN units un ON un.id = u.unit_id
+      WHERE s.id_hash = $1 AND s.expires_at > $2 AND u.active
+        AND (u.unit_id IS NULL OR coalesce(un.active, false))`, // a deactivated unit's users are refused at once (issue 11)
     [hashToken(cookieValue), now],
   );
   const row = rows[0];

@@ -3,7 +3,7 @@
  * its office hours, and its calendar exceptions. Work orders take a resolved copy at creation, so
  * an edit here applies to new work orders only.
  */
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { buildCalendarData, CalendarException } from '../../domain/holidays';
 import { CalendarData, OfficePeriod, chinaUtcOffsetMinutes, defaultOfficeHours } from '../../domain/calendar';
 import { listOfficialYears } from '../calendar/repository';
@@ -55,7 +55,7 @@ export async function currentProfile(pool: Pool): Promise<SlaProfile> {
 
 /** Stores a new profile choice; the caller has validated it with `resolveProfile`. */
 export async function saveProfileChoice(
-  pool: Pool,
+  pool: Pool | PoolClient,
   choice: { profileId: ProfileId; overrides: Record<string, unknown> },
   userId: string,
 ): Promise<void> {
@@ -65,7 +65,7 @@ export async function saveProfileChoice(
   );
 }
 
-export async function saveOfficeHours(pool: Pool, officeHours: OfficePeriod[] | null, userId: string): Promise<void> {
+export async function saveOfficeHours(pool: Pool | PoolClient, officeHours: OfficePeriod[] | null, userId: string): Promise<void> {
   await pool.query('UPDATE hotline_settings SET office_hours = $1, updated_at = now(), updated_by = $2 WHERE id = 1', [
     officeHours === null ? null : JSON.stringify(officeHours),
     userId,
@@ -91,7 +91,7 @@ export async function listExceptions(pool: Pool): Promise<StoredException[]> {
 }
 
 /** Adds or replaces the exception of one day. */
-export async function putException(pool: Pool, exception: CalendarException, userId: string): Promise<void> {
+export async function putException(pool: Pool | PoolClient, exception: CalendarException, userId: string): Promise<void> {
   await pool.query(
     `INSERT INTO calendar_exceptions (day, kind, name, created_by) VALUES ($1, $2, $3, $4)
      ON CONFLICT (day) DO UPDATE SET kind = EXCLUDED.kind, name = EXCLUDED.name, created_at = now(), created_by = EXCLUDED.created_by`,
@@ -100,7 +100,7 @@ export async function putException(pool: Pool, exception: CalendarException, use
 }
 
 /** Removes a day's exception; false when there was none. */
-export async function deleteException(pool: Pool, date: string): Promise<boolean> {
+export async function deleteException(pool: Pool | PoolClient, date: string): Promise<boolean> {
   const { rowCount } = await pool.query('DELETE FROM calendar_exceptions WHERE day = $1', [date]);
   return (rowCount ?? 0) > 0;
 }

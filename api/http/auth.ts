@@ -30,17 +30,20 @@ export function newToken(): string {
 
 const unauthorized = (message: string) => new HttpError(401, 'UNAUTHORIZED', message);
 
-/** Finds the active user of a token, or undefined. */
-export async function userForToken(pool: Pool, token: string): Promise<AuthUser | undefined> {
-  const { rows } = await pool.query<{ id: string; name: string; role: Role; unit_id: string | null }>(
-    `SELECT u.id, u.name, u.role, u.unit_id
-       FROM api_tokens t JOIN users u ON u.id = t.user_id
+/**
+ * Finds the active user of a token, or undefined. `unitActive` is false for a user of a
+ * deactivated unit (checked on every request, so a deactivation takes effect at once).
+ */
+export async function userForToken(pool: Pool, token: string): Promise<(AuthUser & { unitActive: boolean }) | undefined> {
+  const { rows } = await pool.query<{ id: string; name: string; role: Role; unit_id: string | null; unit_active: boolean }>(
+    `SELECT u.id, u.name, u.role, u.unit_id, (u.unit_id IS NULL OR coalesce(un.active, false)) AS unit_active
+       FROM api_tokens t JOIN users u ON u.id = t.user_id LEFT JOIN units un ON un.id = u.unit_id
       WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active`,
     [hashToken(token)],
   );
   const row = rows[0];
   if (!row) return undefined;
-  return { id: row.id, name: row.name, role: row.role, ...(row.unit_id ? { unitId: row.unit_id } : {}) };
+  return { id: row.id, name: row.name, role: row.role, ...(row.unit_id ? { unitId: row.unit_id } : {}), unitActive: row.unit_active };
 }
 
 /** Requires `Authorization: Bearer <token>` of an active user; sets `res.locals.user`. */
@@ -57,7 +60,9 @@ export function authenticate(pool: Pool): RequestHandler {
       res.set('WWW-Authenticate', 'Bearer error="invalid_token"');
       throw unauthorized('unknown or revoked token');
     }
-    res.locals.user = user;
+    if (!user.unitActive) throw new HttpError(403, 'UNIT_INACTIVE', `unit ${user.unitId} is deactivated`);
+    const { unitActive: _, ...authUser } = user;
+    res.locals.user = authUser;
     next();
   };
 }

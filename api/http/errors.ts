@@ -22,6 +22,8 @@ export class HttpError extends Error {
     readonly type: string,
     message: string,
     readonly issues?: FieldIssue[],
+    /** More fields of the answer's body (e.g. `applied` of a 503). */
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
     this.name = 'HttpError';
@@ -86,15 +88,29 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       http = new HttpError(413, 'PAYLOAD_TOO_LARGE', 'the body is larger than the server accepts', [
         { path: 'body', message: 'too large', code: 'too_large' },
       ]);
+    } else if (!http && (parserType === 'encoding.unsupported' || parserType === 'charset.unsupported')) {
+      const header = parserType === 'encoding.unsupported' ? 'content-encoding' : 'content-type';
+      http = new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', (error as Error).message, [
+        { path: `headers.${header}`, message: 'supported: Content-Encoding gzip, deflate, br or none; charset utf-8', code: 'unsupported' },
+      ]);
     } else if (!http && typeof (error as { status?: number })?.status === 'number') {
       const status = (error as { status: number }).status;
-      if (status >= 400 && status < 500) http = new HttpError(status, 'BAD_REQUEST', (error as Error).message);
+      // What is left: a body that cannot be read (bad gzip, aborted), or a path express could
+      // not decode (route.ts names the parameter first; this is the fallback).
+      const part = error instanceof URIError ? 'params' : 'body';
+      if (status >= 400 && status < 500) {
+        http = new HttpError(status, status === 400 ? 'INVALID_INPUT' : 'BAD_REQUEST', (error as Error).message, [
+          { path: part, message: (error as Error).message, code: 'unreadable' },
+        ]);
+      }
     }
     if (!http) {
       logger.error({ err: error, method: req.method, path: req.path }, 'request failed');
       http = new HttpError(500, 'INTERNAL', 'internal error');
     }
     if (res.headersSent) return;
-    res.status(http.status).json({ type: http.type, message: http.message, ...(http.issues ? { issues: http.issues } : {}) });
+    res
+      .status(http.status)
+      .json({ type: http.type, message: http.message, ...(http.issues ? { issues: http.issues } : {}), ...http.details });
   };
 }

@@ -3,10 +3,10 @@
  * validation) and to describe it in the OpenAPI document, so the two cannot drift.
  */
 import type { OpenAPIRegistry, RouteConfig } from '@asteasolutions/zod-to-openapi';
-import type { Request, Response, Router } from 'express';
+import type { Request, RequestHandler, Response, Router } from 'express';
 import { z } from 'zod';
 import type { AuthUser, Role } from './auth';
-import { HttpError } from './errors';
+import { FieldIssue, HttpError } from './errors';
 import { Parsed, RequestSchemas, parseRequest } from './validate';
 
 export interface RouteContext<S extends RequestSchemas> extends Parsed<S> {
@@ -72,9 +72,41 @@ function document(registry: OpenAPIRegistry, spec: RouteSpec<any>): void {
 }
 
 /**
+ * A path parameter that is not valid percent-encoding (`/tickets/%`, `%C3%28`) → 400 naming it.
+ * Express would answer its own nameless "Failed to decode param" while matching the route.
+ */
+function pathParamDecoding(specs: RouteSpec<any>[]): RequestHandler {
+  const patterns = specs.map((spec) => {
+    const escaped = spec.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    return {
+      names: [...spec.path.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => m[1]),
+      regex: new RegExp(`^${escaped.replace(/:[A-Za-z0-9_]+/g, '([^/]+)')}/?$`, 'i'),
+    };
+  });
+  return (req, _res, next) => {
+    if (!req.path.includes('%')) return next();
+    for (const { names, regex } of patterns) {
+      const match = regex.exec(req.path);
+      if (!match) continue;
+      const issues: FieldIssue[] = [];
+      names.forEach((name, i) => {
+        try {
+          decodeURIComponent(match[i + 1]);
+        } catch {
+          issues.push({ path: `params.${name}`, message: 'not valid percent-encoding (UTF-8)', code: 'invalid_encoding' });
+        }
+      });
+      if (issues.length) throw new HttpError(400, 'INVALID_INPUT', `invalid input: ${issues.map((i) => i.path).join(', ')}`, issues);
+    }
+    next();
+  };
+}
+
+/**
  * Mounts routes on an (already authenticated) router and registers them in the OpenAPI registry.
  */
 export function mountRoutes(router: Router, registry: OpenAPIRegistry, specs: RouteSpec<any>[]): void {
+  router.use(pathParamDecoding(specs));
   for (const spec of specs) {
     document(registry, spec);
     router[spec.method](spec.path, async (req: Request, res: Response) => {

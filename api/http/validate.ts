@@ -1,8 +1,13 @@
 /**
  * Request validation with zod: params, query and body are parsed together and every issue is
  * answered at once as 400 naming its field (`body.callerPhone`, `query.month`).
+ *
+ * Before any schema, one rule for every string of every route (domain/storable.ts): text that
+ * PostgreSQL cannot store (NUL, lone surrogates) or that no person types (other control
+ * characters) is refused, as is JSON nested absurdly deep — so no route can forget it.
  */
 import type { z } from 'zod';
+import { findUnstorable } from '../../domain/storable';
 import { FieldIssue, HttpError } from './errors';
 
 export interface RequestSchemas {
@@ -42,9 +47,17 @@ export function parseRequest<S extends RequestSchemas>(
   const out: Record<string, unknown> = { params: input.params, query: input.query, headers: input.headers, body: undefined };
   for (const part of ['params', 'query', 'headers', 'body'] as const) {
     const schema = schemas[part];
-    if (!schema) continue;
     // An absent JSON body arrives as undefined: validate it as {} so missing fields are named.
     const value = part === 'body' && (input.body === undefined || input.body === null) ? {} : input[part];
+    // Every part, with or without a schema (headers: Node's parser refuses control characters).
+    if (part !== 'headers') {
+      const bad = findUnstorable(value, true);
+      if (bad.length) {
+        issues.push(...bad.map((b) => ({ path: [part, ...b.path.map(String)].join('.'), message: b.message, code: 'invalid_characters' })));
+        continue;
+      }
+    }
+    if (!schema) continue;
     const result = schema.safeParse(value);
     if (result.success) out[part] = result.data;
     else issues.push(...issuesOf(part, result.error));

@@ -4,6 +4,7 @@
  */
 import type { Pool } from 'pg';
 import { z } from 'zod';
+import { isoDateTimeSchema } from '../../domain/storableSchemas';
 import { mask } from '../tickets/view';
 import { workOrderIdSchema } from '../../domain/workorder';
 import { notFound } from '../http/errors';
@@ -36,7 +37,7 @@ export function notificationRoutes(deps: { pool: Pool }): RouteSpec<any>[] {
         query: z.object({
           kind: kinds,
           unread: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
-          since: z.iso.datetime({ offset: true }).optional(),
+          since: isoDateTimeSchema().optional(),
           workOrderId: workOrderIdSchema.optional(),
           page: z.coerce.number().int().min(1).max(100_000).default(1),
           pageSize: z.coerce.number().int().min(1).max(200).default(50),

@@ -2,6 +2,7 @@
  * /tickets: create, list, read and act on work orders.
  */
 import { z } from 'zod';
+import { int4Schema, isoDateSchema, isoDateTimeSchema } from '../../domain/storableSchemas';
 import { categorySchema, intakeSchema, stageSchema, urgencySchema, unitIdSchema, workOrderIdSchema } from '../../domain/workorder';
 import { workOrderActions, type WorkOrderActionName } from './actions';
 import type { Role } from '../http/auth';
@@ -22,7 +23,7 @@ const listOf = <T extends z.ZodType>(item: T) =>
     z.array(item).max(20).optional(),
   );
 const booleanText = z.enum(['true', 'false']).transform((v) => v === 'true');
-const instant = z.union([z.iso.datetime({ offset: true }), z.iso.date()], {
+const instant = z.union([isoDateTimeSchema(), isoDateSchema()], {
   error: "an ISO date 'YYYY-MM-DD' or date-time with offset, e.g. 2026-03-02T09:00:00+08:00",
 });
 
@@ -167,7 +168,7 @@ export function ticketRoutes(deps: { service: TicketService; pool: Pool; now: ()
       schemas: {
         params: idParams,
         query: z.object({
-          afterSeq: z.coerce.number().int().min(0).default(0),
+          afterSeq: int4Schema().min(0).default(0),
           limit: z.coerce.number().int().min(1).max(1000).default(200),
         }),
       },

@@ -23,6 +23,7 @@ import { HttpError, fromWorkflowError, notFound } from '../http/errors';
 import { calendarFor, currentProfile } from '../hotline/repository';
 import { unknownUnitIds } from '../units/repository';
 import { workOrderActions, type WorkOrderActionName } from './actions';
+import { applyAction } from './applyAction';
 import { claimIdempotencyKey, nextWorkOrderId, snapshot } from './repository';
 import { unitMayAccess } from './view';
 
@@ -254,13 +255,15 @@ export class TicketService {
     const action = workOrderActions[name];
     const handle = this.deps.temporal.workflow.getHandle(id);
     try {
-      return (await this.timed(() =>
-        handle.executeUpdate(action.update as never, {
-          args: [{ ...body, actor: actorOf(user) }],
-          // The same key again (a retry after a timeout) is the same update: applied once.
-          ...(idempotencyKey ? { updateId: `${name}/${user.id}/${idempotencyKey}` } : {}),
-        } as never),
-      )) as WorkOrderState;
+      // The same key again (a retry after a timeout) is the same update: applied once.
+      return await applyAction<WorkOrderState>(this.deps.temporal, handle, {
+        update: action.update as never,
+        args: { ...body, actor: actorOf(user) },
+        name,
+        userId: user.id,
+        idempotencyKey,
+        until: Date.now() + (this.deps.workflowTimeoutMs ?? 30_000),
+      });
     } catch (error) {
       const mapped = fromWorkflowError(error);
       // A refusal or an unknown work order: a unit learns nothing unless it is on the work order.

@@ -18,8 +18,9 @@ export const unitSchema = z.object({
   sector: unitSectorSchema.nullable(),
   parentId: unitIdSchema.nullable(),
   supervisingDepartment: z.string().nullable(),
-  webhookUrl: z.string().nullable(),
-  hasWebhookSecret: z.boolean(),
+  /** Shown to admins and to the unit itself only (see {@link unitAsSeenBy}). */
+  webhookUrl: z.string().nullable().optional(),
+  hasWebhookSecret: z.boolean().optional(),
   active: z.boolean(),
 });
 export type Unit = z.infer<typeof unitSchema>;
@@ -97,6 +98,16 @@ export async function unknownUnitIds(pool: Pool, ids: string[]): Promise<string[
   return ids.filter((id) => !known.has(id));
 }
 
+/**
+ * A unit as `viewer` may see it: a unit's webhook (its URL may carry a token of its own system)
+ * is shown to admins and to that unit, not to other units or roles.
+ */
+export function unitAsSeenBy(viewer: { role: string; unitId?: string }, unit: Unit): Unit {
+  if (viewer.role === 'admin' || viewer.unitId === unit.id) return unit;
+  const { webhookUrl: _url, hasWebhookSecret: _secret, ...rest } = unit;
+  return rest;
+}
+
 /** Arranges units as a forest: roots are units without a parent. */
 export function unitTree(units: Unit[]): UnitNode[] {
   const nodes = new Map(units.map((u) => [u.id, { ...u, children: [] as UnitNode[] }]));
@@ -128,7 +139,7 @@ const patchColumns: Record<keyof UnitPatch, string> = {
 };
 
 /** Applies a patch; false when the unit does not exist. */
-export async function updateUnit(pool: Pool, id: string, patch: UnitPatch): Promise<boolean> {
+export async function updateUnit(pool: Pool | PoolClient, id: string, patch: UnitPatch): Promise<boolean> {
   const sets: string[] = [];
   const values: unknown[] = [id];
   for (const [key, column] of Object.entries(patchColumns) as [keyof UnitPatch, string][]) {

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { unitIdSchema } from '../../domain/workorder';
 import { notFound } from '../http/errors';
 import { RouteSpec, route } from '../http/route';
-import { getUnit, listUnits, unitSchema, unitTree } from './repository';
+import { getUnit, listUnits, unitAsSeenBy, unitSchema, unitTree } from './repository';
 
 // Documented one level deep: the generator cannot follow a recursive schema.
 const unitNodeSchema = unitSchema.extend({
@@ -23,8 +23,8 @@ export function unitRoutes(deps: { pool: Pool }): RouteSpec<any>[] {
       roles: ['center', 'unit', 'supervisor', 'admin'],
       schemas: {},
       responses: { 200: { description: 'the tree and the flat count', schema: z.object({ tree: z.array(unitNodeSchema), count: z.number() }) } },
-      handler: async ({ res }) => {
-        const units = await listUnits(deps.pool);
+      handler: async ({ res, user }) => {
+        const units = (await listUnits(deps.pool)).map((u) => unitAsSeenBy(user, u));
         res.json({ tree: unitTree(units), count: units.length });
       },
     }),
@@ -36,10 +36,10 @@ export function unitRoutes(deps: { pool: Pool }): RouteSpec<any>[] {
       roles: ['center', 'unit', 'supervisor', 'admin'],
       schemas: { params: z.object({ id: unitIdSchema }) },
       responses: { 200: { description: 'the unit', schema: unitSchema }, 404: { description: 'no such unit' } },
-      handler: async ({ res, params }) => {
+      handler: async ({ res, user, params }) => {
         const unit = await getUnit(deps.pool, params.id);
         if (!unit) throw notFound('unit');
-        res.json(unit);
+        res.json(unitAsSeenBy(user, unit));
       },
     }),
   ];

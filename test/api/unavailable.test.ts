@@ -30,6 +30,14 @@ test('no worker: an action answers 503', async () => {
   const { rows } = await t.db.pool.query<{ work_order_id: string }>('SELECT work_order_id FROM idempotency_keys');
   const res = await request(t.app).post(`/tickets/${rows[0].work_order_id}/withdraw`).set(t.auth('center')).send({ reason: '撤单' });
   expect(res.status).toBe(503);
+  // Not taken: says so, and names the key a retry must carry to stay one update (issue 11).
+  expect(res.body).toMatchObject({ type: 'WORKFLOW_UNAVAILABLE', applied: false, idempotencyKey: expect.any(String) });
+  const keyed = await request(t.app)
+    .post(`/tickets/${rows[0].work_order_id}/withdraw`)
+    .set(t.auth('center'))
+    .set('Idempotency-Key', 'withdraw-1')
+    .send({ reason: '撤单' });
+  expect(keyed.body).toMatchObject({ applied: false, idempotencyKey: 'withdraw-1' });
 });
 
 test('the engine gone: 503, not 500', async () => {

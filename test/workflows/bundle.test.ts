@@ -31,10 +31,12 @@ test('the workflow imports only the workflow-safe domain and workflow modules', 
     'domain/scoring/grades.ts', // zod-free satisfaction grades (issue 12)
     'domain/sla.ts',
     'domain/stages.ts',
+    'domain/storable.ts', // the text rule, no zod (issue 11)
     'workflows/actionInput.ts',
     'workflows/index.ts',
     'workflows/lifecycle.ts',
     'workflows/messages.ts',
+    'workflows/storable.ts',
     'workflows/types.ts',
     'workflows/workOrder.ts',
   ]);
