@@ -224,6 +224,13 @@ export class TicketService {
 
   /** The state as `user` may see it exist: units get 404 for work orders not theirs. */
   async stateFor(user: AuthUser, id: string): Promise<WorkOrderState> {
+    if (user.role === 'unit') {
+      // A unit asking for another unit's work order is refused from the read model, without
+      // a workflow query (cheap, and no slower under load than the list it came from). The
+      // row is written before any action answers, so a unit just assigned is already in it.
+      const recorded = await snapshot(this.deps.pool, id);
+      if (recorded && !unitMayAccess(user, recorded.mainUnitId, recorded.coUnitIds)) throw notFound('work order');
+    }
     const state = await this.state(id);
     if (!unitMayAccess(user, state.mainUnitId, state.coUnitIds)) throw notFound('work order');
     return state;

@@ -165,8 +165,8 @@ test('the unit clerk signs, contacts and replies; a refused action shows its Chi
 
   await page.locator('[data-test=inbox]').getByRole('link', { name: workOrderId }).click();
   await waitForStage(page, '待签收');
-  // The unit never sees the caller's phone under the default rules.
-  expect(await page.locator('[data-test=caller-phone]').innerText()).not.toContain('13800001111');
+  // The assigned unit sees the caller's phone: it must phone the caller (003 第八条(二), 004 第十一条(一)).
+  expect(await page.locator('[data-test=caller-phone]').innerText()).toContain('13800001111');
   await shot(page, '07-unit-work-order');
   await page.locator('[data-test=submit-sign]').click();
   await waitForStage(page, '办理中');
