@@ -128,7 +128,21 @@ export function createApp(deps: AppDeps): Express {
     ...extensionLimitRoutes({ service, pool }),
     ...calendarRoutes({ pool, temporal: deps.temporal, now, warnDays: calendarWarnDays, onImported: recheckCalendar }),
   ]);
-  mountOps(app, registry, { pool, metrics, readiness: { pool, temporal: deps.temporal, ...deps.ops } });
+  mountOps(app, registry, { pool, metrics, readiness: {
+      pool,
+      temporal: deps.temporal,
+      ...deps.ops,
+      extraChecks: {
+        // A calendar near its edge is reported, not unready: work orders are still taken, with
+        // provisional deadlines (issue 10); taking the service out of rotation would stop intake.
+        calendar: async () => {
+          const calendar = await calendarWatch.check();
+          return { ok: true, detail: `${calendar.status}: ${calendar.message}` };
+        },
+        ...deps.ops?.extraChecks,
+      },
+    },
+  });
   const document = openApiDocument(registry);
 
   app.get('/health', async (_req, res) => {

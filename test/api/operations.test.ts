@@ -67,6 +67,9 @@ test('/livez answers; /readyz follows the worker away and back', async () => {
   const local = await readyz(withWorker);
   expect(local.status).toBe(200);
   expect(local.body).toMatchObject({ ready: true, checks: { database: { ok: true }, temporal: { ok: true }, worker: { ok: true } } });
+  // The calendar's coverage is reported (degraded near its edge) without taking the service out of rotation.
+  expect(local.body.checks.calendar).toMatchObject({ ok: true });
+  expect(local.body.checks.calendar.detail).toMatch(/^(ok|degraded): \S/);
   expect((await eventually(() => readyz(apiOnly), (r) => r.status === 200, 30_000)).status).toBe(200);
 
   await stopWorker();
