@@ -5,6 +5,7 @@
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import { manualScoringEvents, type ManualEvent } from '../../domain/scoring';
+import { isoDateTimeSchema } from '../../domain/storableSchemas';
 import { unitIdSchema, workOrderIdSchema } from '../../domain/workorder';
 
 /** The body of `POST /reports/scored-events`. */
@@ -12,7 +13,7 @@ export const scoredEventSchema = z.object({
   unitId: unitIdSchema,
   event: z.enum(manualScoringEvents),
   /** When it happened: the month it counts in. */
-  at: z.iso.datetime({ offset: true }),
+  at: isoDateTimeSchema(),
   reason: z.string().trim().min(1).max(2000),
   workOrderId: workOrderIdSchema.optional(),
 });

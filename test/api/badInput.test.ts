@@ -6,7 +6,7 @@
  * defence inside: a NUL that reaches a workflow anyway is recorded (repaired) and the work order
  * keeps moving.
  */
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import request from 'supertest';
 import { createApp } from '../../api/app';
 import { createLogger } from '../../api/logger';
@@ -17,14 +17,12 @@ import { eventually } from '../support/eventually';
 
 let t: TestApp;
 let temporal: Client;
-let connection: Connection;
 beforeAll(async () => {
   t = await startTestApp();
-  connection = await Connection.connect({ address: t.engine!.address });
-  temporal = new Client({ connection });
+  // The app's client: it carries the payload codec the worker expects (issue 15).
+  temporal = t.temporal;
 }, 120_000);
 afterAll(async () => {
-  await connection?.close();
   await t?.stop();
 });
 
@@ -62,7 +60,9 @@ describe('text that cannot be stored is refused at the boundary, naming the fiel
     const bad = 'a\u0000b';
     const textFields = ['note', 'instruction', 'reason', 'person', 'firstContactPerson', 'facts', 'answer'];
     for (const name of Object.keys(workOrderActions) as WorkOrderActionName[]) {
-      const who = workOrderActions[name].roles.includes('unit') ? { unit: 'kf-047' } : 'center';
+      const roles: readonly string[] = workOrderActions[name].roles;
+      // The expert ruling is the evaluator's (002 三(一)); every other action the center's or the unit's.
+      const who = roles.includes('unit') ? { unit: 'kf-047' } : roles.includes('center') ? 'center' : 'evaluator';
       const body = Object.fromEntries(textFields.map((f) => [f, bad]));
       const res = await request(t.app).post(`/tickets/${id}/${name}`).set(t.auth(who as never)).send(body);
       expect(res.status).toBe(400);

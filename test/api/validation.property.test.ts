@@ -43,8 +43,9 @@ const specs: RouteSpec<any>[] = [
   ...extensionLimitRoutes({ service: {} as TicketService, pool: noPool }),
   ...calendarRoutes({ pool: noPool, temporal: {} as Client, now, warnDays: 60 }),
 ];
-/** Documented, but mounted before authentication with its own small parser (api/auth/router.ts). */
-const documentOnly = ['POST /auth/sign-in'];
+/** Documented, but mounted before authentication with its own small parser (api/auth/router.ts),
+ * or operations' probes that take no input at all (ops/routes.ts). */
+const documentOnly = ['POST /auth/sign-in', 'GET /livez', 'GET /readyz', 'GET /metrics'];
 const key = (method: string, path: string) => `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`;
 
 /** A valid request of every operation: each property mutates one field of it. */
@@ -113,6 +114,9 @@ const examples: Record<string, Example> = {
   'GET /caller-history': { query: { phone: '13800001111', limit: '5' } },
   'GET /tickets/:id/extension-limit': { params: wo },
   'GET /calendar/status': {},
+  'GET /admin/phone-reveals': { query: { workOrderId: wo.id, userId: 'unit-user-kf-047', page: '1', pageSize: '20' } },
+  'POST /reports/scored-events': { body: { unitId: 'kf-047', event: 'extensionMisused', at: '2026-03-05T10:00:00+08:00', reason: '滥用延期', workOrderId: wo.id } },
+  'GET /reports/scored-events': { query: { month: '2026-03' } },
   'GET /admin/calendar/years': {},
   'POST /admin/calendar/years/:year/preview': { params: { year: '2027' }, body: { format: 'json', holidays: ['2027-01-01'], makeUpWorkdays: [] } },
   'PUT /admin/calendar/years/:year': { params: { year: '2027' }, body: { format: 'csv', csv: 'date,kind\n2027-01-01,holiday' } },

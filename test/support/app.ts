@@ -34,6 +34,8 @@ export interface TestApp {
   /** Every log line the app wrote (JSON strings). */
   logs: string[];
   engine?: EngineHandle;
+  /** The app's own Temporal client (with the payload codec), for tests that talk to a workflow directly. */
+  temporal: Client;
   /** A second app on the same database and engine, like a second API process. */
   anotherApp(): Express;
   /** `{ Authorization: 'Bearer …' }` for a demo role, or for the unit user of a unit id. */
@@ -132,6 +134,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       passwords: demoPasswords(secret),
       logs,
       engine,
+      temporal,
       anotherApp: makeApp,
       auth: (who) => ({
         Authorization: `Bearer ${typeof who === 'string' ? tokens[who] : tokens.units[who.unit]}`,
