@@ -2,7 +2,7 @@
  * Work orders through their workflows: create (start), act (updates), read (state query).
  * Each work order is one workflow whose id is the work-order number (workflows/messages.ts).
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { isGrpcDeadlineError, WithStartWorkflowOperation, type Client } from '@temporalio/client';
@@ -103,19 +103,22 @@ export class TicketService {
     const now = this.deps.now();
     let workOrderId = await nextWorkOrderId(pool, now);
     let created = true;
-    if (idempotencyKey !== undefined) {
-      const hash = createHash('sha256').update(canonical(intake)).digest('hex');
-      const claim = await claimIdempotencyKey(pool, user.id, idempotencyKey, hash, workOrderId);
-      if (!claim.claimed) {
-        if (!claim.sameRequest) {
-          throw new HttpError(422, 'IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for a different request');
-        }
-        workOrderId = claim.workOrderId;
-        created = false;
-        // The first request may have died before starting the workflow: start it if missing.
-        const existing = await this.tryState(workOrderId);
-        if (existing) return { state: existing, created };
+    // Without a key of the caller's, the API claims one of its own, so a 503 can name the key a
+    // retry must carry to create this work order at most once (issue 11).
+    const key = idempotencyKey ?? `auto-${randomUUID()}`;
+    const hash = createHash('sha256').update(canonical(intake)).digest('hex');
+    const claim = await claimIdempotencyKey(pool, user.id, key, hash, workOrderId);
+    if (!claim.claimed) {
+      if (!claim.sameRequest) {
+        throw new HttpError(422, 'IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for a different request');
       }
+      workOrderId = claim.workOrderId;
+      created = false;
+      // The first request may have died before starting the workflow: start it if missing.
+      const existing = await this.tryState(workOrderId).catch(async (error: unknown) => {
+        throw await this.slowCreation(error, claim.workOrderId, key);
+      });
+      if (existing) return { state: existing, created };
     }
     const input: WorkOrderInput = {
       workOrderId,
@@ -126,7 +129,35 @@ export class TicketService {
       calendar: await calendarFor(pool, now),
       rulesVersion: RULES_VERSION,
     };
-    return { state: await this.startAndAnswer(input), created };
+    try {
+      return { state: await this.startAndAnswer(input), created };
+    } catch (error) {
+      throw await this.slowCreation(error, workOrderId, key);
+    }
+  }
+
+  /**
+   * A creation that did not answer in time: the 503 says whether the work order exists
+   * (`applied`, omitted when the engine cannot tell), its number, and the key whose retry
+   * creates it at most once.
+   */
+  private async slowCreation(error: unknown, workOrderId: string, idempotencyKey: string): Promise<unknown> {
+    const mapped = fromWorkflowError(error);
+    if (mapped?.status !== 503) return error;
+    let applied: boolean | undefined;
+    try {
+      await this.deps.temporal.withDeadline(Date.now() + 2_000, () => this.deps.temporal.workflow.getHandle(workOrderId).describe());
+      applied = true;
+    } catch (describeError) {
+      if (fromWorkflowError(describeError)?.status === 404) applied = false;
+    }
+    const message =
+      applied === true
+        ? `work order ${workOrderId} was created but has not answered yet; retry with the same Idempotency-Key to get it (it will not be created twice)`
+        : applied === false
+          ? 'the work order was not created in time; a retry with the same Idempotency-Key creates it at most once'
+          : 'the engine could not say whether the work order was created; a retry with the same Idempotency-Key creates it at most once';
+    return new HttpError(503, mapped.type, message, undefined, { ...(applied === undefined ? {} : { applied }), workOrderId, idempotencyKey });
   }
 
   /**

@@ -18,11 +18,24 @@ test('no worker: creating a work order answers 503 within the deadline', async (
   const res = await request(t.app).post('/tickets').set(t.auth('center')).set('Idempotency-Key', 'k-503').send(intake);
   expect(res.status).toBe(503);
   expect(res.body.type).toBe('WORKFLOW_UNAVAILABLE');
+  // Started but not answering: the 503 says the work order exists, its number, and the key (issue 11).
+  expect(res.body).toMatchObject({ applied: true, workOrderId: expect.stringMatching(/^\d{14}$/), idempotencyKey: 'k-503' });
   expect(Date.now() - started).toBeLessThan(10_000);
   // The retry with the same key finds the same (started) work order, still unanswered: 503 again.
   const again = await request(t.app).post('/tickets').set(t.auth('center')).set('Idempotency-Key', 'k-503').send(intake);
   expect(again.status).toBe(503);
   const { rows } = await t.db.pool.query('SELECT count(*)::int AS n FROM idempotency_keys');
+  expect(rows[0].n).toBe(1);
+});
+
+test('no worker: a creation without a key gets a key of the API in its 503, and the retry with it creates nothing new', async () => {
+  const res = await request(t.app).post('/tickets').set(t.auth('center')).send({ ...intake, summary: '无键创建' });
+  expect(res.status).toBe(503);
+  expect(res.body).toMatchObject({ applied: true, idempotencyKey: expect.stringMatching(/^auto-/) });
+  const again = await request(t.app).post('/tickets').set(t.auth('center')).set('Idempotency-Key', res.body.idempotencyKey).send({ ...intake, summary: '无键创建' });
+  expect(again.status).toBe(503);
+  expect(again.body.workOrderId).toBe(res.body.workOrderId);
+  const { rows } = await t.db.pool.query('SELECT count(*)::int AS n FROM idempotency_keys WHERE work_order_id = $1', [res.body.workOrderId]);
   expect(rows[0].n).toBe(1);
 });
 
