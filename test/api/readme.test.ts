@@ -65,12 +65,14 @@ test('the curl walk-through works as written', async () => {
   );
   expect(output).toContain('"stage":"closed"');
   expect(output).toContain('"type":"WORK_ORDER_CLOSED"');
-  expect(output).toMatch(/"now":"2026-03-03T/);
+  expect(output).toMatch(/"now":"2026-03-04T/);
   expect(output).toContain('month,unitId,unitName');
   expect(output).toMatch(/"overdue":true/);
-  // The urge at Monday ~17:00 (+08:00) and the escalation at Tuesday ~09:00, each at its own instant.
+  // The urge at Monday ~17:00 (+08:00), the second urge at the deadline, Tuesday ~09:00, and the
+  // escalation a working day later (001 三(三): two 催办 before 督办), each at its own instant.
   expect(output).toMatch(/"at":"2026-03-02T09:\d\d:[\d.]+Z","type":"urged"/);
-  expect(output).toMatch(/"at":"2026-03-03T01:\d\d:[\d.]+Z","type":"escalated"/);
+  expect(output).toMatch(/"at":"2026-03-03T01:\d\d:[\d.]+Z","type":"urged"/);
+  expect(output).toMatch(/"at":"2026-03-04T01:\d\d:[\d.]+Z","type":"escalated"/);
   expect(output).toContain('newWorkOrder');
   // The unit's replies never carried the caller's phone.
   const unitPart = output.slice(0, output.indexOf('"type":"WORK_ORDER_CLOSED"'));

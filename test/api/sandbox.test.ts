@@ -28,7 +28,7 @@ test('advancing is for admins, with a duration named in the error when bad', asy
   await request(t.app).post('/admin/clock/advance').set(t.auth('center')).send({ by: '1h' }).expect(403);
 });
 
-test('an unsigned work order is urged, then escalated when its sign deadline passes; lists and notifications show it', async () => {
+test('an unsigned work order is urged before and at its sign deadline, then escalated a working day later (001 三(三)); lists and notifications show it', async () => {
   const created = await request(t.app).post('/tickets').set(t.auth('center')).send(intake).expect(201);
   const id = created.body.workOrderId as string;
   const sign = created.body.clocks.find((c: { name: string }) => c.name === 'sign');
@@ -38,8 +38,8 @@ test('an unsigned work order is urged, then escalated when its sign deadline pas
   const before = await request(t.app).get('/tickets?overdue=true').set(t.auth('center')).expect(200);
   expect(before.body.items.map((i: { id: string }) => i.id)).not.toContain(id);
 
-  const advanced = await request(t.app).post('/admin/clock/advance').set(t.auth('admin')).send({ by: '26h' }).expect(200);
-  expect(new Date(advanced.body.now).getTime()).toBeGreaterThanOrEqual(new Date('2026-03-03T03:00:00Z').getTime());
+  const advanced = await request(t.app).post('/admin/clock/advance').set(t.auth('admin')).send({ by: '50h' }).expect(200);
+  expect(new Date(advanced.body.now).getTime()).toBeGreaterThanOrEqual(new Date('2026-03-04T03:00:00Z').getTime());
   const clock = await request(t.app).get('/admin/clock').set(t.auth({ unit: 'kf-046' })).expect(200);
   expect(clock.body).toMatchObject({ sandbox: true });
 
