@@ -1,5 +1,5 @@
 // Second half of `npm run build` (after tsc): copies what tsc does not emit (SQL migrations, the
-// .mjs helpers run as child processes, the engine's launchers) into dist/, and pre-bundles the
+// .mjs helpers run as child processes, the engine's launchers, the web console served as is) into dist/, and pre-bundles the
 // workflow code (webpack, once, here) into dist/workflow-bundle.js, so a compiled start needs
 // neither ts-node nor webpack. Plain JavaScript: it runs without dev tooling.
 'use strict';
@@ -9,7 +9,7 @@ const path = require('node:path');
 const root = path.resolve(__dirname, '..');
 const dist = path.join(root, 'dist');
 
-for (const asset of ['db/migrations', 'db/migrate-runner.mjs', 'db/embedded/postgres-server.mjs', 'engine/bin']) {
+for (const asset of ['db/migrations', 'db/migrate-runner.mjs', 'db/embedded/postgres-server.mjs', 'engine/bin', 'console']) {
   const from = path.join(root, asset);
   if (fs.existsSync(from)) fs.cpSync(from, path.join(dist, asset), { recursive: true });
 }

@@ -48,6 +48,10 @@ test('npm run build, then the compiled service runs the walk-through', async () 
   const closed = await post(tokens.center, `/tickets/${id}/callback`, { contactedFirst: true, answered: true, resolved: true, satisfaction: 'satisfied' });
   expect(closed.stage).toBe('closed');
   expect((await fetch(`${url}/readyz`)).status).toBe(200);
+  // The web console is served from the build too (copied beside the compiled code).
+  const page = await fetch(`${url}/`);
+  expect(page.status).toBe(200);
+  expect(await page.text()).toContain('<html');
 
   service.child.kill('SIGTERM');
   expect(await service.exited).toBe(0);
