@@ -20,6 +20,7 @@ import type {
 import { ApplicationFailure } from '@temporalio/common';
 import { refusingUnstorableInput } from './storable';
 import { deliverWebhook, WebhookError } from './webhook';
+import { inTransaction } from '../db/transaction';
 
 /** The few logger methods the activities use (pino fits). */
 export interface ActivityLogger {
@@ -63,21 +64,6 @@ const noopLogger: ActivityLogger = { info: () => undefined, warn: () => undefine
 /** The outbox row id of one recipient of a notification. */
 export function notificationRowId(key: string, r: Recipient): string {
   return r.audience === 'unit' ? `${key}:unit:${r.unitId}` : `${key}:${r.audience}`;
-}
-
-async function inTransaction<T>(pool: Pool, fn: (c: PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await fn(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
 }
 
 /** Upserts the read-model row from the snapshot and appends the events (inside a transaction). */

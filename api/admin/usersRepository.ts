@@ -7,6 +7,7 @@ import type { Pool, PoolClient } from 'pg';
 import { z } from 'zod';
 import { unitIdSchema } from '../../domain/workorder';
 import { Role, hashToken, newToken, roles } from '../http/auth';
+import { inTransaction } from '../../db/transaction';
 
 export const userIdSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits, _ . : - only');
 
@@ -151,19 +152,11 @@ export async function audited<T>(
   change: (db: PoolClient) => Promise<T>,
   detail: (result: T) => Record<string, unknown>,
 ): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await change(client);
-    await audit(client, userId, action, detail(result));
-    await client.query('COMMIT');
+  return inTransaction(pool, async (db) => {
+    const result = await change(db);
+    await audit(db, userId, action, detail(result));
     return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 export interface AuditEntry {
