@@ -251,6 +251,8 @@ export class ServiceProcess {
         ENGINE_PORT: String(o.enginePort),
         EMBEDDED_PG_PORT: String(o.pgPort),
         SANDBOX: o.sandbox ? '1' : '0',
+        // The bench signs in as the demo users; outside sandbox they are seeded only on request (issue 15).
+        SEED_DEMO: '1',
         ...(o.sandbox ? { SANDBOX_START: o.sandbox } : {}),
         LOG_LEVEL: process.env.SCALE_LOG_LEVEL ?? 'warn',
         ...o.extraEnv,
