@@ -3,54 +3,17 @@
  * service starts with embedded PostgreSQL, the engine and the worker, prints its URL, writes the
  * demo tokens, serves requests, stops cleanly on SIGTERM and keeps its data across a restart.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { demoTokens } from '../../db/seed/demo';
 import { startEngine } from '../../engine';
 import { startTestPostgres } from '../support/postgres';
+import { runScript, startScript, tsNodeArgv } from '../support/startScript';
 
-const root = path.resolve(__dirname, '../..');
-const tsNode = require.resolve('ts-node/dist/bin.js');
-
-interface Started {
-  child: ChildProcess;
-  url: string;
-  stdout: () => string;
-  /** The banner for people (written just after the "service ready" line). */
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
-function start(env: Record<string, string>): Promise<Started> & { child: ChildProcess } {
-  const child = spawn(process.execPath, [tsNode, '--transpile-only', 'scripts/start.ts'], {
-    cwd: root,
-    env: { ...process.env, LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout!.setEncoding('utf8').on('data', (s: string) => (out += s));
-  child.stderr!.setEncoding('utf8').on('data', (s: string) => (err += s));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const ready = new Promise<Started>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not ready in time\n${out}\n${err.slice(-3000)}`)), 90_000);
-    const check = () => {
-      const line = out.split('\n').find((l) => l.includes('"service ready"'));
-      if (line) {
-        clearTimeout(timer);
-        resolve({ child, url: JSON.parse(line).url, stdout: () => out, stderr: () => err, exited });
-      }
-    };
-    child.stdout!.on('data', check);
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited with ${code}\n${out}\n${err.slice(-3000)}`));
-    });
-  });
-  return Object.assign(ready, { child });
-}
+/** `npm start` in this checkout with `env`, 90 s to get ready (test/support/startScript.ts). */
+const start = (env: Record<string, string>) => startScript({ env, readyWithinMs: 90_000 });
 
 let dataDir: string;
 const running: ChildProcess[] = [];
@@ -63,14 +26,7 @@ afterAll(async () => {
 });
 
 test('a bad variable stops the start with its name', async () => {
-  const child = spawn(process.execPath, [tsNode, '--transpile-only', 'scripts/start.ts'], {
-    cwd: root,
-    env: { ...process.env, PORT: 'eighty', SANDBOX_START: '2026-03-02' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let err = '';
-  child.stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const { code, stderr: err } = await runScript(tsNodeArgv('scripts/start.ts'), { PORT: 'eighty', SANDBOX_START: '2026-03-02' });
   expect(code).toBe(2);
   expect(err).toContain('PORT');
   expect(err).toContain('SANDBOX_START');
