@@ -11,8 +11,14 @@ import Intake from './views/center/Intake.js';
 import WorkList from './views/center/WorkList.js';
 import Inbox from './views/unit/Inbox.js';
 import WorkOrderPage from './views/workorder/WorkOrderPage.js';
+// The supervisor's screens (issue 14).
+import SupervisorDashboard from './views/supervisor/Dashboard.js';
+import SupervisorPerformance from './views/supervisor/Performance.js';
+import SupervisorSupervisions from './views/supervisor/Supervisions.js';
+import SupervisorMonthLists from './views/supervisor/MonthLists.js';
 
 const everyone = ['center', 'unit', 'supervisor', 'admin'];
+const supervisorRoles = ['supervisor', 'admin'];
 
 export const router = createRouter({
   history: createWebHashHistory(),
@@ -28,6 +34,11 @@ export const router = createRouter({
         { path: 'inbox', component: Inbox, meta: { roles: ['unit'] } },
         { path: 'tickets/:id', component: WorkOrderPage, meta: { roles: everyone } },
         { path: 'password', component: ChangePassword, meta: { roles: everyone } },
+        // The supervisor's screens (issue 14): supervisors, and admins who may read the reports.
+        { path: 'supervisor', component: SupervisorDashboard, meta: { roles: supervisorRoles } },
+        { path: 'supervisor/performance', component: SupervisorPerformance, meta: { roles: supervisorRoles } },
+        { path: 'supervisor/supervisions', component: SupervisorSupervisions, meta: { roles: supervisorRoles } },
+        { path: 'supervisor/lists', component: SupervisorMonthLists, meta: { roles: supervisorRoles } },
       ],
     },
     { path: '/:rest(.*)*', redirect: '/' },

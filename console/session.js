@@ -91,4 +91,4 @@ whenSessionLost(() => {
 });
 
 /** Where a role starts. */
-export const homeOf = (role) => (role === 'unit' ? '/inbox' : '/list');
+export const homeOf = (role) => (role === 'unit' ? '/inbox' : role === 'supervisor' ? '/supervisor' : '/list');

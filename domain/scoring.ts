@@ -73,6 +73,8 @@ export interface ManualEvent {
   unitId: string;
   event: ManualScoringEvent;
   at: string;
+  /** The work order it concerns, if any (shown beside the deduction). */
+  workOrderId?: string;
 }
 
 /** The zod schema of a {@link SatisfactionGrade} (the type and helpers: domain/scoring/grades.ts). */
@@ -256,7 +258,18 @@ export interface UnitScore {
   /** Points per item of the scheme, and the total in `score`. */
   breakdown: Record<string, number>;
   score: number;
+  /** With `trace`: every row that cost the unit something (an event, a missed rate). */
+  causes?: ScoreCause[];
 }
+
+/**
+ * What cost a unit points, row by row (issue 14: each deduction links to its work order): an
+ * event counted, or a row that lowered a rate (`credit` 0–100 where a scheme gives part credit,
+ * 003's resolution and satisfaction).
+ */
+export type ScoreCause =
+  | { kind: 'event'; event: ScoringEvent; workOrderId?: string; count?: number }
+  | { kind: 'rate'; rate: RateName; workOrderId: string; credit?: number };
 
 /** Options of {@link scoreUnits}. */
 export interface ScoreOptions {
@@ -268,6 +281,8 @@ export interface ScoreOptions {
   satisfactionGrades?: readonly SatisfactionGrade[];
   /** Events entered by supervisors (000 附件2 四.4–六), counted in the month of their `at`. */
   manualEvents?: readonly ManualEvent[];
+  /** Record {@link UnitScore.causes}: which rows cost what (the supervisor's breakdown). */
+  trace?: boolean;
 }
 
 /** Which rating exclusions a scheme leaves out of the callback rates. */
@@ -284,6 +299,23 @@ export function excludedRatings(scheme: ScoringScheme): readonly RatingExclusion
 }
 
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
+
+/**
+ * The event counters of one row: `ev.x++` / `ev.x += n` count as before and, with a trace, also
+ * record which work order caused it.
+ */
+function countingEvents(events: Record<ScoringEvent, number>, causes: ScoreCause[] | undefined, workOrderId: string): Record<ScoringEvent, number> {
+  if (!causes) return events;
+  return new Proxy(events, {
+    set(target, key, value: number) {
+      const event = key as ScoringEvent;
+      const added = value - target[event];
+      target[event] = value;
+      if (added > 0) causes.push(added === 1 ? { kind: 'event', event, workOrderId } : { kind: 'event', event, workOrderId, count: added });
+      return true;
+    },
+  });
+}
 
 function time(iso: string | null, field: string, row: UnitTicketFacts): number | null {
   if (iso === null || iso === undefined) return null;
@@ -305,6 +337,7 @@ interface Tally {
   counts: UnitScore['counts'];
   resolutionCredit: number; // Σ credit of 003's formula
   satisfactionCredit: number;
+  causes: ScoreCause[];
 }
 
 /**
@@ -358,6 +391,7 @@ export function scoreUnits(month: string, facts: UnitTicketFacts[], scheme: Scor
         },
         resolutionCredit: 0,
         satisfactionCredit: 0,
+        causes: [],
       };
       tallies.set(unitId, t);
     }
@@ -374,7 +408,10 @@ export function scoreUnits(month: string, facts: UnitTicketFacts[], scheme: Scor
     }
     const t = tally(row.unitId);
     const c = t.counts;
-    const ev = c.events;
+    const ev = countingEvents(c.events, options.trace ? t.causes : undefined, row.workOrderId);
+    const rateMissed = (rate: RateName, credit?: number) => {
+      if (options.trace) t.causes.push(credit === undefined ? { kind: 'rate', rate, workOrderId: row.workOrderId } : { kind: 'rate', rate, workOrderId: row.workOrderId, credit });
+    };
     if (inMonth(dispatchedAt)) {
       t.volume++;
       if (row.returnedLate) ev.lateReturn++;
@@ -385,7 +422,10 @@ export function scoreUnits(month: string, facts: UnitTicketFacts[], scheme: Scor
     if (inMonth(signDeadline)) {
       c.signDue++;
       if (done(time(row.signedAt, 'signedAt', row), signDeadline)) c.signedOnTime++;
-      else ev.lateSign++;
+      else {
+        ev.lateSign++;
+        rateMissed('onTimeSign');
+      }
     }
 
     const completionDeadline = time(row.completionDeadline, 'completionDeadline', row);
@@ -393,8 +433,10 @@ export function scoreUnits(month: string, facts: UnitTicketFacts[], scheme: Scor
       c.completionDue++;
       const repliedAt = time(row.repliedAt, 'repliedAt', row);
       if (done(repliedAt, end)) c.completed++;
+      else rateMissed('completion');
       if (done(repliedAt, completionDeadline)) c.completedOnTime++;
-      else if (row.role !== 'co') {
+      else rateMissed('onTimeCompletion');
+      if (!done(repliedAt, completionDeadline) && row.role !== 'co') {
         // 主协办同责 (003 附件2) shares the rates; a per-event deduction falls on the main unit,
         // whose deadline it was (assumed: no seed deducts a co-unit for the main unit's lateness).
         ev.overdue++;
@@ -423,15 +465,24 @@ export function scoreUnits(month: string, facts: UnitTicketFacts[], scheme: Scor
           const contactedAt = time(row.firstContactAt, 'firstContactAt', row);
           const contacted = row.contactedFirst ?? (contactDeadline !== null && contactedAt !== null && contactedAt <= contactDeadline);
           if (contacted) c.contactedFirst++;
-          if (row.resolved ?? row.resultType === 'resolved') c.resolved++;
+          else rateMissed('firstContact');
+          const resolved = row.resolved ?? row.resultType === 'resolved';
+          if (resolved) c.resolved++;
           const counts = gradeCounts(row.satisfaction, grades);
           if (counts === 'satisfied') c.satisfied++;
           if (counts === 'unsatisfied') ev.unsatisfied++;
           if (scheme.kind === 'weightedFormulas') {
             // 003 附件2 诉求解决率: 根据回访情况计分, 市民测评 — the citizen's verdict, not the reply's type.
             const citizen: ResultType = row.citizenResultType ?? (row.resolved === false ? 'unresolved' : row.resolved === true ? 'resolved' : (row.resultType ?? 'unresolved'));
-            t.resolutionCredit += scheme.resolutionCredit[citizen] ?? 0;
-            t.satisfactionCredit += (scheme.satisfactionCredit as Partial<Record<Satisfaction, number>>)[row.satisfaction] ?? 0;
+            const resolutionCredit = scheme.resolutionCredit[citizen] ?? 0;
+            const satisfactionCredit = (scheme.satisfactionCredit as Partial<Record<Satisfaction, number>>)[row.satisfaction] ?? 0;
+            t.resolutionCredit += resolutionCredit;
+            t.satisfactionCredit += satisfactionCredit;
+            if (resolutionCredit < 100) rateMissed('resolution', resolutionCredit);
+            if (satisfactionCredit < 100) rateMissed('satisfaction', satisfactionCredit);
+          } else {
+            if (!resolved) rateMissed('resolution');
+            if (counts !== 'satisfied') rateMissed('satisfaction');
           }
         }
       }
@@ -441,7 +492,11 @@ export function scoreUnits(month: string, facts: UnitTicketFacts[], scheme: Scor
   for (const e of options.manualEvents ?? []) {
     const at = Date.parse(e.at);
     if (Number.isNaN(at)) throw new RangeError(`scoreUnits: manual event of ${e.unitId} has no date: '${e.at}'`);
-    if (inMonth(at)) tally(e.unitId).counts.events[e.event]++;
+    if (inMonth(at)) {
+      const t = tally(e.unitId);
+      t.counts.events[e.event]++;
+      if (options.trace) t.causes.push(e.workOrderId ? { kind: 'event', event: e.event, workOrderId: e.workOrderId } : { kind: 'event', event: e.event });
+    }
   }
 
   const all = [...tallies.values()];
@@ -512,7 +567,9 @@ export function scoreUnits(month: string, facts: UnitTicketFacts[], scheme: Scor
     }
     for (const k of Object.keys(breakdown)) breakdown[k] = round4(breakdown[k]);
     const score = round4(Object.values(breakdown).reduce((s, x) => s + x, 0));
-    return { unitId: t.unitId, month, volume: t.volume, volumeRank, rates, counts: c, scheme: scheme.kind, breakdown, score };
+    const scored: UnitScore = { unitId: t.unitId, month, volume: t.volume, volumeRank, rates, counts: c, scheme: scheme.kind, breakdown, score };
+    if (options.trace) scored.causes = t.causes;
+    return scored;
   });
   return scores.sort((a, b) => b.score - a.score || (a.unitId < b.unitId ? -1 : a.unitId > b.unitId ? 1 : 0));
 }

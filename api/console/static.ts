@@ -30,6 +30,8 @@ function vendorFiles(): Record<string, string> {
     'element-plus.js': path.join(elementPlus, 'dist/index.full.min.mjs'),
     'element-plus.css': path.join(elementPlus, 'dist/index.css'),
     'element-plus-zh-cn.js': path.join(elementPlus, 'dist/locale/zh-cn.min.mjs'),
+    // The supervisor's charts (issue 14): ECharts' self-contained ES module build.
+    'echarts.js': path.join(packageDir('echarts'), 'dist/echarts.esm.min.mjs'),
   };
 }
 

@@ -10,6 +10,7 @@ import { getUnit } from '../units/repository';
 import { reportCsv } from './csv';
 import { insertScoredEvent, scoredEventSchema, scoredEventsBetween } from './scoredEvents';
 import { monthRange, monthlyReport } from './service';
+import { supervisorRoutes } from './supervisorRoutes';
 
 export const monthSchema = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "a month 'YYYY-MM'");
 
@@ -30,6 +31,7 @@ const reportSchema = z.object({
 
 export function reportRoutes(deps: { pool: Pool; now: () => Date }): RouteSpec<any>[] {
   return [
+    ...supervisorRoutes(deps),
     route({
       method: 'post',
       path: '/reports/scored-events',

@@ -23,6 +23,12 @@ export default {
         </template>
         <router-link v-if="session.user.role === 'unit'" to="/inbox">{{ t('nav.inbox') }}</router-link>
         <router-link v-if="session.user.role === 'supervisor'" to="/list">{{ t('nav.list') }}</router-link>
+        <template v-if="session.user.role === 'supervisor' || session.user.role === 'admin'">
+          <router-link to="/supervisor" data-test="nav-supervisor">{{ t('supervisor.nav.dashboard') }}</router-link>
+          <router-link to="/supervisor/performance">{{ t('supervisor.nav.performance') }}</router-link>
+          <router-link to="/supervisor/supervisions">{{ t('supervisor.nav.supervisions') }}</router-link>
+          <router-link to="/supervisor/lists">{{ t('supervisor.nav.lists') }}</router-link>
+        </template>
         <router-link to="/password">{{ t('nav.password') }}</router-link>
       </nav>
       <span class="shell-spacer"></span>

@@ -22,7 +22,7 @@ export const actionFields = {
   ],
   'expert-ruling': [{ name: 'ruling', kind: 'select', label: 'form.ruling', options: [{ value: 'upheld', label: 'form.upheld' }, { value: 'overturned', label: 'form.overturned' }], value: 'upheld', required: true }, text('reason', 'form.reason')],
   withdraw: [text('reason', 'form.reason')],
-  supervise: [select('trigger', 'form.trigger', 'superviseTriggers', 'manual'), text('reason', 'form.reason')],
+  supervise: [select('method', 'supervisor.supervise.method', 'superviseMethods', 'written'), select('trigger', 'supervisor.supervise.trigger', 'superviseTriggers', 'manual'), text('reason', 'form.reason')],
   sign: [text('note', 'form.note', false)],
   contact: [bool('reached', 'form.reached'), select('method', 'form.method', 'contactMethods', 'phone'), { name: 'person', kind: 'text', label: 'form.person', required: true }, text('note', 'form.note', false)],
   return: [text('reason', 'form.reason')],
