@@ -1,38 +1,36 @@
 /**
- * The month's work-order lists the regulations ask for: 未先联 / 未解决 / 不满意 (003 第五条(三)
- * 每月梳理分析未先行联系、未解决、不满意工单) and 延期后仍超期 (000 附件2 五.2 经延期办理而又超期未办结).
- * They are exactly the rows the month's scoring counted against a unit (the traced report), so
- * a list and the unit's score never disagree.
+ * The month's work-order lists the regulations ask for:
+ * - 未先联 / 未解决 / 不满意 (003 第五条(三) 每月梳理分析未先行联系、未解决、不满意工单): the work
+ *   orders whose callback (回访) that reached the caller in the month said so. Such a work order
+ *   is usually sent back for re-handling (003 第五条(四)), so these are callbacks, not closings:
+ *   the month's scores count only the closed ones.
+ * - 延期后仍超期 (000 附件2 五.2 经延期办理而又超期未办结): exactly the rows the month's scoring
+ *   counted as that event (the traced report), so the list and the scores agree.
  */
 import type { Pool } from 'pg';
 import { z } from 'zod';
-import type { ScoreCause } from '../../domain/scoring';
-import type { MonthlyReport } from './service';
+import { gradeCounts } from '../../domain/scoring';
+import type { CallbackRecord } from '../../workflows/messages';
+import { currentProfile } from '../hotline/repository';
+import { monthRange, monthlyReport } from './service';
 
 export const monthListNames = ['notContactedFirst', 'unresolved', 'unsatisfied', 'overdueAfterExtension'] as const;
 export type MonthListName = (typeof monthListNames)[number];
 
-/** Whether one cause of a unit's score puts its work order on the list. */
-const onList: Record<MonthListName, (c: ScoreCause) => boolean> = {
-  notContactedFirst: (c) => c.kind === 'rate' && c.rate === 'firstContact',
-  // Not resolved by the citizen's verdict (003's part credit, e.g. 参考备案, is not 未解决).
-  unresolved: (c) => c.kind === 'rate' && c.rate === 'resolution' && !c.credit,
-  unsatisfied: (c) => c.kind === 'event' && c.event === 'unsatisfied',
-  overdueAfterExtension: (c) => c.kind === 'event' && c.event === 'overdueAfterExtension',
-};
-
 export interface MonthListRow {
   workOrderId: string;
-  /** The units the work order counted against for this list (main, and co-units sharing it). */
+  /** The units it concerns: for callbacks the main and co-units now, for the scoring event the unit charged. */
   unitIds: string[];
   unitNames: string[];
-  stage: string | null;
-  category: string | null;
-  summary: string | null;
+  stage: string;
+  category: string;
+  summary: string;
   mainUnitId: string | null;
-  createdAt: string | null;
+  createdAt: string;
   closedAt: string | null;
   completionDeadline: string | null;
+  /** The month's callback that put it on the list (callback lists). */
+  callbackAt: string | null;
   satisfaction: string | null;
 }
 
@@ -42,47 +40,73 @@ export const monthListQuerySchema = z.object({
   pageSize: z.coerce.number().int().min(1).max(200).default(50),
 });
 
-/**
- * The work orders on `list` in a traced report, newest first; `unit` keeps those counted
- * against that unit. Every matching row (the caller pages).
- */
-export async function monthList(pool: Pool, report: MonthlyReport, list: MonthListName, unit?: string): Promise<MonthListRow[]> {
-  const units = new Map<string, Set<string>>();
-  const nameOf = new Map(report.units.map((u) => [u.unitId, u.unitName ?? u.unitId]));
-  for (const u of report.units) {
-    if (unit && u.unitId !== unit) continue;
-    for (const c of u.causes ?? []) {
-      if (!onList[list](c) || !c.workOrderId) continue;
-      const set = units.get(c.workOrderId) ?? new Set<string>();
-      set.add(u.unitId);
-      units.set(c.workOrderId, set);
-    }
-  }
-  if (!units.size) return [];
-  const { rows } = await pool.query<{
-    id: string; stage: string; category: string; summary: string; main_unit_id: string | null; created_at: Date; closed_at: Date | null;
-    completion_deadline: Date | null; satisfaction: string | null;
-  }>(
-    `SELECT id, stage, category, summary, main_unit_id, created_at, closed_at, completion_deadline,
-            (SELECT c->>'satisfaction' FROM jsonb_array_elements(coalesce(state->'callbacks', '[]'::jsonb)) c
-              WHERE (c->>'reached')::boolean ORDER BY c->>'at' DESC LIMIT 1) AS satisfaction
-       FROM work_orders WHERE id = ANY ($1) ORDER BY created_at DESC, id DESC`,
-    [[...units.keys()]],
-  );
-  return rows.map((r) => {
-    const ids = [...(units.get(r.id) ?? [])].sort();
-    return {
-      workOrderId: r.id,
-      unitIds: ids,
-      unitNames: ids.map((id) => nameOf.get(id) ?? id),
-      stage: r.stage,
-      category: r.category,
-      summary: r.summary,
-      mainUnitId: r.main_unit_id,
-      createdAt: r.created_at.toISOString(),
-      closedAt: r.closed_at ? r.closed_at.toISOString() : null,
-      completionDeadline: r.completion_deadline ? r.completion_deadline.toISOString() : null,
-      satisfaction: r.satisfaction,
-    };
+interface Row {
+  id: string;
+  stage: string;
+  category: string;
+  summary: string;
+  main_unit_id: string | null;
+  co_unit_ids: string[];
+  created_at: Date;
+  closed_at: Date | null;
+  completion_deadline: Date | null;
+  callbacks: CallbackRecord[] | null;
+}
+
+const columns = `w.id, w.stage, w.category, w.summary, w.main_unit_id, w.co_unit_ids, w.created_at, w.closed_at, w.completion_deadline,
+                 w.state->'callbacks' AS callbacks`;
+
+/** Every work order on `list` for `month` (newest first); `unit`: those concerning that unit. */
+export async function monthList(pool: Pool, list: MonthListName, month: string, now: Date, unit?: string): Promise<MonthListRow[]> {
+  const { start, end } = monthRange(month);
+  const names = new Map((await pool.query<{ id: string; name: string }>('SELECT id, name FROM units')).rows.map((r) => [r.id, r.name]));
+  const row = (r: Row, unitIds: string[], callback?: CallbackRecord): MonthListRow => ({
+    workOrderId: r.id,
+    unitIds,
+    unitNames: unitIds.map((id) => names.get(id) ?? id),
+    stage: r.stage,
+    category: r.category,
+    summary: r.summary,
+    mainUnitId: r.main_unit_id,
+    createdAt: r.created_at.toISOString(),
+    closedAt: r.closed_at ? r.closed_at.toISOString() : null,
+    completionDeadline: r.completion_deadline ? r.completion_deadline.toISOString() : null,
+    callbackAt: callback?.at ?? null,
+    satisfaction: callback?.satisfaction ?? null,
   });
+
+  if (list === 'overdueAfterExtension') {
+    const report = await monthlyReport(pool, month, now, { trace: true });
+    const charged = new Map<string, string[]>();
+    for (const u of report.units) {
+      if (unit && u.unitId !== unit) continue;
+      for (const c of u.causes ?? []) {
+        if (c.kind === 'event' && c.event === 'overdueAfterExtension' && c.workOrderId) charged.set(c.workOrderId, [...(charged.get(c.workOrderId) ?? []), u.unitId]);
+      }
+    }
+    if (!charged.size) return [];
+    const { rows } = await pool.query<Row>(`SELECT ${columns} FROM work_orders w WHERE w.id = ANY ($1) ORDER BY w.created_at DESC, w.id DESC`, [[...charged.keys()]]);
+    return rows.map((r) => row(r, [...new Set(charged.get(r.id))].sort()));
+  }
+
+  const profile = await currentProfile(pool);
+  const values: unknown[] = [start, end];
+  const unitFilter = unit ? `AND (w.main_unit_id = $3 OR $3 = ANY (w.co_unit_ids))` : '';
+  if (unit) values.push(unit);
+  const { rows } = await pool.query<Row>(
+    `SELECT ${columns} FROM work_orders w
+      WHERE EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(w.state->'callbacks', '[]'::jsonb)) c
+                     WHERE (c->>'at')::timestamptz >= $1 AND (c->>'at')::timestamptz < $2) ${unitFilter}
+      ORDER BY w.created_at DESC, w.id DESC`,
+    values,
+  );
+  const matches = (c: CallbackRecord): boolean =>
+    list === 'notContactedFirst' ? !c.contactedFirst : list === 'unresolved' ? !c.resolved : gradeCounts(c.satisfaction, profile.satisfactionGrades) === 'unsatisfied';
+  const out: MonthListRow[] = [];
+  for (const r of rows) {
+    const inMonth = (r.callbacks ?? []).filter((c) => c.reached && Date.parse(c.at) >= start.getTime() && Date.parse(c.at) < end.getTime());
+    const hit = [...inMonth].reverse().find(matches);
+    if (hit) out.push(row(r, [r.main_unit_id, ...r.co_unit_ids].filter((u): u is string => !!u), hit));
+  }
+  return out;
 }

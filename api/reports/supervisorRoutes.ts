@@ -73,6 +73,7 @@ const monthListColumns: ExportColumn<MonthListRow>[] = [
   { header: '承办单位', value: (r) => r.unitNames.join('、'), width: 30 },
   { header: '诉求类别', value: (r) => labelOf(categoryLabels, r.category) },
   { header: '工单状态', value: (r) => labelOf(stageLabels, r.stage) },
+  { header: '回访时间', type: 'time', value: (r) => r.callbackAt },
   { header: '满意度', value: (r) => labelOf(satisfactionLabels, r.satisfaction) },
   { header: '受理时间', type: 'time', value: (r) => r.createdAt },
   { header: '办结期限', type: 'time', value: (r) => r.completionDeadline },
@@ -219,7 +220,7 @@ export function supervisorRoutes(deps: { pool: Pool; now: () => Date }): RouteSp
       method: 'get',
       path: '/reports/lists/:list',
       summary: 'A month’s 未先联 / 未解决 / 不满意 work orders (003 第五条(三)) or those overdue after an extension (paged; or CSV / Excel)',
-      description: 'The very rows the month’s scoring counted against the units (`unit`: one unit’s).',
+      description: '未先联 / 未解决 / 不满意: a callback that reached the caller in the month said so (the work order is usually re-handled, 003 第五条(四)). `overdueAfterExtension`: the rows the month’s scoring counted as 经延期办理而又超期未办结 (000 附件2 五.2). `unit`: those of one unit (main or co).',
       tags: ['reports'],
       roles: supervisors,
       schemas: { params: z.object({ list: z.enum(monthListNames) }), query: monthListQuerySchema.extend({ month, format: listFormat }) },
@@ -227,8 +228,7 @@ export function supervisorRoutes(deps: { pool: Pool; now: () => Date }): RouteSp
         200: { description: 'a page of work orders', schema: z.object({ items: z.array(z.looseObject({ workOrderId: z.string(), unitIds: z.array(z.string()) })), page: z.number(), pageSize: z.number(), total: z.number() }) },
       },
       handler: async ({ res, params, query }) => {
-        const report = await monthlyReport(deps.pool, query.month, deps.now(), { trace: true });
-        const rows = await monthList(deps.pool, report, params.list, query.unit);
+        const rows = await monthList(deps.pool, params.list, query.month, deps.now(), query.unit);
         if (query.format === 'json') {
           const from = (query.page - 1) * query.pageSize;
           res.json({ items: rows.slice(from, from + query.pageSize), page: query.page, pageSize: query.pageSize, total: rows.length });
