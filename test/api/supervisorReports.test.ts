@@ -258,3 +258,11 @@ async function eventuallyItems(url: string): Promise<Record<string, unknown>[]> 
   }
   throw new Error(`nothing at ${url}`);
 }
+
+test('the console gets ECharts from the installed package, as an ES module (no build output committed)', async () => {
+  const index = await request(t.app).get('/').expect(200);
+  expect(index.text).toContain('"echarts":"/vendor/echarts.js"');
+  const echarts = await request(t.app).get('/vendor/echarts.js').expect(200);
+  expect(echarts.headers['content-type']).toMatch(/javascript/);
+  expect(echarts.text).toMatch(/export\s*\{[^}]*\bgetInstanceByDom\b/);
+});

@@ -113,6 +113,17 @@ test('the supervisor lands on the dashboard; every number links to the list behi
   const overdue = await page.locator('[data-test=fig-overdue]').innerText();
   await page.locator('[data-test=fig-overdue]').click();
   await page.locator('[data-test=list-total]', { hasText: `共 ${overdue} 件` }).waitFor();
+  // 督办 from the overdue list, the method chosen in the dialog.
+  const unsignedRow = page.locator('[data-test=work-list] tr', { hasText: wo.unsigned });
+  await unsignedRow.locator('[data-test=row-supervise]').click();
+  const dialog = page.locator('.el-dialog', { hasText: `督办工单 ${wo.unsigned}` });
+  await dialog.locator('[data-test=supervise-method]').click();
+  await page.locator('.el-select-dropdown__item:visible', { hasText: '指定督办' }).click();
+  await dialog.locator('#sv-reason').fill('超期未签收，指定督办');
+  await dialog.locator('[data-test=supervise-submit]').click();
+  await page.locator('[data-test=notice]', { hasText: `已对工单 ${wo.unsigned} 发出督办` }).waitFor();
+  const designated = await request(t.app).get(`/reports/supervisions?workOrderId=${wo.unsigned}&method=designated`).set(t.auth('supervisor')).expect(200);
+  expect(designated.body.items[0]).toMatchObject({ method: 'designated', openedBy: 'supervisor-1', reason: '超期未签收，指定督办' });
 
   await page.goto(`${base}/#/supervisor?period=${month}`);
   await page.locator('[data-test=method-onSite]').click();
@@ -191,6 +202,9 @@ test('a unit’s breakdown shows what cost it points; clicking a deduction opens
   await urgedTwice.locator('[data-test=deduction-link]').click();
   await page.waitForURL(new RegExp(`#/tickets/${wo.extended}$`));
   await page.locator('[data-test=details]', { hasText: '小区绿化带被占' }).waitFor();
+  // From the work order itself the supervisor's 督办 form asks for the method too.
+  await page.locator('[data-test=form-supervise]', { hasText: '督办方式' }).waitFor();
+  await shot(page, 'supervisor-06-work-order');
 });
 
 test('the Excel export of the month’s table reads back with the same numbers', async () => {
@@ -219,7 +233,7 @@ test('the month lists, and 督办 from a list with the method chosen', async () 
   const page = await asSupervisor();
   await page.goto(`${base}/#/supervisor/lists?month=${month}&list=unsatisfied`);
   await page.locator('[data-test=month-list]', { hasText: wo.unsatisfied }).waitFor();
-  await shot(page, 'supervisor-06-month-list-unsatisfied');
+  await shot(page, 'supervisor-07-month-list-unsatisfied');
   await page.locator('[data-test=list-tabs] .el-tabs__item', { hasText: '延期后仍超期' }).click();
   await page.waitForURL(/list=overdueAfterExtension/);
   const row = page.locator('[data-test=month-list] tr', { hasText: wo.extended });
@@ -229,7 +243,7 @@ test('the month lists, and 督办 from a list with the method chosen', async () 
   await dialog.locator('[data-test=supervise-method]').click();
   await page.locator('.el-select-dropdown__item:visible', { hasText: '电话督办' }).click();
   await dialog.locator('#sv-reason').fill('延期后仍超期，电话督办');
-  await shot(page, 'supervisor-07-supervise-dialog');
+  await shot(page, 'supervisor-08-supervise-dialog');
   await dialog.locator('[data-test=supervise-submit]').click();
   await page.locator('[data-test=notice]', { hasText: `已对工单 ${wo.extended} 发出督办` }).waitFor();
   const records = await request(t.app).get(`/reports/supervisions?workOrderId=${wo.extended}&method=phone`).set(t.auth('supervisor')).expect(200);
@@ -251,5 +265,5 @@ test('a unit user cannot reach any supervisor screen (redirected), and the API a
     return Promise.all(urls.map(async (u) => [u, (await fetch(u, { credentials: 'same-origin' })).status]));
   }, month);
   for (const [url, status] of statuses) expect([url, status]).toEqual([url, 403]);
-  await shot(page, 'supervisor-08-unit-redirected');
+  await shot(page, 'supervisor-09-unit-redirected');
 });

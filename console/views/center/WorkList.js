@@ -8,6 +8,7 @@ import { listTickets } from '../../api/tickets.js';
 import { unitNames } from '../../api/units.js';
 import Countdown from '../../components/Countdown.js';
 import UnitPicker from '../../components/UnitPicker.js';
+import SuperviseDialog from '../../components/SuperviseDialog.js';
 import { formatTime } from '../../format.js';
 import { label, options, t, zh } from '../../i18n.js';
 import { session } from '../../session.js';
@@ -16,7 +17,7 @@ const filterKeys = ['stage', 'unit', 'category', 'urgency', 'overdue', 'dueWithi
 
 export default {
   name: 'WorkList',
-  components: { Countdown, UnitPicker },
+  components: { Countdown, UnitPicker, SuperviseDialog },
   setup() {
     const route = useRoute();
     const router = useRouter();
@@ -66,7 +67,12 @@ export default {
     watch(() => session.version, () => void load());
     const open = (row) => void router.push(`/tickets/${row.id}`);
     const dueOptions = Object.entries(zh.list.dueWithinOptions).map(([value, text]) => ({ value, label: text }));
-    return { units, filters, rows, total, page, pageSize, loading, error, apply, reset, open, options, label, t, formatTime, dueOptions };
+    // 督办 from the list (issue 14): a supervisor picks the method in a dialog.
+    const supervising = reactive({ open: false, id: '', notice: '' });
+    const canSupervise = (row) => session.user?.role === 'supervisor' && !row.closedAt;
+    const supervise = (row) => Object.assign(supervising, { open: true, id: row.id, notice: '' });
+    const supervised = (id) => ((supervising.notice = t('supervisor.supervise.done', { id })), void load());
+    return { session, supervising, canSupervise, supervise, supervised, units, filters, rows, total, page, pageSize, loading, error, apply, reset, open, options, label, t, formatTime, dueOptions };
   },
   template: `<div>
     <h1 class="page-title">{{ t('list.title') }}</h1>
@@ -89,6 +95,8 @@ export default {
       </el-form>
     </el-card>
     <el-alert v-if="error" :title="error" type="error" :closable="false" role="alert" style="margin:12px 0" />
+    <el-alert v-if="supervising.notice" :title="supervising.notice" type="success" show-icon role="status" style="margin:12px 0" data-test="notice" @close="supervising.notice = ''" />
+    <supervise-dialog v-model="supervising.open" :work-order-id="supervising.id" @done="supervised" />
     <el-card style="margin-top:12px">
       <div style="margin-bottom:8px" data-test="list-total">{{ t('list.total', { n: total }) }}</div>
       <el-table :data="rows" v-loading="loading" row-key="id" @row-dblclick="open" style="width:100%" data-test="work-list">
@@ -102,6 +110,8 @@ export default {
         <el-table-column :label="t('fields.summary')" min-width="200" show-overflow-tooltip prop="summary" />
         <el-table-column :label="t('fields.mainUnit')" width="150" show-overflow-tooltip><template #default="{ row }">{{ units[row.mainUnitId] || row.mainUnitId || '—' }}</template></el-table-column>
         <el-table-column :label="t('fields.createdAt')" width="150"><template #default="{ row }">{{ formatTime(row.createdAt) }}</template></el-table-column>
+        <el-table-column v-if="session.user?.role === 'supervisor'" width="80"><template #default="{ row }">
+          <el-button v-if="canSupervise(row)" size="small" @click="supervise(row)" data-test="row-supervise">{{ t('supervisor.supervise.action') }}</el-button></template></el-table-column>
       </el-table>
       <el-pagination style="margin-top:12px" layout="total, prev, pager, next" :total="total" :page-size="pageSize" :current-page="page" @current-change="apply" />
     </el-card>

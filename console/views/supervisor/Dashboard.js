@@ -38,7 +38,10 @@ export default {
       void router.push({ path: route.path, query: { period: k } });
     };
     const pickMonth = (m) => m && void router.push({ path: route.path, query: { period: m } });
-    watch(() => route.query.period, () => void load(), { immediate: true });
+    watch(() => route.query.period, () => {
+      month.value = /^\d{4}-\d{2}$/.test(period.value) ? period.value : '';
+      void load();
+    }, { immediate: true });
     watch(() => session.version, () => void load());
 
     const range = () => ({ createdFrom: data.value.from, createdTo: data.value.to });
