@@ -27,6 +27,8 @@ export const stageLabels: Record<string, string> = {
 
 export const categoryLabels: Record<string, string> = { consultation: '咨询', help: '求助', complaint: '投诉', report: '举报', suggestion: '建议', praise: '表扬' };
 
+export const urgencyLabels: Record<string, string> = { normal: '一般', urgent: '紧急' };
+
 export const satisfactionLabels: Record<string, string> = { satisfied: '满意', basicallySatisfied: '基本满意', neutral: '一般', unsatisfied: '不满意' };
 
 export const methodLabels: Record<string, string> = {

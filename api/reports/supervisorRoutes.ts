@@ -9,11 +9,14 @@ import { rateNames, type UnitScore } from '../../domain/scoring';
 import { notFound } from '../http/errors';
 import { RouteSpec, route } from '../http/route';
 import { currentProfile } from '../hotline/repository';
+import { listQuerySchema } from '../tickets/router';
+import { listTickets, type TicketRow } from '../tickets/repository';
+import { maskPhonesInText } from '../tickets/view';
 import { getUnit } from '../units/repository';
 import { scoreBreakdown } from './breakdown';
 import { dashboard, periodSchema } from './dashboard';
 import { sendTable, type ExportColumn } from './export';
-import { categoryLabels, itemLabels, labelOf, levelLabels, methodLabels, monthListLabels, rateLabels, satisfactionLabels, stageLabels, triggerLabels } from './labels';
+import { categoryLabels, itemLabels, urgencyLabels, labelOf, levelLabels, methodLabels, monthListLabels, rateLabels, satisfactionLabels, stageLabels, triggerLabels } from './labels';
 import { monthList, monthListNames, monthListQuerySchema, type MonthListRow } from './monthLists';
 import { monthlyReport, type MonthlyReport } from './service';
 import { listSupervisions, supervisionQuerySchema, type SupervisionRow } from './supervisions';
@@ -81,6 +84,27 @@ const monthListColumns: ExportColumn<MonthListRow>[] = [
   { header: '诉求内容', value: (r) => r.summary, width: 40 },
 ];
 
+/**
+ * Free text in the supervisor's lists and downloads carries no phone number (supervisors may not
+ * see callers' phones; README "Access control"): masked as in every other reader's view.
+ */
+const masked = (text: string | null | undefined): string | null => (text == null ? null : maskPhonesInText(text));
+
+const workListColumns = (unitName: (id: string | null) => string): ExportColumn<TicketRow>[] => [
+  { header: '工单编号', value: (r) => r.id, width: 18 },
+  { header: '工单状态', value: (r) => labelOf(stageLabels, r.stage) },
+  { header: '诉求类别', value: (r) => labelOf(categoryLabels, r.category) },
+  { header: '紧急程度', value: (r) => labelOf(urgencyLabels, r.urgency) },
+  { header: '主办单位', value: (r) => unitName(r.mainUnitId), width: 24 },
+  { header: '协办单位', value: (r) => r.coUnitIds.map(unitName).join('、'), width: 24 },
+  { header: '诉求内容', value: (r) => masked(r.summary), width: 40 },
+  { header: '地址', value: (r) => masked(r.address), width: 30 },
+  { header: '受理时间', type: 'time', value: (r) => r.createdAt },
+  { header: '下一时限', type: 'time', value: (r) => r.nextDeadline },
+  { header: '是否超期', value: (r) => r.overdue },
+  { header: '办结时间', type: 'time', value: (r) => r.closedAt },
+];
+
 /** Hotline-wide rates of a month: Σ numerators / Σ denominators over the units taking part. */
 function hotlineRates(units: UnitScore[]): Record<(typeof rateNames)[number], number | null> {
   const sum = (f: (c: UnitScore['counts']) => number) => units.reduce((s, u) => s + f(u.counts), 0);
@@ -105,8 +129,32 @@ function monthsEnding(last: string, count: number): string[] {
   });
 }
 
+const maskSupervision = (r: SupervisionRow): SupervisionRow => ({ ...r, reason: masked(r.reason) ?? '', summary: masked(r.summary) });
+
 export function supervisorRoutes(deps: { pool: Pool; now: () => Date }): RouteSpec<any>[] {
   return [
+    route({
+      method: 'get',
+      path: '/reports/work-orders/export',
+      summary: 'The work list (the same filters as GET /tickets) as CSV or Excel, Chinese headers: the lists behind the dashboard’s numbers',
+      description: 'Every matching work order up to 10 000, in the list’s order. No caller name or phone; phone numbers in free text are masked.',
+      tags: ['reports'],
+      roles: supervisors,
+      schemas: { query: listQuerySchema.omit({ page: true, pageSize: true }).extend({ format: exportFormat }) },
+      responses: { 200: { description: 'the list', contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', schema: z.string().meta({ format: 'binary' }) } },
+      handler: async ({ res, user, query }) => {
+        const { format, ...filter } = query;
+        const rows: TicketRow[] = [];
+        for (let page = 1; rows.length < exportLimit; page++) {
+          const { items } = await listTickets(deps.pool, user, { ...filter, page, pageSize: 200 }, deps.now());
+          rows.push(...items);
+          if (items.length < 200) break;
+        }
+        const names = new Map((await deps.pool.query<{ id: string; name: string }>('SELECT id, name FROM units')).rows.map((u) => [u.id, u.name]));
+        const unitName = (id: string | null) => (id ? (names.get(id) ?? id) : '');
+        await sendTable(res, format, '工单列表', '工单列表', workListColumns(unitName), rows.slice(0, exportLimit));
+      },
+    }),
     route({
       method: 'get',
       path: '/reports/dashboard',
@@ -209,11 +257,11 @@ export function supervisorRoutes(deps: { pool: Pool; now: () => Date }): RouteSp
         const { format, ...filter } = query;
         if (format === 'json') {
           const page = await listSupervisions(deps.pool, filter);
-          res.json({ ...page, page: filter.page, pageSize: filter.pageSize });
+          res.json({ ...page, items: page.items.map(maskSupervision), page: filter.page, pageSize: filter.pageSize });
           return;
         }
         const all = await listSupervisions(deps.pool, { ...filter, page: 1, pageSize: exportLimit });
-        await sendTable(res, format, '督办记录', '督办记录', supervisionColumns, all.items);
+        await sendTable(res, format, '督办记录', '督办记录', supervisionColumns, all.items.map(maskSupervision));
       },
     }),
     route({
@@ -228,7 +276,7 @@ export function supervisorRoutes(deps: { pool: Pool; now: () => Date }): RouteSp
         200: { description: 'a page of work orders', schema: z.object({ items: z.array(z.looseObject({ workOrderId: z.string(), unitIds: z.array(z.string()) })), page: z.number(), pageSize: z.number(), total: z.number() }) },
       },
       handler: async ({ res, params, query }) => {
-        const rows = await monthList(deps.pool, params.list, query.month, deps.now(), query.unit);
+        const rows = (await monthList(deps.pool, params.list, query.month, deps.now(), query.unit)).map((r) => ({ ...r, summary: masked(r.summary) ?? '' }));
         if (query.format === 'json') {
           const from = (query.page - 1) * query.pageSize;
           res.json({ items: rows.slice(from, from + query.pageSize), page: query.page, pageSize: query.pageSize, total: rows.length });

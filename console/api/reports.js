@@ -10,6 +10,7 @@ export const monthList = (list, filters) => request('GET', `/reports/lists/${enc
 
 /** Download URLs (same origin: the session cookie goes with a plain link). */
 export const exportUrls = {
+  workList: (filters, format) => `/reports/work-orders/export${query({ ...filters, page: undefined, pageSize: undefined, format })}`,
   monthly: (month, format) => `/reports/monthly/export${query({ month, format })}`,
   supervisions: (filters, format) => `/reports/supervisions${query({ ...filters, page: undefined, pageSize: undefined, format })}`,
   monthList: (list, filters, format) => `/reports/lists/${encodeURIComponent(list)}${query({ ...filters, page: undefined, pageSize: undefined, format })}`,

@@ -94,7 +94,7 @@ test('督办 records: open and closed, with method and outcome, filtered and pag
 
   // Closing the work order closes its 督办: the outcome says so.
   await request(t.app).post(`/tickets/${wo.supervised}/withdraw`).set(t.auth('center')).send({ reason: '市民来电撤回诉求' }).expect(200);
-  const closed = await eventuallyStatus(wo.supervised, 'closed');
+  const closed = await eventuallyStatus(wo.supervised, 'onSite', 'closed');
   expect(closed).toMatchObject({ status: 'closed', stage: 'withdrawn', method: 'onSite' });
   expect(closed.closedAt).toEqual(expect.any(String));
   expect(closed.closeReason).toEqual(expect.any(String));
@@ -102,9 +102,9 @@ test('督办 records: open and closed, with method and outcome, filtered and pag
   expect(closedList.body.items.some((r: { workOrderId: string }) => r.workOrderId === wo.supervised)).toBe(true);
 });
 
-async function eventuallyStatus(workOrderId: string, status: string): Promise<Record<string, unknown>> {
+async function eventuallyStatus(workOrderId: string, method: string, status: string): Promise<Record<string, unknown>> {
   for (let i = 0; i < 150; i++) {
-    const res = await get(`/reports/supervisions?workOrderId=${workOrderId}`).expect(200);
+    const res = await get(`/reports/supervisions?workOrderId=${workOrderId}&method=${method}`).expect(200);
     if (res.body.items[0]?.status === status) return res.body.items[0];
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -265,4 +265,33 @@ test('the console gets ECharts from the installed package, as an ES module (no b
   const echarts = await request(t.app).get('/vendor/echarts.js').expect(200);
   expect(echarts.headers['content-type']).toMatch(/javascript/);
   expect(echarts.text).toMatch(/export\s*\{[^}]*\bgetInstanceByDom\b/);
+});
+
+test('the work list behind a dashboard number downloads with the same filters; no phone number reaches a supervisor', async () => {
+  const created = await request(t.app)
+    .post('/tickets')
+    .set(t.auth('center'))
+    .send({ callerName: '赵六', callerPhone: '13912345678', summary: '请回电 13912345678 说明情况', category: 'help', mainUnitId: 'kf-047' })
+    .expect(201);
+  const id = created.body.workOrderId as string;
+  await request(t.app).post(`/tickets/${id}/supervise`).set(t.auth('supervisor')).send({ method: 'phone', reason: '联系 13912345678 督促' }).expect(200);
+
+  const overdue = await get('/tickets?overdue=true&pageSize=200').expect(200);
+  const book = await xlsx('/reports/work-orders/export?overdue=true&format=xlsx').expect(200);
+  const rows = await sheetRows(book);
+  expect(rows[0].slice(0, 4)).toEqual(['工单编号', '工单状态', '诉求类别', '紧急程度']);
+  expect(rows.slice(1).map((r) => r[0]).sort()).toEqual(overdue.body.items.map((i: { id: string }) => i.id).sort());
+  expect(rows.slice(1).every((r) => r[rows[0].indexOf('是否超期')] === '是')).toBe(true);
+
+  const all = await get(`/reports/work-orders/export?text=${id}&format=csv`).expect(200);
+  expect(all.text).toContain(id);
+  expect(all.text).toContain('[电话已隐藏]');
+  expect(all.text).not.toContain('13912345678');
+  const records = await eventuallyItems(`/reports/supervisions?workOrderId=${id}`);
+  expect(JSON.stringify(records)).not.toContain('13912345678');
+  expect(records[0]).toMatchObject({ reason: '联系 [电话已隐藏] 督促', method: 'phone' });
+  const recordsCsv = await get(`/reports/supervisions?workOrderId=${id}&format=csv`).expect(200);
+  expect(recordsCsv.text).not.toContain('13912345678');
+  await get('/reports/work-orders/export?overdue=true&format=csv', { unit: 'kf-047' }).expect(403);
+  await get('/reports/work-orders/export?stage=nowhere&format=csv').expect(400);
 });

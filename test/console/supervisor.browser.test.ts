@@ -113,6 +113,11 @@ test('the supervisor lands on the dashboard; every number links to the list behi
   const overdue = await page.locator('[data-test=fig-overdue]').innerText();
   await page.locator('[data-test=fig-overdue]').click();
   await page.locator('[data-test=list-total]', { hasText: `共 ${overdue} 件` }).waitFor();
+  // The list behind the number downloads as it is filtered.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-test=export-xlsx]').click()]);
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.readFile(await download.path());
+  expect(workbook.worksheets[0].rowCount).toBe(1 + Number(overdue));
   // 督办 from the overdue list, the method chosen in the dialog.
   const unsignedRow = page.locator('[data-test=work-list] tr', { hasText: wo.unsigned });
   await unsignedRow.locator('[data-test=row-supervise]').click();

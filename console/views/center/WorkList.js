@@ -9,6 +9,7 @@ import { unitNames } from '../../api/units.js';
 import Countdown from '../../components/Countdown.js';
 import UnitPicker from '../../components/UnitPicker.js';
 import SuperviseDialog from '../../components/SuperviseDialog.js';
+import { exportUrls } from '../../api/reports.js';
 import { formatTime } from '../../format.js';
 import { label, options, t, zh } from '../../i18n.js';
 import { session } from '../../session.js';
@@ -72,7 +73,10 @@ export default {
     const canSupervise = (row) => session.user?.role === 'supervisor' && !row.closedAt;
     const supervise = (row) => Object.assign(supervising, { open: true, id: row.id, notice: '' });
     const supervised = (id) => ((supervising.notice = t('supervisor.supervise.done', { id })), void load());
-    return { session, supervising, canSupervise, supervise, supervised, units, filters, rows, total, page, pageSize, loading, error, apply, reset, open, options, label, t, formatTime, dueOptions };
+    // Supervisors and admins download the list as it is filtered (issue 14).
+    const canExport = () => session.user?.role === 'supervisor' || session.user?.role === 'admin';
+    const exportUrl = (format) => exportUrls.workList(Object.fromEntries(filterKeys.filter((k) => route.query[k]).map((k) => [k, String(route.query[k])])), format);
+    return { canExport, exportUrl, session, supervising, canSupervise, supervise, supervised, units, filters, rows, total, page, pageSize, loading, error, apply, reset, open, options, label, t, formatTime, dueOptions };
   },
   template: `<div>
     <h1 class="page-title">{{ t('list.title') }}</h1>
@@ -99,6 +103,10 @@ export default {
     <supervise-dialog v-model="supervising.open" :work-order-id="supervising.id" @done="supervised" />
     <el-card style="margin-top:12px">
       <div style="margin-bottom:8px" data-test="list-total">{{ t('list.total', { n: total }) }}</div>
+      <div v-if="canExport()" style="margin-bottom:8px">
+        <el-button size="small" tag="a" :href="exportUrl('csv')" data-test="export-csv">{{ t('supervisor.export.csv') }}</el-button>
+        <el-button size="small" tag="a" :href="exportUrl('xlsx')" data-test="export-xlsx">{{ t('supervisor.export.xlsx') }}</el-button>
+      </div>
       <el-table :data="rows" v-loading="loading" row-key="id" @row-dblclick="open" style="width:100%" data-test="work-list">
         <template #empty><div class="empty-explained">{{ t('list.empty') }}</div></template>
         <el-table-column :label="t('fields.id')" width="170"><template #default="{ row }"><router-link :to="'/tickets/' + row.id">{{ row.id }}</router-link></template></el-table-column>
