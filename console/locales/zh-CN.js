@@ -348,7 +348,7 @@ export default {
       cancel: '取消',
       done: '已对工单 {id} 发出督办',
     },
-    common: { search: '查询', reset: '重置', total: '共 {n} 条', open: '查看', unit: '单位', anyUnit: '全部单位', loading: '正在加载…' },
+    common: { filters: '筛选', search: '查询', reset: '重置', total: '共 {n} 条', open: '查看', unit: '单位', anyUnit: '全部单位', loading: '正在加载…' },
   },
   notAllowed: '您的角色不能打开此页面。',
   notFoundPage: '页面不存在。',

@@ -66,7 +66,7 @@ export default {
   template: `<div data-test="supervisor-supervisions">
     <h1 class="page-title">{{ t('supervisor.supervisions.title') }}</h1>
     <el-card class="filters">
-      <el-form inline label-position="top" @submit.prevent="apply(1)" aria-label="筛选">
+      <el-form inline label-position="top" @submit.prevent="apply(1)" :aria-label="t('supervisor.common.filters')">
         <el-form-item :label="t('supervisor.supervisions.status')" for="s-status"><el-select id="s-status" v-model="filters.status" clearable :placeholder="t('supervisor.supervisions.anyStatus')" style="width:110px" :aria-label="t('supervisor.supervisions.status')">
           <el-option value="open" :label="t('supervisor.supervisions.open')" /><el-option value="closed" :label="t('supervisor.supervisions.closed')" /></el-select></el-form-item>
         <el-form-item :label="t('supervisor.supervisions.method')" for="s-method"><el-select id="s-method" v-model="filters.method" clearable :placeholder="t('supervisor.supervisions.anyMethod')" style="width:190px" :aria-label="t('supervisor.supervisions.method')">
@@ -86,18 +86,18 @@ export default {
       <div style="margin-bottom:8px" data-test="list-total">{{ t('supervisor.common.total', { n: total }) }}</div>
       <el-table :data="rows" v-loading="loading" row-key="id" data-test="supervision-list" style="width:100%">
         <template #empty><div class="empty-explained">{{ t('supervisor.supervisions.empty') }}</div></template>
-        <el-table-column :label="t('fields.id')" width="170"><template #default="{ row }"><router-link :to="'/tickets/' + row.workOrderId">{{ row.workOrderId }}</router-link></template></el-table-column>
+        <el-table-column :label="t('fields.id')" width="150"><template #default="{ row }"><router-link :to="'/tickets/' + row.workOrderId">{{ row.workOrderId }}</router-link></template></el-table-column>
         <el-table-column :label="t('supervisor.supervisions.unit')" min-width="150" show-overflow-tooltip><template #default="{ row }">{{ row.unitName || row.unitId || t('supervisor.supervisions.allUnits') }}</template></el-table-column>
-        <el-table-column :label="t('supervisor.supervisions.method')" width="150"><template #default="{ row }"><span data-test="cell-method">{{ methodLabel(row.method) }}</span></template></el-table-column>
-        <el-table-column :label="t('supervisor.supervisions.level')" width="90"><template #default="{ row }">{{ label('escalations', row.level) }}</template></el-table-column>
-        <el-table-column :label="t('supervisor.supervisions.trigger')" width="130"><template #default="{ row }">{{ label('escalationTriggers', row.trigger) }}</template></el-table-column>
-        <el-table-column :label="t('supervisor.supervisions.reason')" min-width="160" show-overflow-tooltip prop="reason" />
+        <el-table-column :label="t('supervisor.supervisions.method')" width="120"><template #default="{ row }"><span data-test="cell-method">{{ methodLabel(row.method) }}</span></template></el-table-column>
+        <el-table-column :label="t('supervisor.supervisions.level')" width="80"><template #default="{ row }">{{ label('escalations', row.level) }}</template></el-table-column>
+        <el-table-column :label="t('supervisor.supervisions.trigger')" width="110"><template #default="{ row }">{{ label('escalationTriggers', row.trigger) }}</template></el-table-column>
+        <el-table-column :label="t('supervisor.supervisions.reason')" min-width="140" show-overflow-tooltip prop="reason" />
         <el-table-column :label="t('supervisor.supervisions.openedAt')" width="150"><template #default="{ row }">{{ formatTime(row.openedAt) }}</template></el-table-column>
-        <el-table-column :label="t('supervisor.supervisions.openedBy')" width="100"><template #default="{ row }">{{ row.openedBy || t('supervisor.supervisions.system') }}</template></el-table-column>
+        <el-table-column :label="t('supervisor.supervisions.openedBy')" width="110" show-overflow-tooltip><template #default="{ row }">{{ row.openedBy || t('supervisor.supervisions.system') }}</template></el-table-column>
         <el-table-column :label="t('supervisor.supervisions.outcome')" min-width="190"><template #default="{ row }">
-          <el-tag size="small" :type="row.status === 'open' ? 'warning' : 'info'" data-test="cell-status">{{ t('supervisor.supervisions.' + row.status) }}</el-tag>
+          <strong data-test="cell-status" :class="row.status === 'open' ? 'countdown soon' : ''">{{ t('supervisor.supervisions.' + row.status) }}</strong>
           <span v-if="row.closedAt"> {{ formatTime(row.closedAt) }} {{ row.closeReason }}</span>
-          <span> · {{ label('stages', row.stage) }}</span></template></el-table-column>
+          <span>（{{ t('supervisor.supervisions.stage') }}：{{ label('stages', row.stage) }}）</span></template></el-table-column>
         <el-table-column width="80"><template #default="{ row }">
           <el-button v-if="row.stage !== 'closed' && row.stage !== 'withdrawn'" size="small" @click="supervise(row.workOrderId)" data-test="row-supervise">{{ t('supervisor.supervise.action') }}</el-button></template></el-table-column>
       </el-table>
