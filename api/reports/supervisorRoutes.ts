@@ -5,7 +5,8 @@
  */
 import type { Pool } from 'pg';
 import { z } from 'zod';
-import { rateNames, type UnitScore } from '../../domain/scoring';
+import { rateNames } from '../../domain/scoring';
+import { monthsEnding, rateTrend } from './trend';
 import { notFound } from '../http/errors';
 import { RouteSpec, route } from '../http/route';
 import { currentProfile } from '../hotline/repository';
@@ -104,30 +105,6 @@ const workListColumns = (unitName: (id: string | null) => string): ExportColumn<
   { header: '是否超期', value: (r) => r.overdue },
   { header: '办结时间', type: 'time', value: (r) => r.closedAt },
 ];
-
-/** Hotline-wide rates of a month: Σ numerators / Σ denominators over the units taking part. */
-function hotlineRates(units: UnitScore[]): Record<(typeof rateNames)[number], number | null> {
-  const sum = (f: (c: UnitScore['counts']) => number) => units.reduce((s, u) => s + f(u.counts), 0);
-  const ratio = (n: number, d: number) => (d === 0 ? null : Math.round((n / d) * 10_000) / 10_000);
-  const rated = sum((c) => c.rated);
-  return {
-    onTimeSign: ratio(sum((c) => c.signedOnTime), sum((c) => c.signDue)),
-    onTimeCompletion: ratio(sum((c) => c.completedOnTime), sum((c) => c.completionDue)),
-    completion: ratio(sum((c) => c.completed), sum((c) => c.completionDue)),
-    firstContact: ratio(sum((c) => c.contactedFirst), rated),
-    resolution: ratio(sum((c) => c.resolved), rated),
-    satisfaction: ratio(sum((c) => c.satisfied), rated),
-  };
-}
-
-/** The `count` months ending with `last` (`YYYY-MM`), oldest first. */
-function monthsEnding(last: string, count: number): string[] {
-  const [y, m] = last.split('-').map(Number);
-  return Array.from({ length: count }, (_, i) => {
-    const d = new Date(Date.UTC(y, m - 1 - (count - 1 - i), 1));
-    return d.toISOString().slice(0, 7);
-  });
-}
 
 const maskSupervision = (r: SupervisionRow): SupervisionRow => ({ ...r, reason: masked(r.reason) ?? '', summary: masked(r.summary) });
 
@@ -228,14 +205,7 @@ export function supervisorRoutes(deps: { pool: Pool; now: () => Date }): RouteSp
       },
       responses: { 200: { description: '`months`: [{ month, rates, participating }] oldest first' } },
       handler: async ({ res, query }) => {
-        const now = deps.now();
-        const months = [];
-        // One month at a time: each reads the read model once; 12 at once would hold 12 result sets.
-        for (const m of monthsEnding(query.to, query.months)) {
-          const report = await monthlyReport(deps.pool, m, now);
-          const taking = report.units.filter((u) => u.participating && (!query.unit || u.unitId === query.unit));
-          months.push({ month: m, participating: taking.length, rates: hotlineRates(taking) });
-        }
+        const months = await rateTrend(deps.pool, monthsEnding(query.to, query.months), deps.now(), query.unit);
         res.json({ to: query.to, unit: query.unit ?? null, months });
       },
     }),
