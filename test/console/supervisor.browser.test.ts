@@ -257,6 +257,8 @@ test('the month lists, and 督办 from a list with the method chosen', async () 
 
 test('a unit user cannot reach any supervisor screen (redirected), and the API answers 403', async () => {
   const page = await newPage();
+  const fetched: string[] = [];
+  page.on('request', (r) => fetched.push(r.url()));
   await signIn(page, 'unit-user-kf-047', t.passwords.units['kf-047'].password);
   await page.locator('[data-test=inbox]').waitFor();
   expect(await page.locator('[data-test=nav-supervisor]').count()).toBe(0);
@@ -270,5 +272,7 @@ test('a unit user cannot reach any supervisor screen (redirected), and the API a
     return Promise.all(urls.map(async (u) => [u, (await fetch(u, { credentials: 'same-origin' })).status]));
   }, month);
   for (const [url, status] of statuses) expect([url, status]).toEqual([url, 403]);
+  // The supervisor's screens (and ECharts) load only when a supervisor opens one.
+  expect(fetched.filter((u) => /echarts|views\/supervisor/.test(u))).toEqual([]);
   await shot(page, 'supervisor-09-unit-redirected');
 });
