@@ -43,6 +43,9 @@ export const triggerLabels: Record<string, string> = {
 
 export const levelLabels: Record<string, string> = { urge: '催办', supervise: '督办', onSiteSupervise: '现场督办', coordinationMeeting: '协调会' };
 
+/** Why a 督办 record closed (workflows/lifecycle.ts closes it with its work order). */
+export const closeReasonLabels: Record<string, string> = { 'work order closed': '随工单办结而结束', 'work order withdrawn': '随工单撤单而结束' };
+
 export const monthListLabels: Record<string, string> = {
   notContactedFirst: '未先联工单', unresolved: '未解决工单', unsatisfied: '不满意工单', overdueAfterExtension: '延期后仍超期工单',
 };

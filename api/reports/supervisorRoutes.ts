@@ -17,7 +17,7 @@ import { getUnit } from '../units/repository';
 import { scoreBreakdown } from './breakdown';
 import { dashboard, periodSchema } from './dashboard';
 import { sendTable, type ExportColumn } from './export';
-import { categoryLabels, itemLabels, urgencyLabels, labelOf, levelLabels, methodLabels, monthListLabels, rateLabels, satisfactionLabels, stageLabels, triggerLabels } from './labels';
+import { categoryLabels, closeReasonLabels, itemLabels, urgencyLabels, labelOf, levelLabels, methodLabels, monthListLabels, rateLabels, satisfactionLabels, stageLabels, triggerLabels } from './labels';
 import { monthList, monthListNames, monthListQuerySchema, type MonthListRow } from './monthLists';
 import { monthlyReport, type MonthlyReport } from './service';
 import { listSupervisions, supervisionQuerySchema, type SupervisionRow } from './supervisions';
@@ -67,7 +67,7 @@ const supervisionColumns: ExportColumn<SupervisionRow>[] = [
   { header: '督办人', value: (r) => r.openedBy ?? '系统' },
   { header: '状态', value: (r) => (r.status === 'open' ? '督办中' : '已结束') },
   { header: '结束时间', type: 'time', value: (r) => r.closedAt },
-  { header: '结束原因', value: (r) => r.closeReason, width: 24 },
+  { header: '结束原因', value: (r) => labelOf(closeReasonLabels, r.closeReason), width: 24 },
   { header: '工单状态', value: (r) => labelOf(stageLabels, r.stage) },
   { header: '诉求内容', value: (r) => r.summary, width: 40 },
 ];

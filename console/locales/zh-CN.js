@@ -328,6 +328,8 @@ export default {
       id: '督办编号', unit: '被督办单位', allUnits: '全部承办单位', level: '督办级别', trigger: '督办原因', reason: '督办说明', openedAt: '督办时间',
       openedBy: '督办人', system: '系统', closedAt: '结束时间', closeReason: '结束原因', stage: '工单状态', outcome: '结果',
       empty: '没有符合条件的督办记录。',
+      // Why a record closed (workflows/lifecycle.ts: it closes with its work order).
+      closeReasons: { 'work order closed': '随工单办结而结束', 'work order withdrawn': '随工单撤单而结束' },
     },
     lists: {
       title: '月度清单',

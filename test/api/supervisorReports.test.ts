@@ -98,6 +98,9 @@ test('督办 records: open and closed, with method and outcome, filtered and pag
   expect(closed).toMatchObject({ status: 'closed', stage: 'withdrawn', method: 'onSite' });
   expect(closed.closedAt).toEqual(expect.any(String));
   expect(closed.closeReason).toEqual(expect.any(String));
+  const closedCsv = await get(`/reports/supervisions?workOrderId=${wo.supervised}&method=onSite&format=csv`).expect(200);
+  expect(closedCsv.text).toContain('随工单撤单而结束');
+  expect(closedCsv.text).toContain('已撤单');
   const closedList = await get('/reports/supervisions?status=closed').expect(200);
   expect(closedList.body.items.some((r: { workOrderId: string }) => r.workOrderId === wo.supervised)).toBe(true);
 });

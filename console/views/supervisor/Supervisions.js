@@ -9,7 +9,7 @@ import { exportUrls, supervisions } from '../../api/reports.js';
 import SuperviseDialog from '../../components/SuperviseDialog.js';
 import UnitPicker from '../../components/UnitPicker.js';
 import { formatTime } from '../../format.js';
-import { label, options, t } from '../../i18n.js';
+import { label, options, t, zh } from '../../i18n.js';
 import { session } from '../../session.js';
 
 const filterKeys = ['status', 'method', 'unit', 'workOrderId'];
@@ -59,9 +59,10 @@ export default {
     const reset = () => void router.push({ path: route.path });
     const methodLabel = (m) => (m === 'unspecified' ? t('supervisor.supervisions.unspecified') : label('superviseMethods', m));
     const methodOptions = [...options('superviseMethods'), { value: 'unspecified', label: t('supervisor.supervisions.unspecified') }];
+    const closeReason = (r) => (r && zh.supervisor.supervisions.closeReasons[r]) || r || '';
     const supervise = (id) => Object.assign(dialog, { open: true, id });
     const done = (id) => ((notice.value = t('supervisor.supervise.done', { id })), void load());
-    return { filters, rows, total, page, pageSize, loading, error, notice, dialog, apply, reset, methodLabel, methodOptions, supervise, done, current, exportUrls, label, t, formatTime };
+    return { closeReason, filters, rows, total, page, pageSize, loading, error, notice, dialog, apply, reset, methodLabel, methodOptions, supervise, done, current, exportUrls, label, t, formatTime };
   },
   template: `<div data-test="supervisor-supervisions">
     <h1 class="page-title">{{ t('supervisor.supervisions.title') }}</h1>
@@ -96,7 +97,7 @@ export default {
         <el-table-column :label="t('supervisor.supervisions.openedBy')" width="110" show-overflow-tooltip><template #default="{ row }">{{ row.openedBy || t('supervisor.supervisions.system') }}</template></el-table-column>
         <el-table-column :label="t('supervisor.supervisions.outcome')" min-width="190"><template #default="{ row }">
           <strong data-test="cell-status" :class="row.status === 'open' ? 'countdown soon' : ''">{{ t('supervisor.supervisions.' + row.status) }}</strong>
-          <span v-if="row.closedAt"> {{ formatTime(row.closedAt) }} {{ row.closeReason }}</span>
+          <span v-if="row.closedAt"> {{ formatTime(row.closedAt) }} {{ closeReason(row.closeReason) }}</span>
           <span>（{{ t('supervisor.supervisions.stage') }}：{{ label('stages', row.stage) }}）</span></template></el-table-column>
         <el-table-column width="80"><template #default="{ row }">
           <el-button v-if="row.stage !== 'closed' && row.stage !== 'withdrawn'" size="small" @click="supervise(row.workOrderId)" data-test="row-supervise">{{ t('supervisor.supervise.action') }}</el-button></template></el-table-column>
