@@ -29,6 +29,49 @@ const exportFormat = z.enum(['csv', 'xlsx']);
 /** The most rows one download carries. */
 const exportLimit = 10_000;
 
+const count = z.number().int();
+const dashboardSchema = z.object({
+  period: z.string(),
+  from: z.string().meta({ description: 'start of the period, +08:00' }),
+  to: z.string().meta({ description: 'end of the period (exclusive), +08:00' }),
+  now: z.string(),
+  created: count,
+  byStage: z.record(z.string(), count).meta({ description: 'work orders taken in the period, by stage now (stages with none left out)' }),
+  overdueNow: count,
+  dueWithin4h: count,
+  openSupervisionsByMethod: z.record(z.string(), count).meta({ description: 'written, phone, onSite, meeting, designated, unspecified (every method, zero included)' }),
+});
+const rateValues = z.record(z.string(), z.number().nullable());
+const breakdownSchema = z.object({
+  month: z.string(),
+  profileId: z.string(),
+  scheme: z.string(),
+  unitId: z.string(),
+  unitName: z.string(),
+  participating: z.boolean(),
+  rank: z.number().nullable(),
+  score: z.looseObject({ score: z.number(), rates: rateValues, breakdown: z.record(z.string(), z.number()) }).nullable(),
+  items: z.array(
+    z.object({
+      id: z.string(),
+      maxPoints: z.number().nullable(),
+      points: z.number(),
+      lines: z.array(
+        z.looseObject({
+          kind: z.enum(['event', 'rate', 'target']),
+          workOrderId: z.string().optional(),
+          points: z.number().nullable().meta({ description: 'what this line cost; null: a step under a target, not split by work order' }),
+        }),
+      ),
+    }),
+  ),
+});
+const trendSchema = z.object({
+  to: z.string(),
+  unit: z.string().nullable(),
+  months: z.array(z.object({ month: z.string(), participating: count, rates: rateValues })),
+});
+
 type TableRow = MonthlyReport['units'][number] | { unitId: string; unitName: string; participating: false; rank: null; absent: true };
 
 /** The month's table as the supervisor sees it: ranked units first, then 不参与考核. */
@@ -143,7 +186,7 @@ export function supervisorRoutes(deps: { pool: Pool; now: () => Date }): RouteSp
       tags: ['reports'],
       roles: supervisors,
       schemas: { query: z.object({ period: periodSchema }) },
-      responses: { 200: { description: 'the figures and the period’s bounds (+08:00)' } },
+      responses: { 200: { description: 'the figures and the period’s bounds (+08:00)', schema: dashboardSchema } },
       handler: async ({ res, user, query }) => {
         res.json(await dashboard(deps.pool, user, query.period, deps.now()));
       },
@@ -170,7 +213,7 @@ export function supervisorRoutes(deps: { pool: Pool; now: () => Date }): RouteSp
       tags: ['reports'],
       roles: supervisors,
       schemas: { query: z.object({ month, unit: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/) }) },
-      responses: { 200: { description: 'the items' }, 404: { description: 'no such unit' } },
+      responses: { 200: { description: 'the items', schema: breakdownSchema }, 404: { description: 'no such unit' } },
       handler: async ({ res, query }) => {
         const unit = await getUnit(deps.pool, query.unit);
         if (!unit) throw notFound('unit');
@@ -203,7 +246,7 @@ export function supervisorRoutes(deps: { pool: Pool; now: () => Date }): RouteSp
           unit: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/).optional(),
         }),
       },
-      responses: { 200: { description: '`months`: [{ month, rates, participating }] oldest first' } },
+      responses: { 200: { description: 'the months, oldest first', schema: trendSchema } },
       handler: async ({ res, query }) => {
         const months = await rateTrend(deps.pool, monthsEnding(query.to, query.months), deps.now(), query.unit);
         res.json({ to: query.to, unit: query.unit ?? null, months });

@@ -298,3 +298,13 @@ test('the work list behind a dashboard number downloads with the same filters; n
   await get('/reports/work-orders/export?overdue=true&format=csv', { unit: 'kf-047' }).expect(403);
   await get('/reports/work-orders/export?stage=nowhere&format=csv').expect(400);
 });
+
+test('the new calls are in the OpenAPI document, with their roles', async () => {
+  const doc = (await request(t.app).get('/openapi.json').expect(200)).body;
+  for (const p of ['/reports/dashboard', '/reports/supervisions', '/reports/lists/{list}', '/reports/monthly/breakdown', '/reports/monthly/export', '/reports/trend', '/reports/work-orders/export']) {
+    expect([p, doc.paths[p]?.get?.description ?? '']).toEqual([p, expect.stringContaining('Roles: supervisor, admin.')]);
+  }
+  expect(Object.keys(doc.paths['/reports/supervisions'].get.parameters.reduce((o: Record<string, 1>, x: { name: string }) => ({ ...o, [x.name]: 1 }), {}))).toEqual(
+    expect.arrayContaining(['status', 'method', 'unit', 'workOrderId', 'page', 'pageSize', 'format']),
+  );
+});
