@@ -129,6 +129,9 @@ test('the supervisor lands on the dashboard; every number links to the list behi
   await page.locator('[data-test=notice]', { hasText: `已对工单 ${wo.unsigned} 发出督办` }).waitFor();
   const designated = await request(t.app).get(`/reports/supervisions?workOrderId=${wo.unsigned}&method=designated`).set(t.auth('supervisor')).expect(200);
   expect(designated.body.items[0]).toMatchObject({ method: 'designated', openedBy: 'supervisor-1', reason: '超期未签收，指定督办' });
+  // The work order shows that 督办 with its method.
+  await unsignedRow.getByRole('link', { name: wo.unsigned }).click();
+  await page.locator('[data-test=escalations] [data-test=escalation-method]', { hasText: '指定督办' }).waitFor();
 
   await page.goto(`${base}/#/supervisor?period=${month}`);
   await page.locator('[data-test=method-onSite]').click();

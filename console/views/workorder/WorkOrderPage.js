@@ -120,7 +120,7 @@ export default {
           </el-card>
           <el-card style="margin-top:12px"><h2 style="font-size:16px;margin-top:0">{{ t('workOrder.escalations') }}</h2>
             <p v-if="!state.escalations.length" style="color:#606266">{{ t('workOrder.escalationsEmpty') }}</p>
-            <ul v-else data-test="escalations"><li v-for="e in state.escalations" :key="e.seq">{{ formatTime(e.at) }} <el-tag size="small" type="warning">{{ label('escalations', e.kind) }}</el-tag> {{ escalationText(e) }}</li></ul>
+            <ul v-else data-test="escalations"><li v-for="e in state.escalations" :key="e.seq">{{ formatTime(e.at) }} <el-tag size="small" type="warning">{{ label('escalations', e.kind) }}</el-tag> {{ escalationText(e) }}<span v-if="e.method" data-test="escalation-method"> · {{ label('superviseMethods', e.method) }}</span></li></ul>
           </el-card>
           <el-card style="margin-top:12px"><h2 style="font-size:16px;margin-top:0">{{ t('workOrder.timeline') }}</h2>
             <p v-if="!events.length" style="color:#606266">{{ t('workOrder.timelineEmpty') }}</p>
