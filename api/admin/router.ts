@@ -37,11 +37,13 @@ import {
   listUsers,
   newUserSchema,
   revokeToken,
-  setUserActive,
   tokenInfoSchema,
+  updateUser,
   userIdSchema,
+  userPatchSchema,
   userSchema,
 } from './usersRepository';
+import { setPassword } from '../auth/passwords';
 
 /** The engine clock's handle in sandbox mode. */
 export interface SandboxClock {
@@ -56,6 +58,16 @@ const withoutSecret = <T extends { webhookSecret?: unknown }>(v: T) => {
   return { ...rest, ...(webhookSecret !== undefined ? { webhookSecret: webhookSecret === null ? null : '(set)' } : {}) };
 };
 const dateParams = z.object({ date: isoDateSchema() });
+
+/** 400 naming `unitId` unless `id` is an active unit (a deactivated unit takes no new users). */
+async function requireActiveUnit(pool: Pool, id: string): Promise<void> {
+  const unit = await getUnit(pool, id);
+  if (!unit || !unit.active) {
+    throw new HttpError(400, 'INVALID_INPUT', 'invalid input: body.unitId', [
+      { path: 'body.unitId', message: unit ? `unit '${id}' is deactivated` : `unknown unit '${id}'`, code: unit ? 'unit_inactive' : 'unknown_unit' },
+    ]);
+  }
+}
 
 /** 400 for a unique or foreign-key violation the client caused. */
 function constraintError(error: unknown, field: string): never {
@@ -133,18 +145,19 @@ export function adminRoutes(deps: { pool: Pool; clock: SandboxClock | null; now:
       schemas: { body: newUserSchema },
       responses: { 201: { description: 'the user and its token', schema: z.object({ user: userSchema, token: z.string() }) } },
       handler: async ({ res, user, body }) => {
-        if (body.unitId && !(await getUnit(pool, body.unitId))) {
-          throw new HttpError(400, 'INVALID_INPUT', 'invalid input: body.unitId', [{ path: 'body.unitId', message: `unknown unit '${body.unitId}'` }]);
-        }
+        if (body.unitId) await requireActiveUnit(pool, body.unitId);
+        const { password, ...withoutPassword } = body;
         const { token } = await audited(
           pool,
           user.id,
           'user.create',
           async (db) => {
-            await insertUser(db, body);
+            await insertUser(db, withoutPassword);
+            if (password !== undefined) await setPassword(db, body.id, password, user.id);
             return issueToken(db, body.id, 'initial');
           },
-          () => ({ ...body }),
+          // The password never enters the audit, only that one was set.
+          () => ({ ...withoutPassword, passwordSet: password !== undefined }),
         ).catch((e: unknown) => constraintError(e, 'id'));
         res.status(201).json({ user: await getUser(pool, body.id), token });
       },
@@ -152,20 +165,50 @@ export function adminRoutes(deps: { pool: Pool; clock: SandboxClock | null; now:
     route({
       method: 'patch',
       path: '/admin/users/:id',
-      summary: 'Activate or deactivate a user (deactivated users cannot authenticate)',
+      summary: 'Change a user: name, role and unit, active (deactivated users cannot sign in or use their tokens)',
+      description:
+        'A role other than `unit` clears the unit; role `unit` needs an active unit (given, or the user’s own). ' +
+        'An administrator cannot deactivate or demote themself (409 SELF_LOCKOUT). Changing role, unit or active ends the user’s console sessions.',
       tags: ['admin'],
       roles: admin,
-      schemas: { params: z.object({ id: userIdSchema }), body: z.object({ active: z.boolean() }) },
-      responses: { 200: { description: 'the user', schema: userSchema }, 404: { description: 'no such user' } },
+      schemas: { params: z.object({ id: userIdSchema }), body: userPatchSchema },
+      responses: {
+        200: { description: 'the user', schema: userSchema },
+        404: { description: 'no such user' },
+        409: { description: 'SELF_LOCKOUT: you cannot deactivate or demote yourself' },
+      },
       handler: async ({ res, user, params, body }) => {
+        const current = await getUser(pool, params.id);
+        if (!current) throw notFound('user');
+        if (params.id === user.id && (body.active === false || (body.role !== undefined && body.role !== 'admin'))) {
+          throw new HttpError(409, 'SELF_LOCKOUT', 'an administrator cannot deactivate or demote themself; ask another administrator');
+        }
+        const role = body.role ?? current.role;
+        const unitId = role === 'unit' ? (body.unitId ?? current.unitId) : null;
+        if (role === 'unit') {
+          if (!unitId) {
+            throw new HttpError(400, 'INVALID_INPUT', 'invalid input: body.unitId', [{ path: 'body.unitId', message: 'required for role unit', code: 'required' }]);
+          }
+          if (unitId !== current.unitId || body.unitId !== undefined) await requireActiveUnit(pool, unitId);
+        } else if (typeof body.unitId === 'string') {
+          throw new HttpError(400, 'INVALID_INPUT', 'invalid input: body.unitId', [{ path: 'body.unitId', message: 'only allowed for role unit' }]);
+        }
+        const change = {
+          ...(body.name !== undefined ? { name: body.name } : {}),
+          ...(body.role !== undefined ? { role } : {}),
+          ...(role !== current.role || unitId !== current.unitId ? { unitId } : {}),
+          ...(body.active !== undefined ? { active: body.active } : {}),
+        };
+        const endsSessions = change.role !== undefined || change.unitId !== undefined || body.active === false;
         await audited(
           pool,
           user.id,
           'user.update',
           async (db) => {
-            if (!(await setUserActive(db, params.id, body.active))) throw notFound('user');
+            if (!(await updateUser(db, params.id, change))) throw notFound('user');
+            if (endsSessions) await db.query('DELETE FROM console_sessions WHERE user_id = $1', [params.id]);
           },
-          () => ({ id: params.id, active: body.active }),
+          () => ({ id: params.id, ...change }),
         );
         res.json(await getUser(pool, params.id));
       },
@@ -244,7 +287,7 @@ export function adminRoutes(deps: { pool: Pool; clock: SandboxClock | null; now:
     route({
       method: 'get',
       path: '/admin/phone-reveals',
-      summary: "Every time a person was shown a caller's phone: who, when, which work order (newest first)",
+      summary: "Every time a person was shown a caller's phone: who, when, which work order (newest first), and how many match (`total`)",
       tags: ['admin'],
       roles: admin,
       schemas: {
@@ -257,7 +300,7 @@ export function adminRoutes(deps: { pool: Pool; clock: SandboxClock | null; now:
       },
       responses: { 200: { description: 'reveals' } },
       handler: async ({ res, query }) => {
-        res.json({ items: await listPhoneReveals(pool, query) });
+        res.json(await listPhoneReveals(pool, query));
       },
     }),
     // ---- calendar ----
@@ -348,7 +391,10 @@ export function adminRoutes(deps: { pool: Pool; clock: SandboxClock | null; now:
     route({
       method: 'get',
       path: '/admin/profile',
-      summary: "The hotline's SLA profile: chosen base, overrides, and the resolved profile",
+      summary: "The hotline's SLA profile: chosen base, overrides, the resolved profile, and which work orders it applies to",
+      description:
+        '`appliesTo`: a work order takes a copy of the profile when it is created, so the profile applies to work orders created from `newWorkOrdersFrom` on; ' +
+        '`openWorkOrdersKeepTheirs` open work orders keep the profile they were created with (`openByProfile`: how many per profile id).',
       tags: ['admin'],
       roles: ['admin', 'supervisor', 'center'],
       schemas: {},
@@ -361,6 +407,7 @@ export function adminRoutes(deps: { pool: Pool; clock: SandboxClock | null; now:
           updatedAt: settings.updatedAt,
           updatedBy: settings.updatedBy,
           resolved: resolveProfile(shippedProfiles[settings.profileId], settings.overrides),
+          appliesTo: await appliesTo(pool, new Date(settings.updatedAt)),
         });
       },
     }),
@@ -382,7 +429,7 @@ export function adminRoutes(deps: { pool: Pool; clock: SandboxClock | null; now:
           throw new HttpError(400, 'INVALID_INPUT', `invalid input: ${issues.map((i) => i.path).join(', ')}`, issues);
         }
         await audited(pool, user.id, 'profile.update', (db) => saveProfileChoice(db, body, user.id), () => body);
-        res.json({ profileId: body.profileId, overrides: body.overrides, resolved });
+        res.json({ profileId: body.profileId, overrides: body.overrides, resolved, appliesTo: await appliesTo(pool, deps.now()) });
       },
     }),
     // ---- sandbox clock ----
@@ -400,6 +447,23 @@ export function adminRoutes(deps: { pool: Pool; clock: SandboxClock | null; now:
     }),
     ...(deps.clock ? [clockAdvanceRoute(pool, deps.clock, deps.afterAdvance)] : []),
   ];
+}
+
+/**
+ * Which work orders a profile change reaches: only those created after it. A work order keeps
+ * the resolved profile it was created with (api/hotline/repository.ts), so open ones are counted
+ * as unchanged, per profile id.
+ */
+async function appliesTo(pool: Pool, from: Date) {
+  const { rows } = await pool.query<{ profile_id: string; n: string }>(
+    'SELECT profile_id, count(*) AS n FROM work_orders WHERE closed_at IS NULL GROUP BY profile_id ORDER BY profile_id',
+  );
+  const openByProfile = Object.fromEntries(rows.map((r) => [r.profile_id, Number(r.n)]));
+  return {
+    newWorkOrdersFrom: from.toISOString(),
+    openWorkOrdersKeepTheirs: rows.reduce((sum, r) => sum + Number(r.n), 0),
+    openByProfile,
+  };
 }
 
 /** `2027-01-04 17:00:00 (+08:00)`: an instant as people read it (Asia/Shanghai). */

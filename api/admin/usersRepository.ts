@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { unitIdSchema } from '../../domain/workorder';
 import { Role, hashToken, newToken, roles } from '../http/auth';
 import { inTransaction } from '../../db/transaction';
+import { newPasswordSchema } from '../auth/passwords';
 
 export const userIdSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits, _ . : - only');
 
@@ -17,12 +18,31 @@ export const newUserSchema = z
     name: z.string().trim().min(1).max(100),
     role: z.enum(roles),
     unitId: unitIdSchema.optional(),
+    /** A console password to start with (so the user can sign in at once); never stored in clear, never audited. */
+    password: newPasswordSchema.optional(),
   })
   .refine((u) => (u.role === 'unit') === (u.unitId !== undefined), {
     message: 'unitId is required for role unit and not allowed for other roles',
     path: ['unitId'],
   });
 export type NewUser = z.infer<typeof newUserSchema>;
+
+/**
+ * A change of a user (issue 14): name, role and unit, active. Absent fields keep their value; a
+ * role other than `unit` clears the unit, role `unit` needs one (given, or the user's own).
+ */
+export const userPatchSchema = z
+  .object({
+    name: z.string().trim().min(1).max(100).optional(),
+    role: z.enum(roles).optional(),
+    unitId: unitIdSchema.nullable().optional(),
+    active: z.boolean().optional(),
+  })
+  .refine((p) => !(p.role !== undefined && p.role !== 'unit' && typeof p.unitId === 'string'), {
+    message: 'unitId is only allowed for role unit',
+    path: ['unitId'],
+  });
+export type UserPatch = z.infer<typeof userPatchSchema>;
 
 export const userSchema = z.object({
   id: z.string(),
@@ -31,6 +51,8 @@ export const userSchema = z.object({
   unitId: z.string().nullable(),
   active: z.boolean(),
   createdAt: z.string(),
+  /** Whether the user has a console password (may sign in). */
+  hasPassword: z.boolean(),
 });
 export type User = z.infer<typeof userSchema>;
 
@@ -50,6 +72,7 @@ interface UserRow {
   unit_id: string | null;
   active: boolean;
   created_at: Date;
+  has_password: boolean;
 }
 const toUser = (r: UserRow): User => ({
   id: r.id,
@@ -58,19 +81,23 @@ const toUser = (r: UserRow): User => ({
   unitId: r.unit_id,
   active: r.active,
   createdAt: r.created_at.toISOString(),
+  hasPassword: r.has_password,
 });
+
+const userColumns = `u.id, u.name, u.role, u.unit_id, u.active, u.created_at,
+  EXISTS (SELECT 1 FROM user_passwords p WHERE p.user_id = u.id) AS has_password`;
 
 export async function listUsers(pool: Pool, filter: { role?: Role; unitId?: string } = {}): Promise<User[]> {
   const { rows } = await pool.query<UserRow>(
-    `SELECT id, name, role, unit_id, active, created_at FROM users
-      WHERE ($1::text IS NULL OR role = $1) AND ($2::text IS NULL OR unit_id = $2) ORDER BY id`,
+    `SELECT ${userColumns} FROM users u
+      WHERE ($1::text IS NULL OR u.role = $1) AND ($2::text IS NULL OR u.unit_id = $2) ORDER BY u.id`,
     [filter.role ?? null, filter.unitId ?? null],
   );
   return rows.map(toUser);
 }
 
-export async function getUser(pool: Pool, id: string): Promise<User | undefined> {
-  const { rows } = await pool.query<UserRow>('SELECT id, name, role, unit_id, active, created_at FROM users WHERE id = $1', [id]);
+export async function getUser(pool: Pool | PoolClient, id: string): Promise<User | undefined> {
+  const { rows } = await pool.query<UserRow>(`SELECT ${userColumns} FROM users u WHERE u.id = $1`, [id]);
   return rows[0] ? toUser(rows[0]) : undefined;
 }
 
@@ -85,6 +112,26 @@ export async function insertUser(db: Pool | PoolClient, user: NewUser): Promise<
 
 export async function setUserActive(pool: Pool | PoolClient, id: string, active: boolean): Promise<boolean> {
   const { rowCount } = await pool.query('UPDATE users SET active = $2 WHERE id = $1', [id, active]);
+  return (rowCount ?? 0) > 0;
+}
+
+/** Applies a checked change (the caller resolved role and unit together); false when no such user. */
+export async function updateUser(
+  db: Pool | PoolClient,
+  id: string,
+  change: { name?: string; role?: Role; unitId?: string | null; active?: boolean },
+): Promise<boolean> {
+  const columns: Record<string, string> = { name: 'name', role: 'role', unitId: 'unit_id', active: 'active' };
+  const sets: string[] = [];
+  const values: unknown[] = [id];
+  for (const [key, column] of Object.entries(columns)) {
+    const value = (change as Record<string, unknown>)[key];
+    if (value === undefined) continue;
+    values.push(value);
+    sets.push(`${column} = $${values.length}`);
+  }
+  if (sets.length === 0) return (await getUser(db, id)) !== undefined;
+  const { rowCount } = await db.query(`UPDATE users SET ${sets.join(', ')} WHERE id = $1`, values);
   return (rowCount ?? 0) > 0;
 }
 

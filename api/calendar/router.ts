@@ -20,6 +20,8 @@ import { RouteSpec, route } from '../http/route';
 import { propagateYear, workOrdersDependingOn } from './propagate';
 import { getOfficialYear, listOfficialYears, saveOfficialYear, yearSources } from './repository';
 import { calendarStatus } from './status';
+import { listExceptions } from '../hotline/repository';
+import { yearView } from './yearView';
 
 const yearParams = z.object({ year: z.coerce.number().int().min(2000).max(2200) });
 
@@ -93,6 +95,22 @@ export function calendarRoutes(deps: { pool: Pool; temporal: Client; now: () => 
           years: yearSources(year - 1, year + 3, official),
           imports: official.map(({ noticeText, ...rest }) => ({ ...rest, hasNoticeText: noticeText !== null })),
         });
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/admin/calendar/years/:year',
+      summary: "One year's calendar for the year view: every day off and make-up workday, where it comes from, the hotline's exceptions, provisional days",
+      description:
+        '`days` lists only the days that differ from an ordinary week: `kind` holiday (休) or workday (班), `origin` official / library / provisional ' +
+        '(the statutory days of a year with no published schedule, `provisional: true`) or exception (the hotline’s own, with what the national schedule says in `nationally`).',
+      tags: ['admin', 'calendar'],
+      roles: ['admin'],
+      schemas: { params: yearParams },
+      responses: { 200: { description: 'the year' } },
+      handler: async ({ res, params }) => {
+        const [official, exceptions] = await Promise.all([listOfficialYears(pool), listExceptions(pool)]);
+        res.json(yearView(params.year, official, exceptions));
       },
     }),
     route({

@@ -25,18 +25,20 @@ export interface PhoneReveal {
   revealedAt: string;
 }
 
-/** Reveals, newest first, optionally of one work order or one user. */
+/** Reveals, newest first, optionally of one work order or one user, with how many match in all. */
 export async function listPhoneReveals(
   pool: Pool,
   filter: { workOrderId?: string; userId?: string; page: number; pageSize: number },
-): Promise<PhoneReveal[]> {
+): Promise<{ items: PhoneReveal[]; total: number }> {
+  const where = `WHERE ($1::text IS NULL OR work_order_id = $1) AND ($2::text IS NULL OR user_id = $2)`;
+  const counted = pool.query<{ total: string }>(`SELECT count(*) AS total FROM phone_reveals ${where}`, [filter.workOrderId ?? null, filter.userId ?? null]);
   const { rows } = await pool.query<{ id: string; user_id: string; role: string; unit_id: string | null; work_order_id: string; via: string; revealed_at: Date }>(
     `SELECT id, user_id, role, unit_id, work_order_id, via, revealed_at FROM phone_reveals
       WHERE ($1::text IS NULL OR work_order_id = $1) AND ($2::text IS NULL OR user_id = $2)
       ORDER BY id DESC LIMIT $3 OFFSET $4`,
     [filter.workOrderId ?? null, filter.userId ?? null, filter.pageSize, (filter.page - 1) * filter.pageSize],
   );
-  return rows.map((r) => ({
+  const items = rows.map((r) => ({
     id: Number(r.id),
     userId: r.user_id,
     role: r.role,
@@ -45,4 +47,5 @@ export async function listPhoneReveals(
     via: r.via,
     revealedAt: r.revealed_at.toISOString(),
   }));
+  return { items, total: Number((await counted).rows[0].total) };
 }
