@@ -11,6 +11,7 @@ import Intake from './views/center/Intake.js';
 import WorkList from './views/center/WorkList.js';
 import Inbox from './views/unit/Inbox.js';
 import WorkOrderPage from './views/workorder/WorkOrderPage.js';
+import { adminRoutes } from './views/admin/routes.js';
 // The supervisor's screens (issue 14) load when first opened: ECharts (~1 MB) never reaches a
 // unit clerk's phone.
 const SupervisorDashboard = () => import('./views/supervisor/Dashboard.js');
@@ -40,6 +41,7 @@ export const router = createRouter({
         { path: 'supervisor/performance', component: SupervisorPerformance, meta: { roles: supervisorRoles } },
         { path: 'supervisor/supervisions', component: SupervisorSupervisions, meta: { roles: supervisorRoles } },
         { path: 'supervisor/lists', component: SupervisorMonthLists, meta: { roles: supervisorRoles } },
+        ...adminRoutes, // admin (issue 14): admins only; anyone else is sent home by the guard below
       ],
     },
     { path: '/:rest(.*)*', redirect: '/' },

@@ -2,9 +2,11 @@
 import { useRouter } from 'vue-router';
 import { t, label } from '../i18n.js';
 import { session, signOut } from '../session.js';
+import SandboxBanner from './SandboxBanner.js';
 
 export default {
   name: 'AppShell',
+  components: { SandboxBanner },
   setup() {
     const router = useRouter();
     const out = async () => {
@@ -14,6 +16,7 @@ export default {
     return { session, t, label, out };
   },
   template: `<div>
+    <sandbox-banner />
     <header class="shell-header" role="banner">
       <span class="shell-title">{{ t('app.title') }}</span>
       <nav aria-label="主导航" style="display:flex;gap:4px;flex-wrap:wrap">
@@ -28,6 +31,13 @@ export default {
           <router-link to="/supervisor/performance">{{ t('supervisor.nav.performance') }}</router-link>
           <router-link to="/supervisor/supervisions">{{ t('supervisor.nav.supervisions') }}</router-link>
           <router-link to="/supervisor/lists">{{ t('supervisor.nav.lists') }}</router-link>
+        </template>
+        <template v-if="session.user.role === 'admin'"><!-- admin (issue 14) -->
+          <router-link to="/admin/units">{{ t('admin.nav.units') }}</router-link>
+          <router-link to="/admin/users">{{ t('admin.nav.users') }}</router-link>
+          <router-link to="/admin/calendar">{{ t('admin.nav.calendar') }}</router-link>
+          <router-link to="/admin/profile">{{ t('admin.nav.profile') }}</router-link>
+          <router-link to="/admin/phone-reveals">{{ t('admin.nav.phoneReveals') }}</router-link>
         </template>
         <router-link to="/password">{{ t('nav.password') }}</router-link>
       </nav>
