@@ -44,6 +44,8 @@ function unsetPath(o, path) {
   walk(o, 0);
   return o;
 }
+/** A plain copy of a reactive object (structuredClone refuses Vue's proxies). */
+const plain = (o) => JSON.parse(JSON.stringify(o || {}));
 const editable = (v) => isDuration(v) || typeof v === 'number' || typeof v === 'boolean';
 const skip = (path) => /^(id|name|sources)$/.test(path) || path.startsWith('scoring.');
 
@@ -135,7 +137,7 @@ export default {
       edit.message = '';
       const value = edit.kind === 'duration' ? { amount: edit.amount, unit: edit.unit } : edit.kind === 'bool' ? edit.bool : edit.number;
       if (edit.kind !== 'bool' && (edit.kind === 'duration' ? edit.amount : edit.number) === null) return void (edit.error = t('admin.issues.required'));
-      const overrides = setPath(structuredClone(active.value.overrides || {}), edit.path, value);
+      const overrides = setPath(plain(active.value.overrides), edit.path, value);
       edit.busy = true;
       try {
         await put(active.value.profileId, overrides);
@@ -151,7 +153,7 @@ export default {
     };
     const removeOverride = async (row) => {
       try {
-        await put(active.value.profileId, unsetPath(structuredClone(active.value.overrides || {}), row.path));
+        await put(active.value.profileId, unsetPath(plain(active.value.overrides), row.path));
       } catch (e) {
         ElMessage.error(e.message);
       }
