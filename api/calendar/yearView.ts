@@ -57,7 +57,11 @@ export function yearView(year: number, official: readonly StoredOfficialYear[], 
   const inYear = (d: string) => d.startsWith(`${year}-`);
   if (source === 'provisional') {
     for (const h of statutoryHolidays(year)) {
-      for (const date of h.days) days.set(date, { date, kind: 'holiday', origin: 'provisional', name: h.name, provisional: true });
+      for (const date of h.days) {
+        // Two holidays may share a day (中秋节 on 国庆节 in 2028): name both.
+        const name = days.has(date) ? `${days.get(date)!.name}、${h.name}` : h.name;
+        days.set(date, { date, kind: 'holiday', origin: 'provisional', name, provisional: true });
+      }
     }
   } else {
     const stored = official.find((o) => o.year === year);

@@ -404,8 +404,8 @@ export default {
       title: '工作日历', year: '年份', prevYear: '上一年', nextYear: '下一年', legend: '图例',
       marks: { holiday: '休', workday: '班', exception: '例', provisional: '暂' },
       legendText: {
-        holiday: '休：放假（法定节假日及调休）', workday: '班：调休上班（周末上班）', exception: '例：本热线的例外日（优先于全国安排）',
-        provisional: '暂：暂定（尚无国务院通知，按《全国年节及纪念日放假办法》推算，不含调休）',
+        holiday: '放假（法定节假日及调休）', workday: '调休上班（周末上班）', exception: '本热线的例外日（优先于全国安排）',
+        provisional: '暂定（尚无国务院通知，按《全国年节及纪念日放假办法》推算，不含调休）',
       },
       sources: { official: '国务院通知（已导入）', library: '节假日数据库（chinese-days）', provisional: '暂定（法定节日推算）' },
       sourceOf: '{year}年安排来源：{source}', importedBy: '第 {version} 版，{by} 于 {at} 导入',
