@@ -91,8 +91,8 @@ const examples: Record<string, Example> = {
   'POST /admin/units': { body: { id: 'kf-200', name: '测试单位', kind: 'level1', supervisingDepartment: '市政府', webhookUrl: 'https://example.org/h' } },
   'PATCH /admin/units/:id': { params: { id: 'kf-047' }, body: { name: '新名称', supervisingDepartment: '市政府', active: true } },
   'GET /admin/users': { query: { role: 'unit', unitId: 'kf-047' } },
-  'POST /admin/users': { body: { id: 'u-9', name: '李四', role: 'center' } },
-  'PATCH /admin/users/:id': { params: { id: 'u-9' }, body: { active: false } },
+  'POST /admin/users': { body: { id: 'u-9', name: '李四', role: 'center', password: '初始密码12345' } },
+  'PATCH /admin/users/:id': { params: { id: 'u-9' }, body: { name: '李四', role: 'unit', unitId: 'kf-047', active: false } },
   'GET /admin/users/:id/tokens': { params: { id: 'u-9' } },
   'POST /admin/users/:id/tokens': { params: { id: 'u-9' }, body: { label: '手机' } },
   'DELETE /admin/users/:id/tokens/:tokenId': { params: { id: 'u-9', tokenId: '0b5f3d5e-9f3a-4c1e-8f43-7c1f1f6f1a2b' } },
@@ -118,6 +118,7 @@ const examples: Record<string, Example> = {
   'POST /reports/scored-events': { body: { unitId: 'kf-047', event: 'extensionMisused', at: '2026-03-05T10:00:00+08:00', reason: '滥用延期', workOrderId: wo.id } },
   'GET /reports/scored-events': { query: { month: '2026-03' } },
   'GET /admin/calendar/years': {},
+  'GET /admin/calendar/years/:year': { params: { year: '2027' } },
   'POST /admin/calendar/years/:year/preview': { params: { year: '2027' }, body: { format: 'json', holidays: ['2027-01-01'], makeUpWorkdays: [] } },
   'PUT /admin/calendar/years/:year': { params: { year: '2027' }, body: { format: 'csv', csv: 'date,kind\n2027-01-01,holiday' } },
 };
