@@ -368,6 +368,9 @@ export default {
       required: '必填', confirmTitle: '请确认', ok: '确定', loadFailed: '加载失败：{message}', close: '关闭',
     },
     roles: { center: '热线受理员', unit: '承办单位', supervisor: '督查', admin: '管理员', evaluator: '专业评价员' },
+    // Chinese punctuation the screens join things with, and two patterns.
+    punct: { list: '、', clause: '，', semi: '；' },
+    labelled: '{label}：{value}', noted: '{text}（{note}）',
     // Zod issue codes of the API's 400 answers, as a sentence beside the field.
     issues: {
       too_small: '数值太小或内容太短', too_big: '数值太大或内容太长', tooSmallNumber: '不能小于 {n}', tooBigNumber: '不能大于 {n}',
@@ -379,7 +382,7 @@ export default {
     units: {
       title: '单位管理', count: '共 {n} 个单位（{inactive} 个已停用）', create: '新建单位', editTitle: '编辑单位：{name}', createTitle: '新建单位',
       id: '单位编号', name: '单位名称', kind: '类别', sector: '所属', parent: '上级单位（主管部门）', parentNone: '无（顶层单位）',
-      supervisingDepartment: '主管部门名称', webhook: '消息推送（Webhook）', webhookUrl: '推送地址', webhookSecret: '签名密钥',
+      supervisingDepartment: '主管部门名称', webhook: '消息推送（Webhook）', webhookUrl: '推送地址', webhookSecret: '签名密钥', secretLabel: '签名密钥：',
       secretSet: '已设置', secretNotSet: '未设置', secretHint: '密钥只写不读：保存后不再显示。留空则保持原密钥不变。至少 16 个字符。',
       secretClear: '清除已设置的密钥', idHint: '字母、数字和 - _ . :，创建后不能修改', showInactive: '显示已停用的单位',
       deactivateConfirm: '停用后，“{name}”的用户立即无法登录，也不能再向该单位派单。确定停用？', deactivated: '已停用“{name}”',
@@ -403,6 +406,7 @@ export default {
     calendar: {
       title: '工作日历', year: '年份', prevYear: '上一年', nextYear: '下一年', legend: '图例',
       marks: { holiday: '休', workday: '班', exception: '例', provisional: '暂' },
+      markNames: { holiday: '放假', workday: '调休上班', exception: '本热线例外日', provisional: '暂定' },
       legendText: {
         holiday: '放假（法定节假日及调休）', workday: '调休上班（周末上班）', exception: '本热线的例外日（优先于全国安排）',
         provisional: '暂定（尚无国务院通知，按《全国年节及纪念日放假办法》推算，不含调休）',
@@ -434,7 +438,7 @@ export default {
     },
     profile: {
       title: '时限规则（SLA 方案）', shipped: '内置方案对照', active: '本热线当前方案', base: '基础方案', field: '项目',
-      value: '当前取值', baseValue: '方案原值', overridden: '已覆盖', override: '修改', removeOverride: '恢复方案原值',
+      activeMark: '（当前方案）', value: '当前取值', baseValue: '方案原值', overridden: '已覆盖', override: '修改', removeOverride: '恢复方案原值',
       overridesCount: '本热线覆盖了 {n} 项', noOverrides: '没有覆盖，全部使用方案原值', updated: '最近修改：{by} 于 {at}',
       appliesNew: '修改只适用于保存之后新受理的工单：每件工单在受理时取得当时规则的副本，之后不再改变。',
       appliesOpen: '现有 {n} 件在办工单仍按各自受理时的规则办理，不受本次修改影响。',

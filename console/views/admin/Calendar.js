@@ -79,15 +79,13 @@ export default {
         exceptions: days.filter((d) => d.origin === 'exception').length,
       });
     });
-    /** The marks of a day, as words: 休 / 班, then 例 and 暂. */
-    const marks = (date) => {
+    /** What a day is (`holiday` / `workday`, then `exception`, `provisional`); shown as 休 / 班, 例, 暂. */
+    const markKeys = (date) => {
       const d = byDate.value.get(date);
       if (!d) return [];
-      const m = [zh.admin.calendar.marks[d.kind]];
-      if (d.origin === 'exception') m.push(zh.admin.calendar.marks.exception);
-      if (d.provisional) m.push(zh.admin.calendar.marks.provisional);
-      return m;
+      return [d.kind, ...(d.origin === 'exception' ? ['exception'] : []), ...(d.provisional ? ['provisional'] : [])];
     };
+    const marks = (date) => markKeys(date).map((k) => zh.admin.calendar.marks[k]);
     const cellClass = (date) => {
       if (!date) return '';
       const d = byDate.value.get(date);
@@ -98,9 +96,9 @@ export default {
       const d = byDate.value.get(date);
       if (!d) return t('admin.calendar.dayTitle', { date, what: t('admin.calendar.ordinary') });
       const what = [
-        ...marks(date).map((m) => zh.admin.calendar.legendText[Object.keys(zh.admin.calendar.marks).find((k) => zh.admin.calendar.marks[k] === m)].split('（')[0]),
+        ...markKeys(date).map((k) => zh.admin.calendar.markNames[k]),
         d.name, d.note, d.origin !== 'exception' ? zh.admin.calendar.sources[d.origin] : '',
-      ].filter(Boolean).join('，');
+      ].filter(Boolean).join(zh.admin.punct.clause);
       return t('admin.calendar.dayTitle', { date, what });
     };
     const go = (delta) => {
@@ -119,7 +117,7 @@ export default {
         imp.preview = await previewYear(imp.year, imp.text);
         imp.replace = false;
       } catch (e) {
-        imp.error = fieldIssues(e).text ? `${e.message} ${(e.issues || []).map((i) => i.message).join('；')}` : e.message;
+        imp.error = fieldIssues(e).text ? `${e.message} ${(e.issues || []).map((i) => i.message).join(zh.admin.punct.semi)}` : e.message;
       } finally {
         imp.busy = false;
       }
@@ -142,9 +140,9 @@ export default {
       }
     };
     const changeText = (c) => [
-      c.added.length ? t('admin.calendar.import.added', { days: c.added.join('、') }) : '',
-      c.removed.length ? t('admin.calendar.import.removed', { days: c.removed.join('、') }) : '',
-    ].filter(Boolean).join('；') || t('admin.calendar.import.none');
+      c.added.length ? t('admin.calendar.import.added', { days: c.added.join(zh.admin.punct.list) }) : '',
+      c.removed.length ? t('admin.calendar.import.removed', { days: c.removed.join(zh.admin.punct.list) }) : '',
+    ].filter(Boolean).join(zh.admin.punct.semi) || t('admin.calendar.import.none');
 
     // ---- exceptions ----
     const addException = async () => {
@@ -218,7 +216,7 @@ export default {
           <strong data-test="year-title">{{ year }}</strong>
           <el-button size="small" @click="go(1)" :aria-label="t('admin.calendar.nextYear')" data-test="next-year">{{ t('admin.calendar.nextYear') }} ›</el-button>
           <span v-if="view" data-test="year-source">{{ t('admin.calendar.sourceOf', { year: view.year, source: zh.admin.calendar.sources[view.source] }) }}</span>
-          <span v-if="view && view.import">（{{ t('admin.calendar.importedBy', { version: view.import.version, by: view.import.importedBy, at: formatTime(view.import.importedAt) }) }}）</span>
+          <span v-if="view && view.import">{{ t('admin.calendar.importedBy', { version: view.import.version, by: view.import.importedBy, at: formatTime(view.import.importedAt) }) }}</span>
           <span v-if="view">{{ summary }}</span>
         </div>
       </template>
@@ -256,10 +254,12 @@ export default {
         <el-table :data="imp.preview.items || []" style="width:100%">
           <el-table-column :label="t('admin.calendar.import.line', { n: '' })" width="80"><template #default="{ row }">{{ t('admin.calendar.import.line', { n: row.lineNo }) }}</template></el-table-column>
           <el-table-column :label="t('admin.calendar.import.name')" prop="name" width="140" />
-          <el-table-column :label="t('admin.calendar.import.daysOff')" min-width="220"><template #default="{ row }">{{ row.daysOff.join('、') }}</template></el-table-column>
-          <el-table-column :label="t('admin.calendar.import.makeUp')" min-width="160"><template #default="{ row }">{{ row.makeUpWorkdays.join('、') || t('admin.common.none') }}</template></el-table-column>
+          <el-table-column :label="t('admin.calendar.import.daysOff')" min-width="220"><template #default="{ row }">{{ row.daysOff.join(zh.admin.punct.list) }}</template></el-table-column>
+          <el-table-column :label="t('admin.calendar.import.makeUp')" min-width="160"><template #default="{ row }">{{ row.makeUpWorkdays.join(zh.admin.punct.list) || t('admin.common.none') }}</template></el-table-column>
         </el-table>
-        <p><strong>{{ t('admin.calendar.import.changes') }}</strong>：{{ t('admin.calendar.import.daysOff') }} — {{ changeText(imp.preview.changes.holidays) }}；{{ t('admin.calendar.import.makeUp') }} — {{ changeText(imp.preview.changes.makeUpWorkdays) }}</p>
+        <p><strong>{{ t('admin.calendar.import.changes') }}</strong></p>
+        <ul><li>{{ t('admin.labelled', { label: t('admin.calendar.import.daysOff'), value: changeText(imp.preview.changes.holidays) }) }}</li>
+          <li>{{ t('admin.labelled', { label: t('admin.calendar.import.makeUp'), value: changeText(imp.preview.changes.makeUpWorkdays) }) }}</li></ul>
         <p data-test="import-open-work-orders">{{ t('admin.calendar.import.openWorkOrders', { year: imp.preview.year, n: imp.preview.openWorkOrdersDepending }) }}</p>
         <p v-if="imp.preview.replaceRequired"><el-checkbox v-model="imp.replace" data-test="import-replace">{{ t('admin.calendar.import.replaceRequired', { year: imp.preview.year }) }}</el-checkbox></p>
         <el-button type="primary" @click="confirmImport" :loading="imp.busy" :disabled="imp.preview.replaceRequired && !imp.replace" data-test="import-confirm">{{ t('admin.calendar.import.confirm') }}</el-button>

@@ -66,7 +66,7 @@ function show(v) {
   if (typeof v === 'boolean') return v ? t('admin.common.yes') : t('admin.common.no');
   if (Array.isArray(v)) {
     if (!v.length) return t('admin.profile.nullValue');
-    if (v.every((x) => isDuration(x) || typeof x !== 'object')) return v.map(show).join('、');
+    if (v.every((x) => isDuration(x) || typeof x !== 'object')) return v.map(show).join(zh.admin.punct.list);
     return t('admin.profile.items', { n: v.length });
   }
   if (typeof v === 'string') return zh.admin.profile.values[v] || v;
@@ -175,7 +175,7 @@ export default {
     <h1 class="page-title">{{ t('admin.profile.title') }}</h1>
     <el-alert v-if="error" :title="error" type="error" :closable="false" role="alert" />
     <el-card v-if="active" style="margin-bottom:12px" data-test="active-profile">
-      <template #header>{{ t('admin.profile.active') }}：{{ base ? base.name : active.profileId }}</template>
+      <template #header>{{ t('admin.labelled', { label: t('admin.profile.active'), value: base ? base.name : active.profileId }) }}</template>
       <el-alert type="info" :closable="false" show-icon role="note" data-test="applies-to" style="margin-bottom:8px"
         :title="t('admin.profile.appliesNew')" :description="t('admin.profile.appliesOpen', { n: active.appliesTo.openWorkOrdersKeepTheirs })" />
       <p v-if="saved" role="status" data-test="profile-saved">{{ saved }}</p>
@@ -205,7 +205,7 @@ export default {
         <el-table-column :label="t('admin.profile.field')" min-width="200" fixed><template #default="{ row }">
           {{ row.name }}<el-tag v-if="row.differs" size="small" type="info" style="margin-left:4px">{{ t('admin.profile.differs') }}</el-tag></template></el-table-column>
         <el-table-column v-for="(p, i) in shipped" :key="p.id" min-width="150">
-          <template #header><span>{{ p.name }}</span><strong v-if="active && p.id === active.profileId">（{{ t('admin.profile.active') }}）</strong></template>
+          <template #header><span>{{ p.name }}</span><strong v-if="active && p.id === active.profileId">{{ t('admin.profile.activeMark') }}</strong></template>
           <template #default="{ row }">{{ row.values[i] }}</template>
         </el-table-column>
       </el-table>

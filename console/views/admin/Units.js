@@ -139,7 +139,7 @@ export default {
       <el-table-column :label="t('admin.units.supervisingDepartment')" min-width="140"><template #default="{ row }">{{ row.supervisingDepartment || t('admin.common.none') }}</template></el-table-column>
       <el-table-column :label="t('admin.units.webhook')" min-width="200"><template #default="{ row }">
         <div v-if="row.webhookUrl" style="word-break:break-all">{{ row.webhookUrl }}</div><div v-else>{{ t('admin.common.none') }}</div>
-        <div>{{ t('admin.units.webhookSecret') }}：<span data-test="secret-state">{{ row.hasWebhookSecret ? t('admin.units.secretSet') : t('admin.units.secretNotSet') }}</span></div></template></el-table-column>
+        <div>{{ t('admin.units.secretLabel') }}<span data-test="secret-state">{{ row.hasWebhookSecret ? t('admin.units.secretSet') : t('admin.units.secretNotSet') }}</span></div></template></el-table-column>
       <el-table-column :label="t('admin.common.status')" width="90"><template #default="{ row }">
         <el-tag :type="row.active ? 'success' : 'info'" size="small">{{ row.active ? t('admin.common.active') : t('admin.common.inactive') }}</el-tag></template></el-table-column>
       <el-table-column :label="t('admin.common.actions')" width="200"><template #default="{ row }">
@@ -165,7 +165,7 @@ export default {
             <el-option v-for="u in parentOptions" :key="u.id" :value="u.id" :label="u.name">{{ [...u.path, u.name].join(' / ') }}</el-option></el-select></el-form-item>
         <el-form-item :label="t('admin.units.supervisingDepartment')" :error="errors.supervisingDepartment" for="u-sd"><el-input id="u-sd" v-model="form.supervisingDepartment" /></el-form-item>
         <el-form-item :label="t('admin.units.webhookUrl')" :error="errors.webhookUrl" for="u-webhook"><el-input id="u-webhook" v-model="form.webhookUrl" placeholder="https://" /></el-form-item>
-        <el-form-item :label="t('admin.units.webhookSecret') + '（' + (dialog.editing && dialog.editing.hasWebhookSecret ? t('admin.units.secretSet') : t('admin.units.secretNotSet')) + '）'" :error="errors.webhookSecret" for="u-secret">
+        <el-form-item :label="t('admin.noted', { text: t('admin.units.webhookSecret'), note: dialog.editing && dialog.editing.hasWebhookSecret ? t('admin.units.secretSet') : t('admin.units.secretNotSet') })" :error="errors.webhookSecret" for="u-secret">
           <el-input id="u-secret" v-model="form.webhookSecret" type="password" show-password autocomplete="new-password" :disabled="form.clearSecret" />
           <div class="form-hint">{{ t('admin.units.secretHint') }}</div>
           <el-checkbox v-if="dialog.editing && dialog.editing.hasWebhookSecret" v-model="form.clearSecret">{{ t('admin.units.secretClear') }}</el-checkbox>

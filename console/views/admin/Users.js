@@ -226,7 +226,7 @@ export default {
       </template>
     </el-dialog>
 
-    <el-dialog v-model="pw.open" :title="t('admin.users.resetPassword') + (pw.user ? '：' + pw.user.id : '')" width="420px" data-test="password-dialog">
+    <el-dialog v-model="pw.open" :title="pw.user ? t('admin.labelled', { label: t('admin.users.resetPassword'), value: pw.user.id }) : ''" width="420px" data-test="password-dialog">
       <el-form label-position="top" @submit.prevent="savePassword">
         <el-form-item :label="t('admin.users.newPassword')" :error="pw.error" for="pw-new"><el-input id="pw-new" v-model="pw.value" type="password" show-password autocomplete="new-password" /></el-form-item>
       </el-form>
@@ -253,7 +253,7 @@ export default {
       </el-table>
     </el-drawer>
 
-    <el-dialog :model-value="shownToken.open" :title="t('admin.users.tokenTitle') + '（' + shownToken.userId + '）'" width="560px" :show-close="false"
+    <el-dialog :model-value="shownToken.open" :title="t('admin.noted', { text: t('admin.users.tokenTitle'), note: shownToken.userId })" width="560px" :show-close="false"
         :close-on-click-modal="false" :close-on-press-escape="false" data-test="token-dialog">
       <el-alert :title="t('admin.users.tokenOnce')" type="warning" :closable="false" show-icon style="margin-bottom:8px" />
       <div class="token-once" data-test="token-once" tabindex="0" :aria-label="t('admin.users.tokenTitle')">{{ shownToken.token }}</div>
