@@ -401,7 +401,7 @@ export default {
       deactivateConfirm: '停用后 {id} 立即无法登录，其令牌也全部失效。确定停用？', created: '已新建用户 {id}', updated: '已保存 {id}',
       deactivated: '已停用 {id}', activated: '已启用 {id}', filterRole: '全部角色', unitRequired: '承办单位用户需要选择所属单位',
       idInvalid: '只能使用字母、数字和 - _ . :', passwordTooShort: '密码至少 8 位', self: '（本人）', initialToken: '初始令牌',
-      empty: '没有用户', roleChangeNote: '修改角色、单位或停用后，该用户需要重新登录。',
+      empty: '没有用户', search: '按用户名、姓名或单位筛选', count: '共 {n} 人', roleChangeNote: '修改角色、单位或停用后，该用户需要重新登录。',
     },
     calendar: {
       title: '工作日历', year: '年份', prevYear: '上一年', nextYear: '下一年', legend: '图例',

@@ -20,6 +20,7 @@ export default {
   components: { UnitPicker },
   setup() {
     const users = ref([]);
+    const text = ref('');
     const units = ref({});
     const role = ref('');
     const loading = ref(false);
@@ -171,11 +172,17 @@ export default {
       }
     };
     const closeToken = () => Object.assign(shownToken, { open: false, token: '', userId: '' });
+    /** The list narrowed by the text box: user name, name or unit name. */
+    const shown = computed(() => {
+      const q = text.value.trim();
+      if (!q) return users.value;
+      return users.value.filter((u) => u.id.includes(q) || u.name.includes(q) || (u.unitId && (units.value[u.unitId] || '').includes(q)));
+    });
     const roleOptions = Object.entries(zh.admin.roles).map(([value, label]) => ({ value, label }));
     const roleName = (r) => zh.admin.roles[r] || r;
     const me = computed(() => session.user?.id);
     return {
-      t, users, units, role, loading, error, form, errors, dialog, pw, tokens, shownToken, roleOptions, roleName, me, formatTime,
+      t, users, shown, text, units, role, loading, error, form, errors, dialog, pw, tokens, shownToken, roleOptions, roleName, me, formatTime,
       load, openCreate, openEdit, save, setActive, openPassword, savePassword, openTokens, issue, revoke, copy, closeToken,
     };
   },
@@ -185,9 +192,11 @@ export default {
       <el-button type="primary" @click="openCreate" data-test="user-create">{{ t('admin.users.create') }}</el-button>
       <el-select v-model="role" clearable :placeholder="t('admin.users.filterRole')" :aria-label="t('admin.users.role')" style="width:140px" @change="load">
         <el-option v-for="o in roleOptions" :key="o.value" :value="o.value" :label="o.label" /></el-select>
+      <el-input v-model="text" clearable :placeholder="t('admin.users.search')" :aria-label="t('admin.users.search')" style="width:220px" data-test="user-search" />
+      <span>{{ t('admin.users.count', { n: shown.length }) }}</span>
     </div>
     <el-alert v-if="error" :title="error" type="error" :closable="false" role="alert" />
-    <el-table :data="users" row-key="id" v-loading="loading" style="width:100%" data-test="user-list">
+    <el-table :data="shown" row-key="id" v-loading="loading" style="width:100%" data-test="user-list">
       <template #empty><div class="empty-explained">{{ t('admin.users.empty') }}</div></template>
       <el-table-column :label="t('admin.users.id')" min-width="150"><template #default="{ row }">{{ row.id }}<span v-if="row.id === me">{{ t('admin.users.self') }}</span></template></el-table-column>
       <el-table-column :label="t('admin.users.name')" prop="name" min-width="100" />
