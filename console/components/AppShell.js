@@ -15,7 +15,7 @@ export default {
     };
     return { session, t, label, out };
   },
-  template: `<div>
+  template: `<div v-if="session.user"><!-- null for a moment when the session ends, before the router leaves -->
     <sandbox-banner />
     <header class="shell-header" role="banner">
       <span class="shell-title">{{ t('app.title') }}</span>

@@ -47,7 +47,8 @@ afterAll(async () => {
 });
 
 afterEach(() => {
-  expect(pageErrors).toEqual([]);
+  // Each test answers for its own pages' errors.
+  expect(pageErrors.splice(0)).toEqual([]);
 });
 
 async function newPage(): Promise<Page> {
