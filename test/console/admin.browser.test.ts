@@ -300,4 +300,17 @@ test('the sandbox banner advances the clock', async () => {
   const local = new Date(Date.parse(after) + 8 * 3_600_000).toISOString().slice(0, 10).replaceAll('-', '/');
   await page.locator('[data-test=sandbox-now]', { hasText: local }).waitFor();
   await shot(page, '13-sandbox-advanced');
+
+  // 拨到 an instant: the picker offers one day after the sandbox time; the clock lands on it (to the minute).
+  await page.locator('[data-test=sandbox-mode-to]').click();
+  const target = await page.locator('#sandbox-to').inputValue();
+  expect(target).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+  await page.locator('[data-test=sandbox-advance-submit]').click();
+  await page.locator('[data-test=sandbox-message]', { hasText: target.replaceAll('-', '/') }).waitFor({ timeout: 90_000 });
+  const landed = (await request(t.app).get('/health').expect(200)).body.now as string;
+  // (The sandbox clock keeps running in real time after a jump.)
+  const aimed = Date.parse(`${target.replace(' ', 'T')}:00+08:00`);
+  expect(Date.parse(landed) - aimed).toBeGreaterThanOrEqual(0);
+  expect(Date.parse(landed) - aimed).toBeLessThan(60_000);
+  await shot(page, '14-sandbox-advanced-to');
 });
