@@ -269,8 +269,13 @@ test('the SLA profile: shipped profiles side by side; an override is validated b
   await page.locator('[data-test=override-save]').click();
   await page.locator('[data-test=profile-saved]', { hasText: '之后受理的工单适用新规则' }).waitFor();
   await page.locator('[data-test="value-sign.normal"]', { hasText: '2 个工作日' }).waitFor();
+  // A field that takes one of a few words: a late return is accepted and scored (000 附件2 四.2).
+  await page.locator('[data-test="override-return.late"]').click();
+  await page.locator('[data-test=override-dialog]').getByText('允许但扣分').click();
+  await page.locator('[data-test=override-save]').click();
+  await page.locator('[data-test="value-return.late"]', { hasText: '允许但扣分' }).waitFor();
   const profile = await request(t.app).get('/admin/profile').set(t.auth('admin')).expect(200);
-  expect(profile.body.overrides).toEqual({ sign: { normal: { amount: 2, unit: 'workingDays' } } });
+  expect(profile.body.overrides).toEqual({ sign: { normal: { amount: 2, unit: 'workingDays' } }, return: { late: 'allowedWithPenalty' } });
 });
 
 test('the phone-reveal record lists who was shown a caller’s phone, filtered by user', async () => {

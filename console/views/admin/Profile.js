@@ -46,7 +46,12 @@ function unsetPath(o, path) {
 }
 /** A plain copy of a reactive object (structuredClone refuses Vue's proxies). */
 const plain = (o) => JSON.parse(JSON.stringify(o || {}));
-const editable = (v) => isDuration(v) || typeof v === 'number' || typeof v === 'boolean';
+/** Fields that take one of a few words (domain/profile.ts), with the words they take. */
+const choices = {
+  'return.normal.from': ['receipt', 'signing'], 'return.urgent.from': ['receipt', 'signing'], 'firstContact.window.from': ['receipt', 'signing'],
+  'return.late': ['refused', 'allowedWithPenalty'],
+};
+const editable = (v, path) => isDuration(v) || typeof v === 'number' || typeof v === 'boolean' || (typeof v === 'string' && choices[path] !== undefined);
 const skip = (path) => /^(id|name|sources)$/.test(path) || path.startsWith('scoring.');
 
 /** The Chinese name of a profile field. */
@@ -80,7 +85,7 @@ export default {
     const active = ref(null);
     const error = ref('');
     const baseChoice = ref('');
-    const edit = reactive({ open: false, path: '', kind: '', amount: 0, unit: 'workingDays', number: 0, bool: false, error: '', busy: false, message: '' });
+    const edit = reactive({ open: false, path: '', kind: '', amount: 0, unit: 'workingDays', number: 0, bool: false, choice: '', error: '', busy: false, message: '' });
     const saved = ref('');
 
     const load = async () => {
@@ -110,7 +115,7 @@ export default {
     const rows = computed(() => {
       if (!active.value) return [];
       return leaves(active.value.resolved)
-        .filter(([path, v]) => !skip(path) && editable(v))
+        .filter(([path, v]) => !skip(path) && editable(v, path))
         .map(([path, v]) => ({
           path, name: fieldName(path), value: show(v), raw: v, baseValue: show(get(base.value || {}, path)),
           overridden: get(active.value.overrides, path) !== undefined,
@@ -128,15 +133,15 @@ export default {
       const v = row.raw;
       Object.assign(edit, {
         open: true, path: row.path, error: '', message: '', busy: false,
-        kind: isDuration(v) ? 'duration' : typeof v === 'boolean' ? 'bool' : 'number',
+        kind: isDuration(v) ? 'duration' : typeof v === 'boolean' ? 'bool' : typeof v === 'string' ? 'choice' : 'number', choice: typeof v === 'string' ? v : '',
         amount: isDuration(v) ? v.amount : 0, unit: isDuration(v) ? v.unit : 'workingDays', number: typeof v === 'number' ? v : 0, bool: v === true,
       });
     };
     const saveEdit = async () => {
       edit.error = '';
       edit.message = '';
-      const value = edit.kind === 'duration' ? { amount: edit.amount, unit: edit.unit } : edit.kind === 'bool' ? edit.bool : edit.number;
-      if (edit.kind !== 'bool' && (edit.kind === 'duration' ? edit.amount : edit.number) === null) return void (edit.error = t('admin.issues.required'));
+      const value = edit.kind === 'duration' ? { amount: edit.amount, unit: edit.unit } : edit.kind === 'bool' ? edit.bool : edit.kind === 'choice' ? edit.choice : edit.number;
+      if ((edit.kind === 'duration' || edit.kind === 'number') && (edit.kind === 'duration' ? edit.amount : edit.number) === null) return void (edit.error = t('admin.issues.required'));
       const overrides = setPath(plain(active.value.overrides), edit.path, value);
       edit.busy = true;
       try {
@@ -166,8 +171,9 @@ export default {
       }
     };
     const unitOptions = Object.entries(zh.admin.profile.units).map(([value, label]) => ({ value, label }));
+    const choiceOptions = computed(() => (choices[edit.path] || []).map((value) => ({ value, label: show(value) })));
     return {
-      t, shipped, active, error, base, comparison, rows, overrideCount, edit, saved, baseChoice, unitOptions, formatTime, fieldName,
+      choiceOptions, t, shipped, active, error, base, comparison, rows, overrideCount, edit, saved, baseChoice, unitOptions, formatTime, fieldName,
       openEdit, saveEdit, removeOverride, changeBase,
     };
   },
@@ -221,6 +227,8 @@ export default {
         </template>
         <el-form-item v-else-if="edit.kind === 'number'" :label="t('admin.profile.amount')" :error="edit.error" for="ov-number">
           <el-input-number id="ov-number" v-model="edit.number" :controls="false" data-test="override-number" /></el-form-item>
+        <el-form-item v-else-if="edit.kind === 'choice'" :label="fieldName(edit.path)" :error="edit.error">
+          <el-radio-group v-model="edit.choice" :aria-label="fieldName(edit.path)"><el-radio-button v-for="o in choiceOptions" :key="o.value" :value="o.value">{{ o.label }}</el-radio-button></el-radio-group></el-form-item>
         <el-form-item v-else :label="fieldName(edit.path)" :error="edit.error"><el-switch v-model="edit.bool" :active-text="t('admin.common.yes')" :inactive-text="t('admin.common.no')" /></el-form-item>
         <p class="form-hint">{{ t('admin.profile.appliesNew') }}</p>
         <el-alert v-if="edit.message" :title="edit.message" type="error" :closable="false" role="alert" />
