@@ -37,7 +37,8 @@ export default {
       try {
         const result = await advanceClock(body);
         message.value = t('sandbox.advanced', { time: formatTime(result.now), steps: result.steps });
-        refresh(); // the clock, the badge and the lists follow at once
+        session.offset = Date.parse(result.now) - Date.now(); // the banner's time at once
+        refresh(); // the badge and the lists follow
       } catch (e) {
         error.value = e.message;
       } finally {
