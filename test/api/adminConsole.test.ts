@@ -244,3 +244,12 @@ describe('the SLA profile: which work orders a change applies to', () => {
     }
   });
 });
+
+test('the OpenAPI document describes what the admin screens call', async () => {
+  const doc = (await request(t.app).get('/openapi.json').expect(200)).body;
+  expect(Object.keys(doc.paths['/admin/calendar/years/{year}'])).toContain('get');
+  const patchBody = doc.paths['/admin/users/{id}'].patch.requestBody.content['application/json'].schema;
+  expect(Object.keys(patchBody.properties).sort()).toEqual(['active', 'name', 'role', 'unitId']);
+  const createBody = doc.paths['/admin/users'].post.requestBody.content['application/json'].schema;
+  expect(Object.keys(createBody.properties)).toContain('password');
+});
