@@ -52,7 +52,7 @@ export default {
   },
   template: `<div v-if="session.sandbox" class="sandbox-banner" role="region" :aria-label="t('sandbox.banner')" data-test="sandbox-banner">
     <strong>{{ t('sandbox.banner') }}</strong>
-    <span>{{ t('sandbox.explain') }}</span>
+    <span class="sandbox-explain">{{ t('sandbox.explain') }}</span>
     <span data-test="sandbox-now">{{ t('sandbox.now', { time: now }) }}</span>
     <form v-if="canAdvance" class="sandbox-advance" @submit.prevent="advance" data-test="sandbox-advance">
       <el-radio-group v-model="mode" size="small" :aria-label="t('sandbox.mode')" @change="openTo">
