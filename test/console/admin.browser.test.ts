@@ -111,6 +111,22 @@ test('a unit user cannot reach any admin screen: redirected, and the API answers
   for (const [call, status] of Object.entries(statuses)) expect([call, status]).toEqual([call, 403]);
 });
 
+test('a supervisor and an operator are sent away from the admin screens too', async () => {
+  for (const [login, password] of [
+    ['supervisor-1', t.passwords.supervisor.password],
+    ['center-1', t.passwords.center.password],
+  ]) {
+    const page = await newPage();
+    await signIn(page, login, password);
+    await page.locator('[data-test=who]').waitFor();
+    for (const screen of adminScreens) {
+      await page.goto(`${base}/#${screen}`);
+      await page.waitForURL((url) => !url.hash.startsWith('#/admin'));
+      expect(await page.locator('[data-test^=admin-]').count()).toBe(0);
+    }
+  }
+});
+
 test('an admin imports a year’s notice and sees it in the year view', async () => {
   const page = await signInAdmin();
   await page.getByRole('link', { name: '工作日历' }).click();
