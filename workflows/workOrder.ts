@@ -31,6 +31,7 @@ import {
   log,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -66,6 +67,18 @@ export const DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS = 2000;
 const { recordOutbox, recordEvents, openSupervision, closeSupervision } = proxyActivities<WorkOrderActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+// The same recording as a local activity (issue 9): it runs inside the workflow task that
+// produced the batch, so an action or an escalation costs one workflow task and no activity task
+// (no ActivityTaskScheduled/Started/Completed events, no second task to read the result). It is
+// as durable: the task completes, and the update answers, only after the transaction committed;
+// a worker crash before that retries the task, and the activity again (every write is keyed).
+// Retries back off locally up to 10 s apart, beyond that with a durable timer (the SDK's
+// `localRetryThreshold`), as long as the database is down.
+const { recordOutbox: recordOutboxInTask } = proxyLocalActivities<WorkOrderActivities>({
+  startToCloseTimeout: '30 seconds',
+  localRetryThreshold: '10 seconds',
+  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 // A unit's webhook may be down for a while: retry for about a day, then give up (the outbox
 // row stays readable through the API).
@@ -119,6 +132,8 @@ export async function workOrderWorkflow(input: WorkOrderInput): Promise<WorkOrde
 
   // Histories recorded before the one-transaction outbox replay with the single-purpose activities.
   const outboxInOneTransaction = patched('outbox-in-one-transaction');
+  // Histories recorded before the outbox ran as a local activity replay with the activity.
+  const recordOutboxNow = outboxInOneTransaction && patched('outbox-local-activity') ? recordOutboxInTask : recordOutbox;
 
   setHandler(stateQuery, (): WorkOrderState => wo.state);
   // The creation's answer: the first state, once recorded (also any later state, recorded).
@@ -214,7 +229,7 @@ export async function workOrderWorkflow(input: WorkOrderInput): Promise<WorkOrde
       let webhooks: NotificationRequest[] = [];
       try {
         if (outboxInOneTransaction) {
-          const recorded = await storing(recordOutbox, {
+          const recorded = await storing(recordOutboxNow, {
             workOrderId: wo.state.workOrderId,
             events,
             snapshot: wo.snapshot(),
