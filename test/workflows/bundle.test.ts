@@ -36,6 +36,7 @@ test('the workflow imports only the workflow-safe domain and workflow modules', 
     'workflows/index.ts',
     'workflows/lifecycle.ts',
     'workflows/messages.ts',
+    'workflows/preload.ts', // loaded once per workflow thread (worker/createWorker.ts)
     'workflows/storable.ts',
     'workflows/types.ts',
     'workflows/workOrder.ts',
