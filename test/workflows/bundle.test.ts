@@ -35,6 +35,13 @@ test('the workflow imports only the workflow-safe domain and workflow modules', 
     'workflows/actionInput.ts',
     'workflows/index.ts',
     'workflows/lifecycle.ts',
+    'workflows/lifecycle/calendarUpdate.ts', // the rules, one module per job
+    'workflows/lifecycle/core.ts',
+    'workflows/lifecycle/escalation.ts',
+    'workflows/lifecycle/intake.ts',
+    'workflows/lifecycle/readModel.ts',
+    'workflows/lifecycle/review.ts',
+    'workflows/lifecycle/unitActions.ts',
     'workflows/messages.ts',
     'workflows/preload.ts', // loaded once per workflow thread (worker/createWorker.ts)
     'workflows/storable.ts',
