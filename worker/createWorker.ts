@@ -79,6 +79,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
           maxCachedWorkflows: tuning.maxCachedWorkflows,
           maxConcurrentWorkflowTaskExecutions: tuning.maxConcurrentWorkflowTaskExecutions,
           maxConcurrentActivityTaskExecutions: tuning.maxConcurrentActivityTaskExecutions,
+          maxConcurrentLocalActivityExecutions: tuning.maxConcurrentLocalActivityExecutions,
           workflowThreadPoolSize: tuning.workflowThreadPoolSize,
         }
       : {}),

@@ -8,10 +8,11 @@
  *   `ApplicationFailure` and leaves no trace in history;
  * - every deadline and urge point is a timer: the main loop sleeps (a cancellable `condition`
  *   with a timeout) until the next one or until an action moves it;
- * - what happened is persisted in order by one pump, one activity and one transaction per batch
- *   (timeline, read-model snapshot, 督办 records, notification rows), after which the update
- *   answers, so the API's lists show what it just did; webhooks are sent alongside (their
- *   retries must not hold up the timeline);
+ * - what happened is persisted in order by one pump, one local activity and one transaction per
+ *   batch (timeline, read-model snapshot, 督办 records, notification rows) inside the same
+ *   workflow task, after which the update answers, so the API's lists show what it just did;
+ *   webhooks are sent alongside as ordinary activities (their retries must not hold up the
+ *   timeline);
  * - a creation is answered by {@link createdStateUpdate} sent with the start;
  * - the history is bounded: after `continueAsNewAfterEvents` events (or when Temporal suggests
  *   it) the run continues as new, carrying the state.
