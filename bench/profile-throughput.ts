@@ -14,7 +14,7 @@
  * leaves the V8 profiler out (it costs ~15 % itself) to compare two builds' CPU per operation.
  */
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { demoTokens } from '../db/seed/demo';
@@ -50,7 +50,7 @@ function cpuSnapshot(root: number): Map<string, number> {
         add('postgres (all processes)', own.cpu);
         continue;
       }
-      for (const tid of require('node:fs').readdirSync(`/proc/${pid}/task`) as string[]) {
+      for (const tid of readdirSync(`/proc/${pid}/task`)) {
         const t = stat(`/proc/${pid}/task/${tid}/stat`);
         const label = Number(tid) === pid ? `${t.name} (main thread)` : t.name.replace(/[0-9]+$/, '#');
         add(`${own.name}: ${label}`, t.cpu);
