@@ -226,6 +226,8 @@ export interface ServiceOptions {
   enginePort: number;
   pgPort: number;
   extraEnv?: Record<string, string>;
+  /** Extra `node` flags of the service process (e.g. `--cpu-prof`, not allowed in NODE_OPTIONS). */
+  nodeArgs?: string[];
 }
 
 /** The service (`scripts/start.ts`, what `npm start` runs) as a child process. */
@@ -242,7 +244,7 @@ export class ServiceProcess {
   async start(timeoutMs = 300_000): Promise<number> {
     const t0 = performance.now();
     const o = this.options;
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'scripts/start.ts'], {
+    const child = spawn(process.execPath, [...(o.nodeArgs ?? []), '-r', 'ts-node/register/transpile-only', 'scripts/start.ts'], {
       cwd: ROOT,
       env: {
         ...process.env,

@@ -11,6 +11,12 @@ import type { WorkerTuning } from './tuning';
 /** Path of the module that exports every workflow. */
 export const workflowsPath = require.resolve('../workflows');
 
+/**
+ * Modules the worker loads once per workflow thread, before any workflow (workflows/preload.ts:
+ * the sandbox's stack-trace depth). Resolved paths, as webpack takes them.
+ */
+export const preloadModules = [require.resolve('../workflows/preload')];
+
 export interface CreateWorkerOptions {
   connection: NativeConnection;
   namespace?: string;
@@ -33,7 +39,7 @@ export interface CreateWorkerOptions {
  * Bundles the workflow code once (webpack; a few seconds). Pass the result to several workers.
  */
 export function bundleWorkOrderWorkflows(): Promise<WorkflowBundle> {
-  return bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
+  return bundleWorkflowCode({ workflowsPath, preloadModules, logger: quietBundlerLogger });
 }
 
 // The bundler logs every webpack step at info; only problems matter here.
@@ -67,12 +73,13 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     activities: options.activities,
     ...(options.identity ? { identity: options.identity } : {}),
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
-    ...(workflowBundle ? { workflowBundle } : { workflowsPath }),
+    ...(workflowBundle ? { workflowBundle } : { workflowsPath, bundlerOptions: { preloadModules } }),
     ...(tuning
       ? {
           maxCachedWorkflows: tuning.maxCachedWorkflows,
           maxConcurrentWorkflowTaskExecutions: tuning.maxConcurrentWorkflowTaskExecutions,
           maxConcurrentActivityTaskExecutions: tuning.maxConcurrentActivityTaskExecutions,
+          maxConcurrentLocalActivityExecutions: tuning.maxConcurrentLocalActivityExecutions,
           workflowThreadPoolSize: tuning.workflowThreadPoolSize,
         }
       : {}),

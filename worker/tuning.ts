@@ -15,8 +15,10 @@ export const workerTuningShape = {
   WORKER_MAX_CACHED_WORKFLOWS: positive(1000),
   /** Workflow tasks processed at once (the SDK's default is 40). */
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: positive(40),
-  /** Activities run at once (they share the database pool). */
+  /** Activities run at once (they share the database pool): webhook deliveries. */
   WORKER_MAX_CONCURRENT_ACTIVITIES: positive(100),
+  /** Local activities run at once: the outbox transactions of workflow tasks in flight (the SDK's default is 100). */
+  WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: positive(100),
   /** Threads that run workflow code (one V8 context each, shared by its workflows). */
   WORKER_WORKFLOW_THREADS: positive(1),
   /**
@@ -34,6 +36,7 @@ export interface WorkerTuning {
   maxCachedWorkflows: number;
   maxConcurrentWorkflowTaskExecutions: number;
   maxConcurrentActivityTaskExecutions: number;
+  maxConcurrentLocalActivityExecutions: number;
   workflowThreadPoolSize: number;
   /** Absent: bundle at every start. */
   bundleCacheDir?: string;
@@ -45,6 +48,7 @@ export function workerTuning(env: WorkerTuningEnv): WorkerTuning {
     maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS,
     maxConcurrentWorkflowTaskExecutions: env.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
     maxConcurrentActivityTaskExecutions: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    maxConcurrentLocalActivityExecutions: env.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
     workflowThreadPoolSize: env.WORKER_WORKFLOW_THREADS,
     ...(env.WORKFLOW_BUNDLE_CACHE === 'off' ? {} : { bundleCacheDir: env.WORKFLOW_BUNDLE_CACHE }),
   };

@@ -8,10 +8,11 @@
  *   `ApplicationFailure` and leaves no trace in history;
  * - every deadline and urge point is a timer: the main loop sleeps (a cancellable `condition`
  *   with a timeout) until the next one or until an action moves it;
- * - what happened is persisted in order by one pump, one activity and one transaction per batch
- *   (timeline, read-model snapshot, 督办 records, notification rows), after which the update
- *   answers, so the API's lists show what it just did; webhooks are sent alongside (their
- *   retries must not hold up the timeline);
+ * - what happened is persisted in order by one pump, one local activity and one transaction per
+ *   batch (timeline, read-model snapshot, 督办 records, notification rows) inside the same
+ *   workflow task, after which the update answers, so the API's lists show what it just did;
+ *   webhooks are sent alongside as ordinary activities (their retries must not hold up the
+ *   timeline);
  * - a creation is answered by {@link createdStateUpdate} sent with the start;
  * - the history is bounded: after `continueAsNewAfterEvents` events (or when Temporal suggests
  *   it) the run continues as new, carrying the state.
@@ -31,6 +32,7 @@ import {
   log,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -66,6 +68,18 @@ export const DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS = 2000;
 const { recordOutbox, recordEvents, openSupervision, closeSupervision } = proxyActivities<WorkOrderActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+// The same recording as a local activity (issue 9): it runs inside the workflow task that
+// produced the batch, so an action or an escalation costs one workflow task and no activity task
+// (no ActivityTaskScheduled/Started/Completed events, no second task to read the result). It is
+// as durable: the task completes, and the update answers, only after the transaction committed;
+// a worker crash before that retries the task, and the activity again (every write is keyed).
+// Retries back off locally up to 10 s apart, beyond that with a durable timer (the SDK's
+// `localRetryThreshold`), as long as the database is down.
+const { recordOutbox: recordOutboxInTask } = proxyLocalActivities<WorkOrderActivities>({
+  startToCloseTimeout: '30 seconds',
+  localRetryThreshold: '10 seconds',
+  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 // A unit's webhook may be down for a while: retry for about a day, then give up (the outbox
 // row stays readable through the API).
@@ -119,6 +133,8 @@ export async function workOrderWorkflow(input: WorkOrderInput): Promise<WorkOrde
 
   // Histories recorded before the one-transaction outbox replay with the single-purpose activities.
   const outboxInOneTransaction = patched('outbox-in-one-transaction');
+  // Histories recorded before the outbox ran as a local activity replay with the activity.
+  const recordOutboxNow = outboxInOneTransaction && patched('outbox-local-activity') ? recordOutboxInTask : recordOutbox;
 
   setHandler(stateQuery, (): WorkOrderState => wo.state);
   // The creation's answer: the first state, once recorded (also any later state, recorded).
@@ -214,7 +230,7 @@ export async function workOrderWorkflow(input: WorkOrderInput): Promise<WorkOrde
       let webhooks: NotificationRequest[] = [];
       try {
         if (outboxInOneTransaction) {
-          const recorded = await storing(recordOutbox, {
+          const recorded = await storing(recordOutboxNow, {
             workOrderId: wo.state.workOrderId,
             events,
             snapshot: wo.snapshot(),

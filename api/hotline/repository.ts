@@ -7,6 +7,7 @@ import type { Pool, PoolClient } from 'pg';
 import { buildCalendarData, CalendarException } from '../../domain/holidays';
 import { CalendarData, OfficePeriod, chinaUtcOffsetMinutes, defaultOfficeHours } from '../../domain/calendar';
 import { listOfficialYears } from '../calendar/repository';
+import type { OfficialYear } from '../../domain/notice';
 import { ProfileId, SlaProfile, profileIds, resolveProfile, shippedProfiles } from '../../domain/profile';
 
 export interface HotlineSettings {
@@ -130,3 +131,53 @@ export async function calendarFor(pool: Pool, now: Date): Promise<CalendarData> 
 }
 
 let lastCalendar: { key: string; data: CalendarData } | undefined;
+
+/** The settings a creation reads, as text (compared to tell whether anything changed). */
+const creationSettingsSql = `SELECT
+  (SELECT json_build_object('profileId', profile_id, 'overrides', profile_overrides, 'officeHours', office_hours)::text
+     FROM hotline_settings WHERE id = 1) AS settings,
+  (SELECT coalesce(json_agg(json_build_object('date', to_char(day, 'YYYY-MM-DD'), 'kind', kind, 'note', name) ORDER BY day), '[]')::text
+     FROM calendar_exceptions) AS exceptions,
+  (SELECT coalesce(json_agg(json_build_object('year', year,
+       'holidays', array(SELECT to_char(d, 'YYYY-MM-DD') FROM unnest(holidays) d ORDER BY d),
+       'makeUpWorkdays', array(SELECT to_char(d, 'YYYY-MM-DD') FROM unnest(make_up_workdays) d ORDER BY d)) ORDER BY year), '[]')::text
+     FROM calendar_official_years) AS official`;
+
+let lastCreationSettings: { key: string; value: { profile: SlaProfile; calendar: CalendarData } } | undefined;
+
+/**
+ * What a new work order takes from the hotline's settings: the profile it runs under
+ * ({@link currentProfile}) and its working calendar ({@link calendarFor}), in ONE query (issue 9:
+ * they were five per creation). Both are rebuilt only when a stored setting or the local year
+ * changed, so every API process sees an edit at its next creation; never mutated.
+ *
+ * @throws ZodError when the stored overrides no longer validate (as {@link currentProfile})
+ */
+export async function creationSettings(pool: Pool, now: Date): Promise<{ profile: SlaProfile; calendar: CalendarData }> {
+  const { rows } = await pool.query<{ settings: string | null; exceptions: string; official: string }>(creationSettingsSql);
+  const row = rows[0];
+  if (!row?.settings) throw new Error('hotline_settings is empty: the start script seeds it (ensureSettings)');
+  // The local (UTC+8) year: work orders on 31 December evening belong to the local new year.
+  const year = new Date(now.getTime() + chinaUtcOffsetMinutes * 60_000).getUTCFullYear();
+  const key = `${year}\n${row.settings}\n${row.exceptions}\n${row.official}`;
+  if (lastCreationSettings?.key === key) return lastCreationSettings.value;
+  const settings = JSON.parse(row.settings) as { profileId: string; overrides: Record<string, unknown>; officeHours: OfficePeriod[] | null };
+  const profileId = (profileIds as readonly string[]).includes(settings.profileId) ? (settings.profileId as ProfileId) : 'kaifeng-001';
+  const exceptions = (JSON.parse(row.exceptions) as { date: string; kind: 'holiday' | 'workday'; note: string }[]).map(({ date, kind, note }) => ({
+    date,
+    kind,
+    ...(note ? { note } : {}),
+  }));
+  const value = {
+    profile: resolveProfile(shippedProfiles[profileId], settings.overrides),
+    calendar: buildCalendarData({
+      fromYear: year,
+      toYear: year + 2,
+      official: JSON.parse(row.official) as OfficialYear[],
+      officeHours: settings.officeHours ?? defaultOfficeHours,
+      exceptions,
+    }),
+  };
+  lastCreationSettings = { key, value };
+  return value;
+}

@@ -16,6 +16,44 @@ export async function nextWorkOrderId(pool: Pool, now: Date): Promise<string> {
 }
 
 /**
+ * A fresh work-order number ({@link nextWorkOrderId}) claimed under an idempotency key
+ * ({@link claimIdempotencyKey}) in ONE statement (issue 9: one round trip fewer per creation).
+ *
+ * @returns `{ claimed: true, workOrderId }` when the key is new (it now maps to the new number),
+ * otherwise the work order it already maps to and whether the earlier request was the same
+ */
+export async function claimNewWorkOrder(
+  pool: Pool,
+  now: Date,
+  userId: string,
+  key: string,
+  requestHash: string,
+): Promise<{ claimed: true; workOrderId: string } | { claimed: false; workOrderId: string; sameRequest: boolean }> {
+  const local = new Date(now.getTime() + chinaUtcOffsetMinutes * 60_000).toISOString().slice(0, 10).replace(/-/g, '');
+  // The number as nextWorkOrderId makes it: the local date and the sequence, at least 6 digits.
+  const { rows } = await pool.query<{ work_order_id: string; claimed: boolean; request_hash: string | null }>(
+    `WITH fresh AS (SELECT nextval('work_order_number_seq')::text AS n),
+          ins AS (INSERT INTO idempotency_keys (user_id, key, request_hash, work_order_id)
+                  SELECT $1, $2, $3, $4 || CASE WHEN length(n) >= 6 THEN n ELSE lpad(n, 6, '0') END FROM fresh
+                  ON CONFLICT (user_id, key) DO NOTHING RETURNING work_order_id)
+     SELECT work_order_id, true AS claimed, NULL AS request_hash FROM ins
+     UNION ALL
+     SELECT work_order_id, false, request_hash FROM idempotency_keys
+      WHERE user_id = $1 AND key = $2 AND NOT EXISTS (SELECT 1 FROM ins)`,
+    [userId, key, requestHash, local],
+  );
+  const row = rows[0];
+  if (row?.claimed) return { claimed: true, workOrderId: row.work_order_id };
+  if (row) return { claimed: false, workOrderId: row.work_order_id, sameRequest: row.request_hash === requestHash };
+  // The same key claimed by a request that committed after this statement began: read it now.
+  const again = await pool.query<{ request_hash: string; work_order_id: string }>(
+    'SELECT request_hash, work_order_id FROM idempotency_keys WHERE user_id = $1 AND key = $2',
+    [userId, key],
+  );
+  return { claimed: false, workOrderId: again.rows[0].work_order_id, sameRequest: again.rows[0].request_hash === requestHash };
+}
+
+/**
  * Claims an idempotency key for a new work order.
  *
  * @returns `{ claimed: true }` when the key is new (it now maps to `workOrderId`), otherwise the

@@ -20,11 +20,11 @@ import {
 } from '../../workflows/messages';
 import type { AuthUser } from '../http/auth';
 import { HttpError, fromWorkflowError, notFound } from '../http/errors';
-import { calendarFor, currentProfile } from '../hotline/repository';
+import { creationSettings } from '../hotline/repository';
 import { unknownUnitIds } from '../units/repository';
 import { workOrderActions, type WorkOrderActionName } from './actions';
 import { applyAction } from './applyAction';
-import { claimIdempotencyKey, nextWorkOrderId, snapshot } from './repository';
+import { claimNewWorkOrder, snapshot } from './repository';
 import { unitMayAccess } from './view';
 
 export interface TicketServiceDeps {
@@ -101,18 +101,17 @@ export class TicketService {
     const { pool } = this.deps;
     await checkUnitFields(pool, { mainUnitId: intake.mainUnitId, coUnitIds: intake.coUnitIds });
     const now = this.deps.now();
-    let workOrderId = await nextWorkOrderId(pool, now);
     let created = true;
     // Without a key of the caller's, the API claims one of its own, so a 503 can name the key a
     // retry must carry to create this work order at most once (issue 11).
     const key = idempotencyKey ?? `auto-${randomUUID()}`;
     const hash = createHash('sha256').update(canonical(intake)).digest('hex');
-    const claim = await claimIdempotencyKey(pool, user.id, key, hash, workOrderId);
+    const claim = await claimNewWorkOrder(pool, now, user.id, key, hash);
+    const workOrderId = claim.workOrderId;
     if (!claim.claimed) {
       if (!claim.sameRequest) {
         throw new HttpError(422, 'IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for a different request');
       }
-      workOrderId = claim.workOrderId;
       created = false;
       // The first request may have died before starting the workflow: start it if missing.
       const existing = await this.tryState(workOrderId).catch(async (error: unknown) => {
@@ -120,13 +119,15 @@ export class TicketService {
       });
       if (existing) return { state: existing, created };
     }
+    // The profile and the calendar in one query, rebuilt only when a setting changed (issue 9).
+    // The calendar is never missing: a year without a published schedule is provisional (issue 10).
+    const { profile, calendar } = await creationSettings(pool, now);
     const input: WorkOrderInput = {
       workOrderId,
       intake,
       createdBy: actorOf(user),
-      profile: await currentProfile(pool),
-      // Never missing: a year without a published schedule is provisional (issue 10).
-      calendar: await calendarFor(pool, now),
+      profile,
+      calendar,
       rulesVersion: RULES_VERSION,
     };
     try {

@@ -14,6 +14,8 @@ export interface FakeStore {
   calls: Record<keyof WorkOrderActivities, number>;
   /** Work orders whose notifications fail (a unit's webhook that is down), with the attempts made. */
   failNotifications: Map<string, number>;
+  /** Work orders whose next `recordOutbox` calls fail (the database down), with how many remain. */
+  failRecords: Map<string, number>;
 }
 
 export function createFakeActivities(): { activities: WorkOrderActivities; store: FakeStore } {
@@ -24,10 +26,16 @@ export function createFakeActivities(): { activities: WorkOrderActivities; store
     supervision: new Map(),
     calls: { recordEvents: 0, recordOutbox: 0, notify: 0, deliverWebhooks: 0, openSupervision: 0, closeSupervision: 0 },
     failNotifications: new Map(),
+    failRecords: new Map(),
   };
   const activities: WorkOrderActivities = {
     async recordOutbox(batch) {
       store.calls.recordOutbox++;
+      const failing = store.failRecords.get(batch.workOrderId) ?? 0;
+      if (failing > 0) {
+        store.failRecords.set(batch.workOrderId, failing - 1);
+        throw new Error('connection to PostgreSQL refused');
+      }
       const { inserted } = await record(batch);
       for (const n of batch.notifications) if (!store.notifications.has(n.key)) store.notifications.set(n.key, n);
       for (const s of batch.supervisionOpens) openSupervision(s);

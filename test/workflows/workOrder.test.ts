@@ -11,9 +11,11 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { ProfileId } from '../../domain/profile';
 import { bundleWorkOrderWorkflows, createWorker } from '../../worker/createWorker';
+import { temporal } from '@temporalio/proto';
 import {
   callbackUpdate,
   contactUpdate,
+  createdStateUpdate,
   dispatchUpdate,
   instructionUpdate,
   preBriefUpdate,
@@ -35,6 +37,7 @@ import { createTimeSkippingEnv } from '../support/temporalEnv';
 import { createFakeActivities, timeline, type FakeStore } from './fakeActivities';
 import { calendar, callback, center, input as makeInput, reply, supervisor, unitUser } from './fixtures';
 
+const { EventType } = temporal.api.enums.v1;
 const A = unitUser('unit-a');
 const B = unitUser('unit-b');
 const MINUTE = 60_000;
@@ -362,15 +365,42 @@ describe('work-order workflow on the engine (time skipping)', () => {
     expect(store.failNotifications.get(wo.workflowId)).toBeGreaterThan(10);
   });
 
+  it('an action is one workflow task: its outbox is a local activity, retried in the task until the database answers', async () => {
+    const monday = await next(1, '09:00');
+    await sleepUntil(monday);
+    const input: WorkOrderInput = makeInput();
+    const wo = await env.client.workflow.start<typeof workOrderWorkflow>(WORKFLOW_TYPE, { taskQueue, workflowId: input.workOrderId, args: [input] });
+    started.push({ workflowId: wo.workflowId, runId: wo.firstExecutionRunId });
+    await wo.executeUpdate(createdStateUpdate); // the intake is recorded
+    store.failRecords.set(input.workOrderId, 2); // the database refuses twice
+    const calls = store.calls.recordOutbox;
+    expect((await wo.executeUpdate(signUpdate, { args: [{ actor: A }] })).stage).toBe('handling');
+    // Answered only once recorded: the third attempt wrote the timeline.
+    expect(store.calls.recordOutbox - calls).toBe(3);
+    expect(timeline(store, wo.workflowId).map((e) => e.type)).toEqual(['created', 'dispatched', 'signed']);
+    const events = (await wo.fetchHistory()).events!;
+    // The sign's own workflow task: from its scheduling to the end of the history.
+    const lastIndex = (type: number, before = events.length) => events.slice(0, before).map((e) => e.eventType).lastIndexOf(type);
+    const scheduled = lastIndex(EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, lastIndex(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED));
+    const count = (type: number) => events.slice(scheduled).filter((e) => e.eventType === type).length;
+    // No activity task for the recording; its result is a marker in the action's own workflow task.
+    expect(count(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)).toBe(1);
+    expect(count(EventType.EVENT_TYPE_MARKER_RECORDED)).toBe(1);
+    expect(count(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED)).toBe(1);
+    const activities = events.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+    expect(activities).not.toContain('recordOutbox'); // (webhooks stay activities: they may retry for a day)
+  });
+
   it('a full history waiting for a retrying notification keeps its clock running, then continues as new', async () => {
     const monday = await next(1, '09:00');
     await sleepUntil(monday);
-    const input: WorkOrderInput = { ...makeInput(), continueAsNewAfterEvents: 20 };
+    // Full after the sign (the outbox is a local activity since issue 9: fewer events per action).
+    const input: WorkOrderInput = { ...makeInput(), continueAsNewAfterEvents: 15 };
     store.failNotifications.set(input.workOrderId, 0);
     const wo = await env.client.workflow.start<typeof workOrderWorkflow>(WORKFLOW_TYPE, { taskQueue, workflowId: input.workOrderId, args: [input] });
     started.push({ workflowId: wo.workflowId, runId: wo.firstExecutionRunId });
     await wo.executeUpdate(signUpdate, { args: [{ actor: A }] });
-    expect((await wo.describe()).historyLength).toBeGreaterThanOrEqual(20);
+    expect((await wo.describe()).historyLength).toBeGreaterThanOrEqual(15);
     await sleepUntil(at(monday, 0, '12:01')); // first contact (3 working hours) missed at 12:00
     const waiting = await wo.query(stateQuery);
     expect(waiting.run).toBe(1);

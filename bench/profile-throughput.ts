@@ -1,0 +1,238 @@
+/**
+ * Where a creation's and an action's CPU goes (issue 9): `npm run bench:profile [-- --create=300 --clients=16]`.
+ *
+ * Runs the service as `npm start` does (a child process, embedded PostgreSQL, sandbox off) under
+ * `node --cpu-prof`, drives creations (`POST /tickets`) and then unit actions (`sign`, then
+ * `contact`) through HTTP, and prints for each phase:
+ * - CPU per thread of the service (the Node main thread: API, engine, client gRPC, activities;
+ *   the workflow thread(s); the SDK core's Rust threads) and of PostgreSQL's processes, from
+ *   `/proc`, per operation;
+ * - the V8 profiles of the JS threads cut to the phase's time window (both use
+ *   CLOCK_MONOTONIC), self time grouped by area (our folders, each package) and the top functions.
+ *
+ * Figures on a shared machine are noisy; the split per operation is what to read. `--cpu-only`
+ * leaves the V8 profiler out (it costs ~15 % itself) to compare two builds' CPU per operation.
+ */
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { demoTokens } from '../db/seed/demo';
+import { kaifengUnits } from '../db/seed/kaifengUnits';
+import { Http, ServiceProcess, closedLoop, freePort, processTree, type LoadResult } from './scale-support';
+
+const argv = process.argv.slice(2);
+const option = (name: string, fallback: number) => Number(argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
+const createCount = option('create', 300);
+const clients = option('clients', 16);
+const top = option('top', 25);
+// `--cpu-only`: no V8 profiler (it costs ~15 % itself); CPU per thread only, to compare builds.
+const cpuOnly = argv.includes('--cpu-only');
+
+const TICK = 100; // USER_HZ on Linux
+const unitIds = kaifengUnits.filter((u) => u.id !== 'kf-000').map((u) => u.id);
+
+/** CPU seconds per thread name of the service process, and of the rest of its tree (PostgreSQL). */
+function cpuSnapshot(root: number): Map<string, number> {
+  const out = new Map<string, number>();
+  const add = (k: string, v: number) => out.set(k, (out.get(k) ?? 0) + v);
+  const stat = (file: string) => {
+    const text = readFileSync(file, 'utf8');
+    const close = text.lastIndexOf(')');
+    const name = text.slice(text.indexOf('(') + 1, close);
+    const fields = text.slice(close + 2).split(' ');
+    return { name, cpu: (Number(fields[11]) + Number(fields[12])) / TICK };
+  };
+  for (const pid of processTree(root)) {
+    try {
+      const own = stat(`/proc/${pid}/stat`);
+      if (own.name.startsWith('postgres') || own.name.startsWith('pg_')) {
+        add('postgres (all processes)', own.cpu);
+        continue;
+      }
+      for (const tid of readdirSync(`/proc/${pid}/task`)) {
+        const t = stat(`/proc/${pid}/task/${tid}/stat`);
+        const label = Number(tid) === pid ? `${t.name} (main thread)` : t.name.replace(/[0-9]+$/, '#');
+        add(`${own.name}: ${label}`, t.cpu);
+      }
+    } catch {
+      // a process that ended meanwhile
+    }
+  }
+  return out;
+}
+
+function cpuDelta(a: Map<string, number>, b: Map<string, number>): [string, number][] {
+  return [...b].map(([k, v]) => [k, v - (a.get(k) ?? 0)] as [string, number]).filter(([, v]) => v > 0.005).sort((x, y) => y[1] - x[1]);
+}
+
+const monotonicMicros = () => Number(process.hrtime.bigint() / 1000n);
+
+interface Phase {
+  name: string;
+  ops: number;
+  from: number;
+  to: number;
+  cpu: [string, number][];
+  load: LoadResult;
+}
+
+async function phase(name: string, root: number, ops: number, run: () => Promise<LoadResult>): Promise<Phase> {
+  const before = cpuSnapshot(root);
+  const from = monotonicMicros();
+  const load = await run();
+  const to = monotonicMicros();
+  return { name, ops, from, to, cpu: cpuDelta(before, cpuSnapshot(root)), load };
+}
+
+// ---- .cpuprofile analysis ------------------------------------------------------------------------
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  startTime: number;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+function area(url: string, fn: string): string {
+  if (!url) return fn.startsWith('(') ? fn : '(native)';
+  const nm = url.lastIndexOf('node_modules/');
+  if (nm >= 0) {
+    const rest = url.slice(nm + 'node_modules/'.length).split('/');
+    return rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0];
+  }
+  if (url.startsWith('node:')) return `node:${url.slice(5).split('/')[0]}`;
+  const root = path.resolve(__dirname, '..') + '/';
+  const rel = url.replace(/^file:\/\//, '').replace(root, '');
+  if (rel.includes('workflow-bundle') || url.startsWith('webpack')) return 'workflow bundle';
+  return rel.startsWith('/') ? rel : rel.split('/').slice(0, 2).join('/');
+}
+
+function analyse(profile: CpuProfile, from: number, to: number) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const self = new Map<number, number>();
+  // Inclusive time per area: a sample counts once for every area on its stack.
+  const inclusive = new Map<string, number>();
+  let t = profile.startTime;
+  let total = 0;
+  let busy = 0;
+  for (let i = 0; i < profile.samples.length; i++) {
+    t += profile.timeDeltas[i];
+    if (t < from || t > to) continue;
+    const dt = profile.timeDeltas[i + 1] ?? 0;
+    self.set(profile.samples[i], (self.get(profile.samples[i]) ?? 0) + dt);
+    total += dt;
+    if (byId.get(profile.samples[i])!.callFrame.functionName === '(idle)') continue;
+    busy += dt;
+    const seen = new Set<string>();
+    for (let id: number | undefined = profile.samples[i]; id !== undefined; id = parent.get(id)) {
+      const f = byId.get(id)!.callFrame;
+      seen.add(area(f.url, f.functionName));
+    }
+    for (const a of seen) inclusive.set(a, (inclusive.get(a) ?? 0) + dt);
+  }
+  const areas = new Map<string, number>();
+  const fns = new Map<string, number>();
+  for (const [id, us] of self) {
+    const { callFrame: f } = byId.get(id)!;
+    const a = area(f.url, f.functionName);
+    areas.set(a, (areas.get(a) ?? 0) + us);
+    const key = `${f.functionName || '(anonymous)'} ${a}:${f.lineNumber + 1}`;
+    fns.set(key, (fns.get(key) ?? 0) + us);
+  }
+  return {
+    total,
+    busy,
+    areas: [...areas].sort((a, b) => b[1] - a[1]),
+    inclusive: [...inclusive].sort((a, b) => b[1] - a[1]),
+    fns: [...fns].sort((a, b) => b[1] - a[1]),
+  };
+}
+
+// ---- run ------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const base = await mkdtemp(path.join(os.tmpdir(), 'hotline-profile-'));
+  const profDir = path.join(base, 'profiles');
+  const service = new ServiceProcess({
+    dataDir: path.join(base, 'data'),
+    port: await freePort(),
+    enginePort: await freePort(),
+    pgPort: await freePort(),
+    nodeArgs: cpuOnly ? [] : ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--cpu-prof-interval=500'],
+  });
+  const phases: Phase[] = [];
+  try {
+    await service.start();
+    const tokens = demoTokens(service.demoSecret());
+    const http = new Http(service.url, 256);
+    const owner = new Map<string, string>();
+    const body = (i: number) => ({
+      callerName: '张三',
+      callerPhone: '13800001111',
+      summary: `profile 小区门口路灯一周不亮 #${i}`,
+      category: 'complaint',
+      mainUnitId: unitIds[i % unitIds.length],
+    });
+    const create = (offset: number) => async (i: number) => {
+      const reply = await http.request('POST', '/tickets', tokens.center, body(offset + i));
+      if (reply.status === 201) owner.set(reply.body.workOrderId, reply.body.mainUnitId);
+      return reply;
+    };
+    await closedLoop(40, 8, 120, create(0)); // warm-up (JIT, pools, caches)
+    const warm = new Set(owner.keys());
+    phases.push(await phase('create', service.pid, createCount, () => closedLoop(createCount, clients, 300, create(1000))));
+    const ids = [...owner.keys()].filter((id) => !warm.has(id));
+    phases.push(
+      await phase('sign', service.pid, ids.length, () =>
+        closedLoop(ids.length, clients * 2, 300, (i) => http.request('POST', `/tickets/${ids[i]}/sign`, tokens.units[owner.get(ids[i])!], {})),
+      ),
+    );
+    phases.push(
+      await phase('contact', service.pid, ids.length, () =>
+        closedLoop(ids.length, clients * 2, 300, (i) =>
+          http.request('POST', `/tickets/${ids[i]}/contact`, tokens.units[owner.get(ids[i])!], { reached: true, person: '王五' }),
+        ),
+      ),
+    );
+    http.close();
+  } finally {
+    await service.stop();
+  }
+  const files = (await readdir(profDir).catch(() => [] as string[])).filter((f) => f.endsWith('.cpuprofile'));
+  const profiles: { file: string; profile: CpuProfile }[] = [];
+  for (const file of files) profiles.push({ file, profile: JSON.parse(await readFile(path.join(profDir, file), 'utf8')) });
+
+  console.log(`profile-throughput ${new Date().toISOString()} — load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  for (const p of phases) {
+    const ms = (cpuSeconds: number) => `${((cpuSeconds * 1000) / p.ops).toFixed(1)} ms/op`;
+    console.log(`\n=== ${p.name}: ${p.ops} ops, ${p.load.rate.toFixed(1)}/s, p50 ${p.load.p50.toFixed(0)} ms, p99 ${p.load.p99.toFixed(0)} ms, errors ${p.load.errors}`);
+    const cpuTotal = p.cpu.reduce((s, [, v]) => s + v, 0);
+    console.log(`  CPU per thread (total ${ms(cpuTotal)}):`);
+    for (const [k, v] of p.cpu.slice(0, 12)) console.log(`    ${ms(v).padStart(14)}  ${k}`);
+    for (const { file, profile } of profiles) {
+      const a = analyse(profile, p.from, p.to);
+      if (a.total < 0.02 * (p.to - p.from)) continue;
+      console.log(`  ${file}: ${((a.total / 1000) / p.ops).toFixed(1)} ms/op sampled`);
+      for (const [k, us] of a.areas.slice(0, 14)) console.log(`    ${((us / a.total) * 100).toFixed(1).padStart(5)} %  ${k}`);
+      console.log('    inclusive, % of busy samples (idle excluded):');
+      for (const [k, us] of a.inclusive.slice(1, 22)) console.log(`    ${((us / a.busy) * 100).toFixed(1).padStart(5)} %  ${k}`);
+      console.log('    top functions:');
+      for (const [k, us] of a.fns.slice(0, top)) console.log(`      ${((us / a.total) * 100).toFixed(1).padStart(5)} %  ${k}`);
+    }
+  }
+  if (!process.env.PROFILE_KEEP) await rm(base, { recursive: true, force: true });
+  else console.log(`\nprofiles kept in ${profDir}`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
