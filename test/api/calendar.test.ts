@@ -31,6 +31,14 @@ const intake = (over: Record<string, unknown> = {}) => ({
   ...over,
 });
 const ids: Record<string, string> = {};
+/**
+ * The sandbox clock runs on after an advance, and deadlines keep their second: on a loaded machine a
+ * work order taken "at 10:00" may be taken at 10:00:01. `at(iso, id)` is `iso` shifted by the whole
+ * seconds that work order was taken after 10:00:00.
+ */
+const takenAt: Record<string, number> = {};
+const tenOClock = Date.parse('2026-12-28T02:00:00Z');
+const at = (iso: string, id: string) => new Date(Date.parse(iso) + Math.floor((takenAt[id] - tenOClock) / 1000) * 1000).toISOString();
 const completionOf = (body: { clocks: { name: string; deadline: string; provisional?: boolean }[] }) => body.clocks.find((c) => c.name === 'completion')!;
 
 test('from 60 days before its last official day the calendar is degraded: health, status, a warning log, an admin notification', async () => {
@@ -53,10 +61,16 @@ test('the December scenario: Monday 2026-12-28 10:00 + 7 working days is due 202
   expect(moved.body.nowLocal).toMatch(/^2026-12-28 10:00:\d\d \(\+08:00\)$/);
   const created = await request(t.app).post('/tickets').set(t.auth('center')).send(intake({ statutoryWorkingDays: 7 })).expect(201);
   ids.december = created.body.workOrderId;
-  expect(completionOf(created.body)).toMatchObject({ deadline: '2027-01-07T02:00:00.000Z', provisional: true });
+  takenAt[ids.december] = Date.parse(created.body.createdAt);
+  expect(takenAt[ids.december] - tenOClock).toBeLessThan(60_000);
+  expect(completionOf(created.body)).toMatchObject({ deadline: at('2027-01-07T02:00:00.000Z', ids.december), provisional: true });
   expect(created.body.provisional).toBe(true);
-  ids.spring = (await request(t.app).post('/tickets').set(t.auth('center')).send(intake({ statutoryWorkingDays: 30, summary: '春节前后' })).expect(201)).body.workOrderId;
-  ids.short = (await request(t.app).post('/tickets').set(t.auth('center')).send(intake({ statutoryWorkingDays: 2, summary: '年内办完' })).expect(201)).body.workOrderId;
+  for (const [name, days, summary] of [['spring', 30, '春节前后'], ['short', 2, '年内办完']] as const) {
+    const body = (await request(t.app).post('/tickets').set(t.auth('center')).send(intake({ statutoryWorkingDays: days, summary })).expect(201)).body;
+    ids[name] = body.workOrderId;
+    takenAt[body.workOrderId] = Date.parse(body.createdAt);
+    expect(takenAt[body.workOrderId] - tenOClock).toBeLessThan(60_000);
+  }
 
   const list = await eventually(
     () => request(t.app).get('/tickets').set(t.auth('center')),
@@ -73,8 +87,8 @@ test('clock/advance across an urge point and a deadline records each at its own 
   const { sign } = Object.fromEntries(
     (await request(t.app).get(`/tickets/${ids.short}`).set(t.auth('center')).expect(200)).body.clocks.map((c: { name: string }) => [c.name, c]),
   );
-  expect(sign.deadline).toBe('2026-12-29T02:00:00.000Z');
-  expect(sign.urgeAt).toEqual(['2026-12-29T01:00:00.000Z']);
+  expect(sign.deadline).toBe(at('2026-12-29T02:00:00.000Z', ids.short));
+  expect(sign.urgeAt).toEqual([at('2026-12-29T01:00:00.000Z', ids.short)]);
 
   const moved = await request(t.app).post('/admin/clock/advance').set(t.auth('admin')).send({ by: '2d' }).expect(200);
   expect(moved.body.steps).toBeGreaterThanOrEqual(2);
@@ -87,9 +101,9 @@ test('clock/advance across an urge point and a deadline records each at its own 
   const signEvents = events.filter((e) => e.detail.clock === sign.id);
   // 001 三(三): the missed deadline is urged a second time; 督办 follows a working day later.
   expect(signEvents.map((e) => [e.type, e.detail.dueAt])).toEqual([
-    ['urged', '2026-12-29T01:00:00.000Z'],
-    ['urged', '2026-12-29T02:00:00.000Z'],
-    ['escalated', '2026-12-30T02:00:00.000Z'],
+    ['urged', at('2026-12-29T01:00:00.000Z', ids.short)],
+    ['urged', at('2026-12-29T02:00:00.000Z', ids.short)],
+    ['escalated', at('2026-12-30T02:00:00.000Z', ids.short)],
   ]);
   for (const e of signEvents) expect(Math.abs(Date.parse(e.at) - Date.parse(e.detail.dueAt!))).toBeLessThan(60_000);
   const overdue = await request(t.app).get('/tickets?overdue=true').set(t.auth('center')).expect(200);
@@ -128,12 +142,12 @@ test('importing the 2027 notice: a bad line is refused by line; preview; confirm
   expect(imported.body.workOrders.updated).toEqual([
     {
       workOrderId: ids.spring,
-      changes: [expect.objectContaining({ name: 'completion', before: '2027-02-11T02:00:00.000Z', after: '2027-02-16T02:00:00.000Z', provisional: false })],
+      changes: [expect.objectContaining({ name: 'completion', before: at('2027-02-11T02:00:00.000Z', ids.spring), after: at('2027-02-16T02:00:00.000Z', ids.spring), provisional: false })],
     },
   ]);
 
   const spring = await request(t.app).get(`/tickets/${ids.spring}`).set(t.auth('center')).expect(200);
-  expect(completionOf(spring.body)).toMatchObject({ deadline: '2027-02-16T02:00:00.000Z', provisional: false });
+  expect(completionOf(spring.body)).toMatchObject({ deadline: at('2027-02-16T02:00:00.000Z', ids.spring), provisional: false });
   expect(spring.body.timeline.at(-1)).toMatchObject({ type: 'calendarUpdated', actor: { role: 'admin' }, detail: { year: 2027, importId: '2027/1' } });
   const short = await request(t.app).get(`/tickets/${ids.short}/events`).set(t.auth('center')).expect(200);
   expect(short.body.items.some((e: { type: string }) => e.type === 'calendarUpdated')).toBe(false);
@@ -158,8 +172,10 @@ test('in 2027 work orders are still taken (no CALENDAR_MISSING), on the imported
   await request(t.app).post('/admin/clock/advance').set(t.auth('admin')).send({ to: '2027-01-04T09:00:00+08:00' }).expect(200);
   const created = await request(t.app).post('/tickets').set(t.auth('center')).send(intake({ summary: '新年第一单' })).expect(201);
   expect(created.body.provisional).toBe(false);
-  // 5 working days from Monday 2027-01-04 09:00 (kaifeng-001).
-  expect(completionOf(created.body).deadline).toBe('2027-01-11T01:00:00.000Z');
+  // 5 working days from Monday 2027-01-04 09:00 (kaifeng-001), keeping the second it was taken in.
+  const lag = Math.floor((Date.parse(created.body.createdAt) - Date.parse('2027-01-04T01:00:00Z')) / 1000) * 1000;
+  expect(lag).toBeLessThan(60_000);
+  expect(completionOf(created.body).deadline).toBe(new Date(Date.parse('2027-01-11T01:00:00.000Z') + lag).toISOString());
 });
 
 test('at start, work orders still provisional on a year that is now official catch up (a library update, or an import that missed them)', async () => {
