@@ -4,7 +4,7 @@ import { healthHandlers, operatorServiceHandlers } from './frontend/operatorServ
 import { testServiceHandlers } from './frontend/testService';
 import { workflowServiceHandlers } from './frontend/workflowService';
 import { HistoryService } from './history/historyService';
-import { recoverRuns } from './history/recovery';
+import { recoverRuns, type RecoveryMode } from './history/recovery';
 import { Matching } from './matching/taskQueues';
 import { DEFAULT_PAYLOAD_LIMITS, NamespaceRegistry, type PayloadLimits } from './namespaces';
 import { MemoryStore } from './persistence/memoryStore';
@@ -30,6 +30,8 @@ export interface EngineHandle {
   clock: EngineClock;
   /** Runs held in memory: every open run, and closed runs still in the closed-run cache. */
   residentRuns(): { open: number; closed: number };
+  /** Open runs rebuilt at start, and how many of them by replaying their history (no usable snapshot). */
+  recovered: { runs: number; replayed: number };
   /** Stops serving and releases every timer. */
   stop(): Promise<void>;
 }
@@ -69,6 +71,12 @@ export interface EngineOptions {
    * hour; 0 turns retention off).
    */
   retention?: { days?: number; sweepEveryMs?: number };
+  /**
+   * How start-up rebuilds open runs: `'snapshot'` (default) from each run's saved mutable state
+   * and first event, replaying only runs without a usable snapshot; `'replay'` replays every
+   * history (slower; kept to check that both give the same state).
+   */
+  recovery?: RecoveryMode;
   /** Called with unexpected internal errors (default: printed to stderr). */
   onError?: (where: string, err: unknown) => void;
   /**
@@ -139,7 +147,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineHa
   storeFatal = (err) => history.deps.onStoreFailure(err);
   if (clockOpt === 'skipping') skipper = new TimeSkipper(clock, timers, () => history.inFlightCount());
   // The store's histories are the truth: rebuild every open run from them before serving.
-  await recoverRuns(history, store);
+  const recovered = await recoverRuns(history, store, options.recovery);
   await history.flush();
   const sweepEveryMs = options.retention?.sweepEveryMs ?? 3_600_000;
   let sweeping: Promise<void> | undefined;
@@ -187,6 +195,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineHa
         ? { ...clock.publicView(), advanceTo: (ms, o) => stepTo(ms, clock, timers, () => history.inFlightCount(), o?.settleTimeoutMs) }
         : clock.publicView(),
     residentRuns: () => history.residentRuns(),
+    recovered,
     async stop() {
       if (stopped) return;
       stopped = true;

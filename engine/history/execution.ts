@@ -64,10 +64,16 @@ export interface UpdateWaiter {
 
 export interface UpdateState {
   updateId: string;
-  request: Msg;
+  /** The request, until the update is accepted (its acceptance event holds it from then on). */
+  request?: Msg;
   stage: UpdateStage;
   acceptedEventId?: number;
+  /** Id of the `WorkflowExecutionUpdateCompleted` event, where the outcome is read once paged out. */
+  completedEventId?: number;
+  /** The outcome while resident (dropped once durable: see HistoryService.updateOutcome). */
   outcome?: Msg;
+  /** Set at the first page-out after the completion became durable; the next one drops the outcome. */
+  outcomeDurable?: boolean;
   waiters: UpdateWaiter[];
 }
 
@@ -109,10 +115,24 @@ export function attrsOf(event: Msg): Msg {
 }
 
 /**
+ * The start attributes a run keeps in memory: the payloads only the worker reads (input, last
+ * completion result, continued failure) stay in the first event, in the store; the input stays
+ * in memory only when a retry or a cron run will start again with it.
+ */
+function leanStartAttrs(attrs: Msg): Msg {
+  const keepInput = !!(attrs.retryPolicy || attrs.cronSchedule);
+  if ((keepInput || attrs.input === undefined) && attrs.lastCompletionResult === undefined && attrs.continuedFailure === undefined) return attrs;
+  const { input, lastCompletionResult: _r, continuedFailure: _f, ...rest } = attrs;
+  return keepInput ? { ...rest, input } : rest;
+}
+
+/**
  * One workflow run: its event log (the source of truth) and the mutable state derived from it.
  * Only the history service mutates it, and only through {@link Execution.append}.
  */
 export class Execution {
+  /** Attributes of the start event (see {@link leanStartAttrs}). */
+  readonly startedAttrs: Msg;
   /**
    * The resident tail of the event log: events `tailStart..eventCount`. Older events are paged
    * out once durable (the store has them; see {@link HistoryService.readHistory}), as Temporal's
@@ -126,8 +146,12 @@ export class Execution {
   eventCount = 0;
   /** Id of the last event the store has acknowledged. */
   savedEventId = 0;
+  /** Time of the last event (kept when the event itself is paged out). */
+  lastEventTime = 0;
   /** True once a workflow task was handed to a worker (workflow code has run). */
   taskEverStarted = false;
+  /** True once a workflow task was scheduled (a recovered run without one waits out its start backoff). */
+  taskEverScheduled = false;
   /** User metadata of the start request (first event), for DescribeWorkflowExecution. */
   startUserMetadata?: Msg;
   /** Events received while a workflow task runs; written after its completion. */
@@ -179,10 +203,11 @@ export class Execution {
     readonly workflowType: string,
     readonly taskQueue: string,
     readonly startTime: number,
-    readonly startedAttrs: Msg,
+    startedAttrs: Msg,
     readonly firstExecutionRunId: string,
     readonly executionTime: number,
   ) {
+    this.startedAttrs = leanStartAttrs(startedAttrs);
     this.memo = startedAttrs.memo ?? {};
     this.searchAttributes = startedAttrs.searchAttributes ?? {};
   }
@@ -242,6 +267,7 @@ export class Execution {
     this.historySizeBytes += encodeMessage('temporal.api.history.v1.HistoryEvent', event).length;
     this.events.push(event);
     this.eventCount++;
+    this.lastEventTime = time;
     this.unsaved.push(event);
     // The parent's close notification names this id after the history is paged out.
     if (name === 'ChildWorkflowExecutionStarted') {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { EngineError, alreadyExists, failedPrecondition, invalidArgument, notFound, requireString, workflowNotFound } from '../errors';
 import type { Matching } from '../matching/taskQueues';
-import type { EngineStore, RunStateSnapshot, VisibilityRecord } from '../persistence/store';
+import type { EngineStore, VisibilityRecord } from '../persistence/store';
 import { runKeyOf } from '../persistence/store';
 import { durationToMs, msToDuration, msToTimestamp, packAny, type Msg } from '../proto';
 import type { OffsetClock } from '../timers/clock';
@@ -10,6 +10,7 @@ import type { TimerQueue } from '../timers/timerQueue';
 import { parseCron } from '../timers/cron';
 import { decideRetry, timeoutFailure } from './activityPolicy';
 import { ActivityState, Execution, PendingQuery, STATUS, UpdateStage, UpdateState, attrsOf } from './execution';
+import { runStateOf } from './mutableState';
 import { replay, restoreRequestIds } from './recovery';
 import { encodeToken, type TaskToken } from './tokens';
 
@@ -129,11 +130,12 @@ export class HistoryService {
       const created = exec.created;
       exec.created = false;
       // The snapshot goes with the run's creation too: a start retried after a crash must find
-      // its request id. Unchanged snapshots are not sent again (the store keeps the last one).
-      const snapshot = this.runState(exec);
-      const snapshotJson = JSON.stringify(snapshot);
-      const runState = this.savedSnapshots.get(exec) === snapshotJson ? undefined : snapshot;
-      this.savedSnapshots.set(exec, snapshotJson);
+      // its request id. It goes with every write of events (the mutable state changed with
+      // them); a write without events sends it only when what history does not say changed.
+      const snapshot = runStateOf(exec);
+      const changeKey = JSON.stringify([snapshot.buffered, snapshot.activities, snapshot.wtAttempt, snapshot.requestIds]);
+      const runState = created || events.length > 0 || this.savedSnapshots.get(exec) !== changeKey ? snapshot : undefined;
+      this.savedSnapshots.set(exec, changeKey);
       const next = prev.then(async () => {
         if (created) await this.deps.store.createRun({ runKey: exec.runKey, namespace: exec.namespace, workflowId: exec.workflowId, runId: exec.runId }, events, visibility, runState);
         else await this.deps.store.appendEvents(exec.runKey, events, { visibility, runState });
@@ -161,16 +163,6 @@ export class HistoryService {
     if (this.pendingWrites.size > 0) await Promise.allSettled([...this.pendingWrites]);
   }
 
-  /** What a restart needs beyond the history (see RunStateSnapshot). */
-  private runState(exec: Execution): RunStateSnapshot {
-    return {
-      buffered: exec.buffered.map((b) => ({ ...b })),
-      activities: [...exec.activities.values()].map((a) => ({ scheduledEventId: a.scheduledEventId, attempt: a.attempt, lastFailure: a.lastFailure, heartbeatDetails: a.heartbeatDetails })),
-      wtAttempt: exec.wtAttempt,
-      requestIds: [...exec.requestIds].slice(-100),
-    };
-  }
-
   /**
    * After a durable write: an open run keeps only the events a sticky task needs; a closed run
    * keeps its last event and joins the closed-run cache, whose oldest idle members leave memory.
@@ -180,10 +172,32 @@ export class HistoryService {
     if (exec.isOpen) {
       // A sticky task carries only the events after the last started task.
       exec.trimBefore(exec.previousStartedEventId + 1);
+      this.pageOutUpdateOutcomes(exec);
       return;
     }
     exec.trimBefore(exec.eventCount);
     this.touchClosed(exec);
+  }
+
+  /**
+   * Outcomes of completed updates leave memory once durable (they are in the completion event, as
+   * Temporal's mutable state keeps only the update's event ids): not at the write that made one
+   * durable, when its caller is about to answer with it, but at the run's next write.
+   */
+  private pageOutUpdateOutcomes(exec: Execution): void {
+    for (const u of exec.updates.values()) {
+      if (u.outcome === undefined || u.completedEventId === undefined || u.completedEventId > exec.savedEventId) continue;
+      if (u.outcomeDurable) u.outcome = undefined;
+      else u.outcomeDurable = true;
+    }
+  }
+
+  /** The outcome of a completed update: resident, or read from its completion event in the store. */
+  async updateOutcome(exec: Execution, u: UpdateState): Promise<Msg | undefined> {
+    if (u.stage !== 'completed') return undefined;
+    if (u.outcome !== undefined || u.completedEventId === undefined) return u.outcome;
+    const [event] = await this.readHistory(exec, u.completedEventId, u.completedEventId);
+    return event?.workflowExecutionUpdateCompletedEventAttributes?.outcome;
   }
 
   /**
@@ -277,7 +291,8 @@ export class HistoryService {
     if (exec.isOpen) return;
     if (stored.state) restoreRequestIds(exec, stored.state);
     exec.savedEventId = exec.eventCount;
-    this.savedSnapshots.set(exec, JSON.stringify(this.runState(exec)));
+    const saved = runStateOf(exec);
+    this.savedSnapshots.set(exec, JSON.stringify([saved.buffered, saved.activities, saved.wtAttempt, saved.requestIds]));
     this.adoptRecovered(exec);
     exec.trimBefore(exec.eventCount);
     this.touchClosed(exec);
@@ -419,6 +434,7 @@ export class HistoryService {
   scheduleWorkflowTask(exec: Execution): void {
     if (!exec.isOpen || exec.wt || exec.startBackoffTimer !== undefined) return;
     const now = this.now();
+    exec.taskEverScheduled = true;
     const sticky = exec.sticky;
     const queueName = sticky ? sticky.queueName : exec.taskQueue;
     const ev = exec.append(
@@ -497,7 +513,7 @@ export class HistoryService {
         id: `${u.updateId}/request`,
         protocolInstanceId: u.updateId,
         eventId: startedId - 1,
-        body: packAny('temporal.api.update.v1.Request', u.request),
+        body: packAny('temporal.api.update.v1.Request', u.request ?? {}),
       });
     }
     const queries: Msg = {};

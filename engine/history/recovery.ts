@@ -1,6 +1,7 @@
 import type { EngineStore, StoredRun } from '../persistence/store';
 import { durationToMs, encodeMessage, msToTimestamp, timestampToMs, type Msg } from '../proto';
 import { ActivityState, Execution, STATUS, attrKeyOf, attrsOf, eventTypeOf } from './execution';
+import { restoreFromSnapshot } from './mutableState';
 import type { HistoryService } from './historyService';
 
 const CLOSE_STATUS: Record<string, string> = {
@@ -12,38 +13,55 @@ const CLOSE_STATUS: Record<string, string> = {
   EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT: STATUS.timedOut,
 };
 
+/** How start-up rebuilds open runs: from their snapshots (the default) or by replaying every history. */
+export type RecoveryMode = 'snapshot' | 'replay';
+
 /**
- * Rebuilds every run from the store at start-up: the history is replayed into mutable state
- * (status, workflow task, timers, activities, children, updates, memo, search attributes), the
- * saved run-state snapshot restores what history does not hold, then timers and tasks are armed
- * again. Returns the number of runs recovered.
+ * Rebuilds every open run from the store at start-up: from its saved mutable-state snapshot and
+ * its first event (`mutableState.ts`), or, when the snapshot is missing or stale, by replaying
+ * its history into mutable state (status, workflow task, timers, activities, children, updates,
+ * memo, search attributes) with the run-state snapshot on top; then timers and tasks are armed
+ * again. Returns the number of runs recovered and how many had to be replayed.
  */
-export async function recoverRuns(history: HistoryService, store: EngineStore): Promise<number> {
+export async function recoverRuns(history: HistoryService, store: EngineStore, mode: RecoveryMode = 'snapshot'): Promise<{ runs: number; replayed: number }> {
   // Only open runs come back into memory; closed ones are read on demand (HistoryService.ensureLoaded).
-  const stored: StoredRun[] = await store.loadOpenRuns();
   const recovered: Execution[] = [];
-  const everScheduled = new Set<Execution>();
+  let replayed = 0;
   // A manual or time-skipping clock is not stored: never let it restart behind the time its
   // runs already reached (timers due "in 3 days" would be 3 days away again).
   let latest = (await store.latestEventTime?.()) ?? 0;
-  for (const { run, events, state, historySizeBytes } of stored) {
-    if (events.length === 0) continue;
-    const exec = replay(run.runKey, run.namespace, run.workflowId, run.runId, events, historySizeBytes);
-    if (events.some((e) => e.eventType === 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED')) everScheduled.add(exec);
-    latest = Math.max(latest, timestampToMs(exec.lastEvent?.eventTime) ?? 0);
-    if (state) applySnapshot(exec, state);
-    exec.savedEventId = exec.eventCount;
-    // The first task after a restart carries full history, read from the store then.
-    exec.trimBefore(exec.previousStartedEventId + 1);
-    history.adoptRecovered(exec);
-    recovered.push(exec);
+  for await (const page of store.openRunHeads()) {
+    for (const head of page) {
+      const { run } = head;
+      let exec = mode === 'snapshot' ? restoreFromSnapshot(run.runKey, run.namespace, run.workflowId, run.runId, head.firstEvent, head.lastEventId, head.state) : undefined;
+      if (!exec) {
+        const stored = await store.loadRun(run.runKey);
+        if (!stored || stored.events.length === 0) continue;
+        exec = replayStored(stored);
+        replayed++;
+      }
+      if (!exec.isOpen) continue;
+      latest = Math.max(latest, exec.lastEventTime);
+      history.adoptRecovered(exec);
+      recovered.push(exec);
+    }
   }
   const clock = history.deps.clock;
   if (clock.kind !== 'real') clock.jumpTo(latest);
-  for (const exec of recovered) rearm(history, exec, everScheduled.has(exec));
+  for (const exec of recovered) rearm(history, exec, exec.taskEverScheduled);
   history.deps.onChange();
   for (const exec of recovered) history.deps.onVisibility(history.visibilityRow(exec));
-  return recovered.length;
+  return { runs: recovered.length, replayed };
+}
+
+/** A run rebuilt from its whole stored history and the run-state snapshot. */
+function replayStored({ run, events, state, historySizeBytes }: StoredRun): Execution {
+  const exec = replay(run.runKey, run.namespace, run.workflowId, run.runId, events, historySizeBytes);
+  if (state) applySnapshot(exec, state);
+  exec.savedEventId = exec.eventCount;
+  // The first task after a restart carries full history, read from the store then.
+  exec.trimBefore(exec.previousStartedEventId + 1);
+  return exec;
 }
 
 /** Mutable state of one run from its events. */
@@ -61,6 +79,7 @@ export function replay(runKey: string, namespace: string, workflowId: string, ru
     exec.eventCount++;
     if (historySizeBytes === undefined) exec.historySizeBytes += encodeMessage('temporal.api.history.v1.HistoryEvent', ev).length;
     exec.taskIdSeq = Math.max(exec.taskIdSeq, Number(ev.taskId ?? 0));
+    exec.lastEventTime = timestampToMs(ev.eventTime) ?? 0;
     applyEvent(exec, ev);
   }
   return exec;
@@ -80,6 +99,7 @@ function applyEvent(exec: Execution, ev: Msg): void {
   }
   switch (ev.eventType) {
     case 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED':
+      exec.taskEverScheduled = true;
       exec.wt = { scheduledEventId: id, attempt: Number(a.attempt ?? 1), queueName: exec.taskQueue, sticky: false, scheduledTime: time, queries: [], sentUpdates: [] };
       exec.wtAttempt = Number(a.attempt ?? 1);
       break;
@@ -168,13 +188,14 @@ function applyEvent(exec: Execution, ev: Msg): void {
       exec.children.delete(Number(a.initiatedEventId));
       break;
     case 'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED':
-      exec.updates.set(a.protocolInstanceId, { updateId: a.protocolInstanceId, request: a.acceptedRequest ?? {}, stage: 'accepted', acceptedEventId: id, waiters: [] });
+      exec.updates.set(a.protocolInstanceId, { updateId: a.protocolInstanceId, stage: 'accepted', acceptedEventId: id, waiters: [] });
       break;
     case 'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED': {
       const u = exec.updates.get(a.meta?.updateId);
       if (u) {
         u.stage = 'completed';
         u.outcome = a.outcome;
+        u.completedEventId = id;
       }
       break;
     }

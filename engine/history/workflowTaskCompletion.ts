@@ -507,6 +507,8 @@ function validateMessage(history: HistoryService, exec: Execution, m: Msg, accep
           history.now(),
         );
         u.acceptedEventId = ev.eventId;
+        // From here on the acceptance event holds the request.
+        u.request = undefined;
         history.setUpdateStage(exec, u, 'accepted');
       };
     }
@@ -518,8 +520,9 @@ function validateMessage(history: HistoryService, exec: Execution, m: Msg, accep
       return () => {
         const u = exec.updates.get(updateId);
         if (!u || u.stage === 'completed') return;
-        exec.append('WorkflowExecutionUpdateCompleted', { meta: resp.meta ?? { updateId }, acceptedEventId: u.acceptedEventId ?? 0, outcome: resp.outcome }, history.now());
+        const ev = exec.append('WorkflowExecutionUpdateCompleted', { meta: resp.meta ?? { updateId }, acceptedEventId: u.acceptedEventId ?? 0, outcome: resp.outcome }, history.now());
         u.outcome = resp.outcome;
+        u.completedEventId = ev.eventId;
         history.setUpdateStage(exec, u, 'completed');
       };
     }

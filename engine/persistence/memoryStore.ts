@@ -1,5 +1,5 @@
 import type { Msg } from '../proto';
-import type { DerivedUpdate, EngineStore, RunStateSnapshot, NamespaceRecord, RunRecord, StoredRun, VisibilityRecord } from './store';
+import type { DerivedUpdate, EngineStore, RunStateSnapshot, NamespaceRecord, RunRecord, StoredRun, StoredRunHead, VisibilityRecord } from './store';
 
 const RUNNING = 'WORKFLOW_EXECUTION_STATUS_RUNNING';
 
@@ -60,6 +60,15 @@ export class MemoryStore implements EngineStore {
     const out: StoredRun[] = [];
     for (const [runKey, run] of this.runs) if (this.visibility.get(runKey)?.status === RUNNING) out.push((await this.loadRun(runKey))!);
     return out;
+  }
+
+  async *openRunHeads(): AsyncIterable<StoredRunHead[]> {
+    const heads: StoredRunHead[] = [];
+    for (const [runKey, run] of this.runs) {
+      if (this.visibility.get(runKey)?.status !== RUNNING) continue;
+      heads.push({ run: run.record, lastEventId: run.events.length, firstEvent: run.events[0] ? structuredClone(run.events[0]) : undefined, state: run.state ? structuredClone(run.state) : undefined });
+    }
+    yield heads;
   }
 
   async loadRun(runKey: string): Promise<StoredRun | undefined> {

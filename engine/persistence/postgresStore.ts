@@ -4,7 +4,7 @@ import type { Msg } from '../proto';
 import { decodeEvents, encodeEvents, fromJsonValue, toJsonValue } from './pgCodec';
 import { GroupCommitter, type GroupCommitStats, type GroupOp, type OpOutcome } from './pgGroupCommit';
 import { engineLockHolder, ensureSchema, ident, tryEngineLock } from './pgSchema';
-import type { DerivedUpdate, EngineStore, NamespaceRecord, RunRecord, RunStateSnapshot, StoredRun, VisibilityRecord } from './store';
+import type { DerivedUpdate, EngineStore, NamespaceRecord, RunRecord, RunStateSnapshot, StoredRun, StoredRunHead, VisibilityRecord } from './store';
 
 export interface PostgresStoreOptions {
   /** `postgres://...` of the database the engine keeps its state in. */
@@ -193,6 +193,36 @@ export class PostgresStore implements EngineStore {
   /** Every open run (visibility status Running) with its events and snapshot (start-up). */
   async loadOpenRuns(): Promise<StoredRun[]> {
     return this.loadWhere(`r.run_key IN (SELECT run_key FROM ${this.s}.engine_visibility WHERE status = '${RUNNING}')`);
+  }
+
+  /**
+   * Open runs' heads in pages of 5 000: one query each (runs by the partial index of open
+   * visibility rows, the snapshot, and only the first history row, whose first event is the start).
+   */
+  async *openRunHeads(): AsyncIterable<StoredRunHead[]> {
+    const s = this.s;
+    const page = 5_000;
+    let after = '';
+    for (;;) {
+      const r = await this.pool.query<{ run_key: string; namespace: string; workflow_id: string; run_id: string; last_event_id: number; state: unknown; first: Buffer | null }>(
+        `SELECT r.run_key, r.namespace, r.workflow_id, r.run_id, r.last_event_id, r.state, h.data AS first
+           FROM ${s}.engine_visibility v
+           JOIN ${s}.engine_runs r ON r.run_key = v.run_key
+           LEFT JOIN ${s}.engine_history h ON h.run_key = r.run_key AND h.first_event_id = 1
+          WHERE v.status = '${RUNNING}' AND v.run_key > $1
+          ORDER BY v.run_key LIMIT ${page}`,
+        [after],
+      );
+      if (r.rows.length === 0) return;
+      yield r.rows.map((row) => ({
+        run: { runKey: row.run_key, namespace: row.namespace, workflowId: row.workflow_id, runId: row.run_id },
+        lastEventId: Number(row.last_event_id),
+        firstEvent: row.first ? decodeEvents(row.first)[0] : undefined,
+        state: row.state === null || row.state === undefined ? undefined : fromJsonValue<Msg>(row.state),
+      }));
+      if (r.rows.length < page) return;
+      after = r.rows[r.rows.length - 1].run_key;
+    }
   }
 
   async loadRun(runKey: string): Promise<StoredRun | undefined> {

@@ -33,6 +33,11 @@ export interface EngineStore {
    * snapshot, in a few queries. Closed runs stay in the store until asked for ({@link loadRun}).
    */
   loadOpenRuns(): Promise<StoredRun[]>;
+  /**
+   * Start-up: every OPEN run's head (record, last event id, first event, snapshot), in pages
+   * (no history: the engine rebuilds a run from its snapshot and replays only when it must).
+   */
+  openRunHeads(): AsyncIterable<StoredRunHead[]>;
   /** One run with its events and snapshot (a closed run read back on demand). */
   loadRun(runKey: string): Promise<StoredRun | undefined>;
   /** Key of the newest run of a workflow id (by creation), if any. */
@@ -121,14 +126,29 @@ export interface DerivedUpdate {
  * The part of a run's state that is acknowledged but not (yet) in its history, as Temporal's
  * mutable state keeps it: events buffered while a workflow task runs (a signal acknowledged to
  * its sender must survive a crash), activity attempt counters and the workflow-task attempt.
- * Everything else (timers, pending activities, children, updates, status) is rebuilt by
- * replaying the history.
+ * With `mutable`, the rest of the open run's state (timers, pending activities, children,
+ * updates...) too; without it, that is rebuilt by replaying the history.
  */
 export interface RunStateSnapshot {
   buffered: Array<{ name: string; attrs: Msg; time: number }>;
   activities: Array<{ scheduledEventId: number; attempt: number; lastFailure?: Msg; heartbeatDetails?: Msg }>;
   wtAttempt: number;
   requestIds: string[];
+  /**
+   * The open run's whole mutable state (`engine/history/mutableState.ts`), so start-up need not
+   * replay its history; absent for closed runs.
+   */
+  mutable?: Msg;
+}
+
+/** An open run as start-up reads it: its record, its first event and its saved snapshot (no history). */
+export interface StoredRunHead {
+  run: RunRecord;
+  /** The store's last event id of the run (a snapshot is trusted only when it matches). */
+  lastEventId: number;
+  /** Event 1 (`WorkflowExecutionStarted`). */
+  firstEvent?: Msg;
+  state?: Msg;
 }
 
 export function runKeyOf(namespace: string, workflowId: string, runId: string): string {

@@ -11,6 +11,6 @@ export async function invoke(history: HistoryService, exec: Execution, updateId:
   if (!u) throw notFound(`update "${updateId}" not found`);
   await waitForUpdate(history, u, updateStageOf(lifecycleStage), waitMs);
   await history.durable();
-  const r = updateResponse(history, exec, u);
+  const r = await updateResponse(history, exec, u);
   return { outcome: r.outcome, stage: r.stage, updateRef: r.updateRef };
 }

@@ -45,7 +45,7 @@ export async function invoke(history: HistoryService, exec: Execution, req: Msg,
   await waitForUpdate(history, u, wanted, waitMs);
   // The stage reached (acceptance, completion) is answered only once it is durable.
   await history.durable();
-  return updateResponse(history, exec, u);
+  return await updateResponse(history, exec, u);
 }
 
 export function waitForUpdate(history: HistoryService, u: UpdateState, wanted: UpdateStage, waitMs: number): Promise<void> {
@@ -62,10 +62,10 @@ export function waitForUpdate(history: HistoryService, u: UpdateState, wanted: U
   });
 }
 
-export function updateResponse(history: HistoryService, exec: Execution, u: UpdateState): Msg {
+export async function updateResponse(history: HistoryService, exec: Execution, u: UpdateState): Promise<Msg> {
   return {
     updateRef: { workflowExecution: { workflowId: exec.workflowId, runId: exec.runId }, updateId: u.updateId },
-    outcome: u.stage === 'completed' ? u.outcome : undefined,
+    outcome: await history.updateOutcome(exec, u),
     stage: STAGE_ENUM[u.stage],
   };
 }

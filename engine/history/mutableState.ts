@@ -1,0 +1,149 @@
+import type { RunStateSnapshot } from '../persistence/store';
+import { durationToMs, timestampToMs, type Msg } from '../proto';
+import { Execution, STATUS, type ActivityState } from './execution';
+
+/**
+ * The persisted mutable state of a run, as Temporal keeps its `executions` row beside the history:
+ * written with every acknowledged change of the run (in the same store call as its events), so a
+ * restart rebuilds an open run from this snapshot and the run's first event instead of replaying
+ * its whole history. History stays the source of truth: a snapshot that does not match the stored
+ * last event id (or is missing, e.g. written by an older engine) makes recovery replay the history.
+ *
+ * What is not here is not needed after a restart: sticky queues (forgotten, as documented),
+ * admitted updates (memory only, as in Temporal), queries and waiters (their callers are gone),
+ * timer handles (re-armed), the history tail (the first task after a restart carries full history).
+ */
+export interface MutableStateSnapshot {
+  /** Number of events in the log; must equal the store's last event id. */
+  eventCount: number;
+  historySizeBytes: number;
+  taskIdSeq: number;
+  lastEventTime: number;
+  previousStartedEventId: number;
+  taskEverStarted: boolean;
+  taskEverScheduled: boolean;
+  cancelRequested: boolean;
+  wt?: { scheduledEventId: number; startedEventId?: number; attempt: number; scheduledTime: number; startedTime?: number };
+  /** `[timerId, startedEventId, due]`. */
+  timers: Array<[string, number, number]>;
+  /** Pending activities (attempt, last failure and heartbeat details are in {@link RunStateSnapshot.activities}). */
+  activities: Array<{ scheduledEventId: number; activityId: string; attrs: Msg; scheduledTime: number; cancelRequested: boolean; cancelRequestedEventId?: number }>;
+  /** Accepted updates: `[updateId, acceptedEventId, completedEventId (0 = not completed)]`. */
+  updates: Array<[string, number, number]>;
+  children: Array<{ initiatedEventId: number; workflowId: string; runId?: string; namespace: string; workflowType: string; startedEventId?: number; parentClosePolicy: string }>;
+  binaryChecksums: string[];
+  /** Memo and search attributes when changed since the start (else the start event's). */
+  memo?: Msg;
+  searchAttributes?: Msg;
+}
+
+/** What a restart needs beyond the history: the snapshot written with every store call of a run. */
+export function runStateOf(exec: Execution): RunStateSnapshot {
+  return {
+    buffered: exec.buffered.map((b) => ({ ...b })),
+    activities: [...exec.activities.values()].map((a) => ({ scheduledEventId: a.scheduledEventId, attempt: a.attempt, lastFailure: a.lastFailure, heartbeatDetails: a.heartbeatDetails })),
+    wtAttempt: exec.wtAttempt,
+    requestIds: [...exec.requestIds].slice(-100),
+    mutable: exec.isOpen ? mutableStateOf(exec) : undefined,
+  };
+}
+
+function mutableStateOf(exec: Execution): MutableStateSnapshot {
+  const wt = exec.wt;
+  const updates: Array<[string, number, number]> = [];
+  for (const u of exec.updates.values()) if (u.acceptedEventId !== undefined) updates.push([u.updateId, u.acceptedEventId, u.completedEventId ?? 0]);
+  const startAttrs = exec.startedAttrs;
+  return {
+    eventCount: exec.eventCount,
+    historySizeBytes: exec.historySizeBytes,
+    taskIdSeq: exec.taskIdSeq,
+    lastEventTime: exec.lastEventTime,
+    previousStartedEventId: exec.previousStartedEventId,
+    taskEverStarted: exec.taskEverStarted,
+    taskEverScheduled: exec.taskEverScheduled,
+    cancelRequested: exec.cancelRequested,
+    wt: wt ? { scheduledEventId: wt.scheduledEventId, startedEventId: wt.startedEventId, attempt: wt.attempt, scheduledTime: wt.scheduledTime, startedTime: wt.startedTime } : undefined,
+    timers: [...exec.timers.values()].map((t) => [t.timerId, t.startedEventId, t.due]),
+    activities: [...exec.activities.values()].map((a) => ({
+      scheduledEventId: a.scheduledEventId,
+      activityId: a.activityId,
+      attrs: a.attrs,
+      scheduledTime: a.scheduledTime,
+      cancelRequested: a.cancelRequested,
+      cancelRequestedEventId: a.cancelRequestedEventId,
+    })),
+    updates,
+    children: [...exec.children.values()].map((c) => ({ ...c })),
+    binaryChecksums: exec.binaryChecksums,
+    memo: exec.memo !== startAttrs.memo ? exec.memo : undefined,
+    searchAttributes: exec.searchAttributes !== startAttrs.searchAttributes ? exec.searchAttributes : undefined,
+  };
+}
+
+/**
+ * An open run rebuilt from its first event and its saved snapshot, or undefined when the snapshot
+ * cannot be trusted (missing, or not written with the stored last event): then replay the history.
+ */
+export function restoreFromSnapshot(runKey: string, namespace: string, workflowId: string, runId: string, first: Msg | undefined, lastEventId: number, state: Msg | undefined): Execution | undefined {
+  const m = state?.mutable as MutableStateSnapshot | undefined;
+  if (!m || !first || Number(first.eventId) !== 1 || m.eventCount !== lastEventId) return undefined;
+  if (!first.workflowExecutionStartedEventAttributes) return undefined;
+  // Copies: decoded bytes are views into the stored row, which must not stay alive with the run.
+  const s = detached(first.workflowExecutionStartedEventAttributes) as Msg;
+  const startTime = timestampToMs(first.eventTime) ?? 0;
+  const exec = new Execution(runKey, namespace, workflowId, runId, s.workflowType?.name ?? '', s.taskQueue?.name ?? '', startTime, s, s.firstExecutionRunId || runId, startTime + durationToMs(s.firstWorkflowTaskBackoff));
+  exec.executionDeadline = timestampToMs(s.workflowExecutionExpirationTime) ?? 0;
+  exec.startUserMetadata = first.userMetadata ? (detached(first.userMetadata) as Msg) : undefined;
+  exec.status = STATUS.running;
+  exec.eventCount = m.eventCount;
+  exec.savedEventId = m.eventCount;
+  // Nothing resident: every older event is read from the store when a task or a reader needs it.
+  exec.tailStart = m.eventCount + 1;
+  exec.lastEventTime = m.lastEventTime;
+  exec.historySizeBytes = m.historySizeBytes;
+  exec.taskIdSeq = m.taskIdSeq;
+  exec.previousStartedEventId = m.previousStartedEventId;
+  exec.taskEverStarted = m.taskEverStarted;
+  exec.taskEverScheduled = m.taskEverScheduled;
+  exec.cancelRequested = m.cancelRequested;
+  if (m.wt) exec.wt = { ...m.wt, queueName: exec.taskQueue, sticky: false, queries: [], sentUpdates: [] };
+  for (const [timerId, startedEventId, due] of m.timers) exec.timers.set(timerId, { timerId, startedEventId, due, handle: 0 });
+  const attempts = new Map<number, Msg>();
+  for (const a of state?.activities ?? []) attempts.set(Number(a.scheduledEventId), a);
+  for (const a of m.activities) {
+    const saved = attempts.get(a.scheduledEventId);
+    const act: ActivityState = {
+      ...a,
+      attempt: Number(saved?.attempt ?? 1),
+      lastFailure: saved?.lastFailure,
+      heartbeatDetails: saved?.heartbeatDetails,
+      phase: 'scheduled',
+      currentAttemptScheduledTime: a.scheduledTime,
+      timers: {},
+    };
+    exec.activities.set(a.scheduledEventId, act);
+  }
+  for (const [updateId, acceptedEventId, completedEventId] of m.updates) {
+    exec.updates.set(updateId, { updateId, stage: completedEventId ? 'completed' : 'accepted', acceptedEventId, completedEventId: completedEventId || undefined, waiters: [] });
+  }
+  for (const c of m.children) exec.children.set(c.initiatedEventId, { ...c });
+  exec.binaryChecksums = [...m.binaryChecksums];
+  if (m.memo) exec.memo = m.memo;
+  if (m.searchAttributes) exec.searchAttributes = m.searchAttributes;
+  exec.buffered = Array.isArray(state?.buffered) ? state!.buffered : [];
+  if (state?.wtAttempt) exec.wtAttempt = Number(state.wtAttempt);
+  for (const id of state?.requestIds ?? []) exec.requestIds.add(id);
+  return exec;
+}
+
+/** A deep copy in which every byte array owns its memory. */
+function detached(value: unknown): unknown {
+  if (value instanceof Uint8Array) return Buffer.from(value);
+  if (Array.isArray(value)) return value.map(detached);
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = detached(v);
+    return out;
+  }
+  return value;
+}
