@@ -9,7 +9,15 @@
  *   beside an engine with an empty database, so memory per open run;
  * - PostgreSQL single-row commits/s (32 clients) in the same cluster, and the cluster's PSS.
  *
+ * Restart is measured twice on the same data: start-up from the runs' mutable-state snapshots
+ * (the default) and by replaying every history (`startEngine({ recovery: 'replay' })`, how the
+ * engine started before), so the two are compared in one run.
+ *
  * Run: npx ts-node --transpile-only bench/engine-scale.ts [runs=20000] [closedShare=0.2]
+ * Environment: `ENGINE_SCALE_DATA=<dir>` keeps the PostgreSQL data there and, when it already
+ * holds a seeded database, skips seeding (iterate on restart without seeding again);
+ * `ENGINE_SCALE_PROF=<dir>` writes a CPU profile of each restart child there, `ENGINE_SCALE_HEAP=<dir>`
+ * a heap snapshot after its start-up.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -24,6 +32,7 @@ import { temporal } from '@temporalio/proto';
 import { Client as PgClient } from 'pg';
 import { startEmbeddedPostgres } from '../db/embeddedPostgres';
 import { startEngine } from '../engine';
+import type { RecoveryMode } from '../engine/history/recovery';
 
 const { CommandType } = temporal.api.enums.v1;
 const RUNS = Number(process.argv[2] ?? 20_000);
@@ -91,13 +100,13 @@ const timer = (id: string, ms: number): temporal.api.command.v1.ICommand => ({
 });
 
 /** The child process: a fresh engine on the database; prints its figures as JSON. */
-async function restartPhase(databaseUrl: string, workflowId: string | undefined): Promise<void> {
+async function restartPhase(databaseUrl: string, workflowId: string | undefined, recovery: RecoveryMode): Promise<void> {
   v8.setFlagsFromString('--expose-gc');
   const gc = vm.runInNewContext('gc') as () => void;
   gc();
   const before = process.memoryUsage().heapUsed;
   const t0 = performance.now();
-  const engine = await startEngine({ databaseUrl });
+  const engine = await startEngine({ databaseUrl, recovery });
   const serveMs = performance.now() - t0;
   let liveMs = 0;
   if (workflowId) {
@@ -112,14 +121,26 @@ async function restartPhase(databaseUrl: string, workflowId: string | undefined)
   }
   gc();
   const heap = process.memoryUsage().heapUsed - before;
+  if (process.env.ENGINE_SCALE_HEAP) v8.writeHeapSnapshot(path.join(process.env.ENGINE_SCALE_HEAP, `restart-${recovery}-${Date.now()}.heapsnapshot`));
   const resident = (engine as { residentRuns?: () => { open: number; closed: number } }).residentRuns?.();
-  console.log(JSON.stringify({ serveMs, liveMs, heap, pss: pssOf('self'), rss: process.memoryUsage().rss, resident }));
+  console.log(JSON.stringify({ serveMs, liveMs, heap, pss: pssOf('self'), rss: process.memoryUsage().rss, resident, recovered: engine.recovered }));
   await engine.stop();
 }
 
-function runChild(databaseUrl: string, workflowId?: string): Promise<{ serveMs: number; liveMs: number; heap: number; pss: number; rss: number; resident?: { open: number; closed: number } }> {
+interface RestartFigures {
+  serveMs: number;
+  liveMs: number;
+  heap: number;
+  pss: number;
+  rss: number;
+  resident?: { open: number; closed: number };
+  recovered?: { runs: number; replayed: number };
+}
+
+function runChild(databaseUrl: string, workflowId?: string, recovery: RecoveryMode = 'snapshot'): Promise<RestartFigures> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', __filename, '--restart', databaseUrl, workflowId ?? ''], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const prof = process.env.ENGINE_SCALE_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.ENGINE_SCALE_PROF}`, `--cpu-prof-name=restart-${recovery}-${Date.now()}.cpuprofile`] : [];
+    const child = spawn(process.execPath, [...prof, '-r', 'ts-node/register/transpile-only', __filename, '--restart', databaseUrl, workflowId ?? '', recovery], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.on('exit', (code) => {
@@ -160,8 +181,9 @@ async function pgCommitRate(url: string): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const base = await mkdtemp(path.join(os.tmpdir(), 'bench-engine-scale-'));
-  const cluster = await startEmbeddedPostgres({ dataDir: path.join(base, 'data'), persistent: false });
+  const kept = process.env.ENGINE_SCALE_DATA;
+  const base = kept ?? (await mkdtemp(path.join(os.tmpdir(), 'bench-engine-scale-')));
+  const cluster = await startEmbeddedPostgres({ dataDir: path.join(base, 'data'), persistent: !!kept });
   try {
     await cluster.ensureDatabase('scale');
     await cluster.ensureDatabase('empty');
@@ -169,17 +191,22 @@ async function main(): Promise<void> {
     const url = cluster.url('scale');
     const commitRate = await pgCommitRate(cluster.url('commits'));
 
+    const closed = Math.round(RUNS * CLOSED_SHARE);
+    const seededAlready = await storedRuns(url);
+    let startPhase = NaN;
+    let signalPhase = NaN;
+    let seededResident: { open: number; closed: number } | undefined;
+    if (seededAlready === 0) {
     const engine = await startEngine({ databaseUrl: url });
     const connection = await Connection.connect({ address: engine.address });
     const svc = connection.workflowService;
-    const closed = Math.round(RUNS * CLOSED_SHARE);
     const t0 = performance.now();
     // Each caller starts a run and answers one workflow task (whichever the queue hands it).
     await pool(RUNS, CONCURRENCY, async (i) => {
       await svc.startWorkflowExecution({ namespace: 'default', workflowId: `order-${i}`, workflowType: { name: 'workOrder' }, taskQueue: { name: QUEUE }, requestId: `start-${i}` });
       await handleTask(svc, () => [timer('sign-deadline', 86_400_000), timer('handle-deadline', 7 * 86_400_000)]);
     });
-    const startPhase = performance.now() - t0;
+    startPhase = performance.now() - t0;
     const t1 = performance.now();
     await pool(RUNS, CONCURRENCY, async (i) => {
       await svc.signalWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId: `order-${i}` }, signalName: 'signed', requestId: `sig-${i}` });
@@ -190,12 +217,16 @@ async function main(): Promise<void> {
         return [{ commandType: CommandType.COMMAND_TYPE_CANCEL_TIMER, cancelTimerCommandAttributes: { timerId: 'sign-deadline' } }, timer('reply-deadline', 3 * 86_400_000)];
       });
     });
-    const signalPhase = performance.now() - t1;
-    const seededResident = (engine as { residentRuns?: () => { open: number; closed: number } }).residentRuns?.();
+    signalPhase = performance.now() - t1;
+    seededResident = engine.residentRuns();
     await connection.close();
     await engine.stop();
+    } else if (seededAlready !== RUNS) {
+      throw new Error(`ENGINE_SCALE_DATA holds ${seededAlready} runs, not ${RUNS}`);
+    }
 
     const empty = await runChild(cluster.url('empty'));
+    const replayed = await runChild(url, `order-${RUNS - 2}`, 'replay');
     const full = await runChild(url, `order-${RUNS - 1}`);
     const open = RUNS - closed;
     const pgPss = descendants(process.pid)
@@ -212,23 +243,40 @@ async function main(): Promise<void> {
     console.log(`engine at scale — ${new Date().toISOString()}, ${cpu.length} × ${cpu[0]?.model ?? 'CPU'}, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
     console.log(`machine: PostgreSQL single-row commits ${commitRate.toFixed(0)}/s (32 clients, fsync on)`);
     console.log(`seeding ${RUNS} runs (raw gRPC worker, ${CONCURRENCY} callers):`);
+    if (seededAlready) console.log(`  (seeded by an earlier run, kept in ${base})`);
     console.log(`  start + first workflow task (2 timers):   ${(RUNS / (startPhase / 1000)).toFixed(0)} runs/s (${(2 * RUNS / (startPhase / 1000)).toFixed(0)} acknowledged writes/s)`);
     console.log(`  signal + workflow task (timer swap/close): ${(RUNS / (signalPhase / 1000)).toFixed(0)} runs/s`);
     if (seededResident) console.log(`  in memory after seeding: ${seededResident.open} open, ${seededResident.closed} closed (${closed} closed in all)`);
     console.log(`restart with ${open} open + ${closed} closed runs stored:`);
-    console.log(`  serving after ${full.serveMs.toFixed(0)} ms (empty database: ${empty.serveMs.toFixed(0)} ms); first live workflow task ${full.liveMs.toFixed(0)} ms later`);
-    console.log(`  engine process PSS ${mib(full.pss)} MiB (empty: ${mib(empty.pss)} MiB), V8 heap +${mib(full.heap)} MiB (empty: +${mib(empty.heap)} MiB)`);
-    console.log(`  per open run: ${((full.pss - empty.pss) / open / 1024).toFixed(1)} KiB PSS, ${((full.heap - empty.heap) / open / 1024).toFixed(1)} KiB heap`);
-    if (full.resident) console.log(`  in memory: ${full.resident.open} open, ${full.resident.closed} closed runs`);
+    for (const [label, r] of [['from snapshots (default)', full], ['replaying every history', replayed]] as const) {
+      console.log(`  ${label}: serving after ${r.serveMs.toFixed(0)} ms (empty database: ${empty.serveMs.toFixed(0)} ms); first live workflow task ${r.liveMs.toFixed(0)} ms later; ${JSON.stringify(r.recovered)}`);
+      console.log(`    engine process PSS ${mib(r.pss)} MiB (empty: ${mib(empty.pss)} MiB), V8 heap +${mib(r.heap)} MiB (empty: +${mib(empty.heap)} MiB)`);
+      console.log(`    per open run: ${((r.pss - empty.pss) / open / 1024).toFixed(1)} KiB PSS, ${((r.heap - empty.heap) / open / 1024).toFixed(1)} KiB heap; ${((r.serveMs - empty.serveMs) / open * 1000).toFixed(0)} µs of start-up`);
+      if (r.resident) console.log(`    in memory: ${r.resident.open} open, ${r.resident.closed} closed runs`);
+    }
     console.log(`  PostgreSQL cluster PSS ${mib(pgPss)} MiB`);
   } finally {
     await cluster.stop();
-    await rm(base, { recursive: true, force: true });
+    if (!kept) await rm(base, { recursive: true, force: true });
+  }
+}
+
+/** Runs already stored in the bench database (a kept data directory), 0 when new. */
+async function storedRuns(url: string): Promise<number> {
+  const c = new PgClient({ connectionString: url });
+  await c.connect();
+  try {
+    const r = await c.query<{ n: string }>(`SELECT CASE WHEN to_regclass('engine.engine_runs') IS NULL THEN 0 ELSE (SELECT count(*) FROM engine.engine_runs) END AS n`);
+    return Number(r.rows[0].n);
+  } catch {
+    return 0;
+  } finally {
+    await c.end();
   }
 }
 
 if (process.argv[2] === '--restart') {
-  restartPhase(process.argv[3], process.argv[4] || undefined).catch((err) => {
+  restartPhase(process.argv[3], process.argv[4] || undefined, (process.argv[5] || 'snapshot') as RecoveryMode).catch((err) => {
     console.error(err);
     process.exit(1);
   });

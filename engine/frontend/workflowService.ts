@@ -25,6 +25,7 @@ import * as signalWorkflow from '../history/api/signalWorkflow';
 import * as startWorkflow from '../history/api/startWorkflow';
 import * as terminateWorkflow from '../history/api/terminateWorkflow';
 import * as updateWorkflow from '../history/api/updateWorkflow';
+import { returnActivityTask, runningActivity, runningActivityById } from '../history/activityTasks';
 
 export interface FrontendDeps {
   history: HistoryService;
@@ -75,16 +76,16 @@ export function workflowServiceHandlers(deps: FrontendDeps): Record<string, Hand
     if (typeof workflowId === 'string' && workflowId) await history.ensureLoaded(namespace, workflowId);
   };
 
-  type RunningActivity = ReturnType<HistoryService['runningActivity']>;
+  type RunningActivity = ReturnType<typeof runningActivity>;
   /** The running activity a task token names; the namespace is checked first, as Temporal does (NamespaceNotFound before a bad token). */
   const activityByToken = (req: Msg): RunningActivity => {
     if (req.namespace) namespaces.get(req.namespace);
-    return history.runningActivity(decodeToken(req.taskToken));
+    return runningActivity(history, decodeToken(req.taskToken));
   };
   /** The running activity named by workflow and activity id (the `*ById` calls). */
   const activityById = (req: Msg): RunningActivity => {
     namespaces.get(req.namespace);
-    return history.runningActivityById(req.namespace, requireString(req.workflowId, 'WorkflowId'), req.runId, requireString(req.activityId, 'ActivityId'));
+    return runningActivityById(history, req.namespace, requireString(req.workflowId, 'WorkflowId'), req.runId, requireString(req.activityId, 'ActivityId'));
   };
   /** Applies an activity's outcome and answers once it is stored. */
   const settleActivity = async (running: RunningActivity, apply: (exec: RunningActivity['exec'], act: RunningActivity['act']) => void): Promise<Msg> => {
@@ -246,7 +247,7 @@ export function workflowServiceHandlers(deps: FrontendDeps): Record<string, Hand
       if (res) await history.durable();
       // The caller left while the task was being handed over: queue it again for someone else.
       if (res && ctx.cancelled) {
-        history.returnActivityTask(decodeToken(res.taskToken));
+        returnActivityTask(history, decodeToken(res.taskToken));
         return {};
       }
       return res ?? {};

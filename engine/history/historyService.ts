@@ -1,18 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { status as grpcStatus } from '@grpc/grpc-js';
-import { EngineError, alreadyExists, failedPrecondition, invalidArgument, notFound, requireString, workflowNotFound } from '../errors';
+import { failedPrecondition, invalidArgument, notFound, workflowNotFound } from '../errors';
 import type { Matching } from '../matching/taskQueues';
 import type { EngineStore, VisibilityRecord } from '../persistence/store';
 import { runKeyOf } from '../persistence/store';
 import { durationToMs, msToDuration, msToTimestamp, packAny, type Msg } from '../proto';
 import type { OffsetClock } from '../timers/clock';
 import type { TimerQueue } from '../timers/timerQueue';
-import { parseCron } from '../timers/cron';
-import { decideRetry, timeoutFailure } from './activityPolicy';
-import { ActivityState, Execution, PendingQuery, STATUS, UpdateStage, UpdateState, attrsOf } from './execution';
-import { runStateOf } from './mutableState';
+import { Execution, PendingQuery, STATUS, UpdateStage, UpdateState, attrsOf } from './execution';
+import { runStateOf, startOf } from './mutableState';
 import { replay, restoreRequestIds } from './recovery';
 import { encodeToken, type TaskToken } from './tokens';
+import { clearActivityTimers } from './activityTasks';
 
 export interface HistoryDeps {
   clock: OffsetClock;
@@ -137,7 +135,7 @@ export class HistoryService {
       const runState = created || events.length > 0 || this.savedSnapshots.get(exec) !== changeKey ? snapshot : undefined;
       this.savedSnapshots.set(exec, changeKey);
       const next = prev.then(async () => {
-        if (created) await this.deps.store.createRun({ runKey: exec.runKey, namespace: exec.namespace, workflowId: exec.workflowId, runId: exec.runId }, events, visibility, runState);
+        if (created) await this.deps.store.createRun({ runKey: exec.runKey, namespace: exec.namespace, workflowId: exec.workflowId, runId: exec.runId, start: startOf(exec) }, events, visibility, runState);
         else await this.deps.store.appendEvents(exec.runKey, events, { visibility, runState });
         if (events.length > 0) exec.savedEventId = Math.max(exec.savedEventId, Number(events[events.length - 1].eventId));
         // History readers (long polls, result()) see events only once they are durable.
@@ -678,7 +676,7 @@ export class HistoryService {
     }
     for (const timer of exec.timers.values()) t.cancel(timer.handle);
     exec.timers.clear();
-    for (const act of exec.activities.values()) this.clearActivityTimers(act);
+    for (const act of exec.activities.values()) clearActivityTimers(this, act);
     exec.activities.clear();
     t.cancel(exec.runTimer);
     t.cancel(exec.startBackoffTimer);
@@ -713,224 +711,6 @@ export class HistoryService {
     exec.addExternal('TimerFired', { timerId, startedEventId }, this.now());
     this.markDirty(exec);
     this.scheduleWorkflowTask(exec);
-    this.flushSoon();
-  }
-
-  // ---------------------------------------------------------------- activities
-
-  /** Queues an activity attempt on its task queue, with its schedule-to-start timeout. */
-  enqueueActivity(exec: Execution, act: ActivityState): void {
-    const now = this.now();
-    act.phase = 'scheduled';
-    act.currentAttemptScheduledTime = now;
-    const s2s = durationToMs(act.attrs.scheduleToStartTimeout);
-    const s2c = durationToMs(act.attrs.scheduleToCloseTimeout);
-    if (s2s > 0 && (s2c === 0 || s2s <= s2c)) {
-      const attempt = act.attempt;
-      act.timers.scheduleToStart = this.deps.timers.schedule(now + s2s, () => {
-        if (act.phase === 'scheduled' && act.attempt === attempt) this.timeOutActivity(exec, act, 'TIMEOUT_TYPE_SCHEDULE_TO_START');
-      });
-    }
-    const sid = act.scheduledEventId;
-    const attempt = act.attempt;
-    this.deps.matching.add(exec.namespace, 'activity', act.attrs.taskQueue.name, {
-      dispatch: (poll) => this.startActivity(exec, sid, attempt, poll),
-    });
-  }
-
-  /** Starts the whole-activity schedule-to-close clock (once, at scheduling). */
-  armScheduleToClose(exec: Execution, act: ActivityState): void {
-    const s2c = durationToMs(act.attrs.scheduleToCloseTimeout);
-    if (s2c > 0) {
-      act.timers.scheduleToClose = this.deps.timers.schedule(act.scheduledTime + s2c, () => {
-        if (exec.activities.get(act.scheduledEventId) === act) this.timeOutActivity(exec, act, 'TIMEOUT_TYPE_SCHEDULE_TO_CLOSE');
-      });
-    }
-  }
-
-  /**
-   * Puts back an activity task whose poller went away before the answer left (no event was
-   * written for the start, so the attempt is simply queued again).
-   */
-  returnActivityTask(token: TaskToken): void {
-    if (token.k !== 'act') return;
-    const exec = this.findRun(token.ns, token.wid, token.rid);
-    const act = exec?.activities.get(token.sid);
-    if (!exec || !act || act.phase !== 'started' || act.attempt !== token.att) return;
-    const t = this.deps.timers;
-    t.cancel(act.timers.startToClose);
-    t.cancel(act.timers.heartbeat);
-    act.timers.startToClose = act.timers.heartbeat = undefined;
-    act.startedTime = undefined;
-    act.startedIdentity = undefined;
-    this.enqueueActivity(exec, act);
-  }
-
-  /** Eager execution: the completing worker gets the first attempt in its completion response. */
-  startActivityEagerly(exec: Execution, act: ActivityState, identity: string): Msg | null {
-    act.phase = 'scheduled';
-    act.currentAttemptScheduledTime = this.now();
-    return this.startActivity(exec, act.scheduledEventId, act.attempt, { identity });
-  }
-
-  private startActivity(exec: Execution, sid: number, attempt: number, poll: Msg): Msg | null {
-    const act = exec.activities.get(sid);
-    if (!exec.isOpen || !act || act.phase !== 'scheduled' || act.attempt !== attempt) return null;
-    const now = this.now();
-    this.deps.timers.cancel(act.timers.scheduleToStart);
-    act.timers.scheduleToStart = undefined;
-    act.phase = 'started';
-    act.startedTime = now;
-    act.startedIdentity = poll.identity ?? '';
-    act.startedRequestId = randomUUID();
-    const s2c = durationToMs(act.attrs.startToCloseTimeout);
-    if (s2c > 0) {
-      act.timers.startToClose = this.deps.timers.schedule(now + s2c, () => {
-        if (act.phase === 'started' && act.attempt === attempt) this.timeOutActivity(exec, act, 'TIMEOUT_TYPE_START_TO_CLOSE');
-      });
-    }
-    this.armHeartbeatTimer(exec, act);
-    this.deps.onChange();
-    return {
-      taskToken: encodeToken({ k: 'act', ns: exec.namespace, wid: exec.workflowId, rid: exec.runId, sid, att: attempt }),
-      workflowNamespace: exec.namespace,
-      workflowType: { name: exec.workflowType },
-      workflowExecution: { workflowId: exec.workflowId, runId: exec.runId },
-      activityType: act.attrs.activityType,
-      activityId: act.activityId,
-      header: act.attrs.header,
-      input: act.attrs.input,
-      heartbeatDetails: act.heartbeatDetails,
-      scheduledTime: msToTimestamp(act.scheduledTime),
-      currentAttemptScheduledTime: msToTimestamp(act.currentAttemptScheduledTime),
-      startedTime: msToTimestamp(now),
-      attempt,
-      scheduleToCloseTimeout: act.attrs.scheduleToCloseTimeout,
-      startToCloseTimeout: act.attrs.startToCloseTimeout,
-      heartbeatTimeout: act.attrs.heartbeatTimeout,
-      retryPolicy: act.attrs.retryPolicy,
-      priority: act.attrs.priority,
-    };
-  }
-
-  armHeartbeatTimer(exec: Execution, act: ActivityState): void {
-    this.deps.timers.cancel(act.timers.heartbeat);
-    act.timers.heartbeat = undefined;
-    const hb = durationToMs(act.attrs.heartbeatTimeout);
-    if (hb <= 0) return;
-    const attempt = act.attempt;
-    act.timers.heartbeat = this.deps.timers.schedule(this.now() + hb, () => {
-      if (act.phase === 'started' && act.attempt === attempt) this.timeOutActivity(exec, act, 'TIMEOUT_TYPE_HEARTBEAT');
-    });
-  }
-
-  clearActivityTimers(act: ActivityState): void {
-    const t = this.deps.timers;
-    t.cancel(act.timers.scheduleToClose);
-    t.cancel(act.timers.scheduleToStart);
-    t.cancel(act.timers.startToClose);
-    t.cancel(act.timers.heartbeat);
-    t.cancel(act.timers.retry);
-    act.timers = {};
-  }
-
-  /** The started attempt an activity token names, or NOT_FOUND (the worker then drops the task). */
-  runningActivity(token: TaskToken): { exec: Execution; act: ActivityState } {
-    if (token.k !== 'act') throw invalidArgument('not an activity task token');
-    const exec = this.findRun(token.ns, token.wid, token.rid);
-    const act = exec?.activities.get(token.sid);
-    if (!exec || !exec.isOpen || !act || act.phase !== 'started' || act.attempt !== token.att) {
-      throw notFound('activity task not found');
-    }
-    return { exec, act };
-  }
-
-  /** Finds the running attempt of an activity by workflow and activity id (the *ById calls). */
-  runningActivityById(namespace: string, workflowId: string, runId: string | undefined, activityId: string): { exec: Execution; act: ActivityState } {
-    const exec = this.getRun(namespace, workflowId, runId);
-    for (const act of exec.activities.values()) {
-      if (act.activityId === activityId && act.phase === 'started' && exec.isOpen) return { exec, act };
-    }
-    throw notFound('activity task not found');
-  }
-
-  /** Writes the final outcome of an activity: its started event (with the attempt) and the outcome. */
-  finishActivity(exec: Execution, act: ActivityState, outcome: string, attrs: Msg, withStarted: boolean): void {
-    this.clearActivityTimers(act);
-    exec.activities.delete(act.scheduledEventId);
-    const now = this.now();
-    if (withStarted) {
-      const startedAttrs = { scheduledEventId: act.scheduledEventId, identity: act.startedIdentity ?? '', requestId: act.startedRequestId ?? '', attempt: act.attempt, lastFailure: act.lastFailure };
-      if (exec.wtInFlight) {
-        exec.buffered.push({ name: 'ActivityTaskStarted', attrs: startedAttrs, time: act.startedTime ?? now });
-        exec.buffered.push({ name: outcome, attrs: { ...attrs, scheduledEventId: act.scheduledEventId, startedEventId: -1 }, time: now });
-      } else {
-        const started = exec.append('ActivityTaskStarted', startedAttrs, act.startedTime ?? now);
-        exec.append(outcome, { ...attrs, scheduledEventId: act.scheduledEventId, startedEventId: started.eventId }, now);
-      }
-    } else {
-      exec.addExternal(outcome, { ...attrs, scheduledEventId: act.scheduledEventId, startedEventId: 0 }, now);
-    }
-    this.markDirty(exec);
-    this.scheduleWorkflowTask(exec);
-  }
-
-  /** Cancels an activity that never started (or waits for a retry): no started event. */
-  cancelUnstartedActivity(exec: Execution, act: ActivityState, identity: string): void {
-    this.finishActivity(exec, act, 'ActivityTaskCanceled', { identity, latestCancelRequestedEventId: act.cancelRequestedEventId ?? 0 }, false);
-  }
-
-  /**
-   * Either schedules the next attempt (returns false: nothing to write) or decides the failure is
-   * final (returns true, with `act.finalRetryState` set).
-   */
-  retryActivity(exec: Execution, act: ActivityState, failure: Msg): boolean {
-    const now = this.now();
-    const s2c = durationToMs(act.attrs.scheduleToCloseTimeout);
-    const decision = act.cancelRequested
-      ? ({ retry: false, retryState: 'RETRY_STATE_CANCEL_REQUESTED' } as const)
-      : decideRetry(act.attrs.retryPolicy, act.attempt, failure, now, s2c > 0 ? act.scheduledTime + s2c : 0);
-    if (!decision.retry) {
-      act.finalRetryState = decision.retryState;
-      return true;
-    }
-    const t = this.deps.timers;
-    t.cancel(act.timers.startToClose);
-    t.cancel(act.timers.heartbeat);
-    t.cancel(act.timers.scheduleToStart);
-    act.timers.startToClose = act.timers.heartbeat = act.timers.scheduleToStart = undefined;
-    act.lastFailure = failure;
-    act.phase = 'backoff';
-    act.attempt++;
-    // The attempt count lives only in the run-state snapshot: write it with this answer.
-    this.markDirty(exec);
-    act.timers.retry = t.schedule(now + decision.delayMs, () => {
-      act.timers.retry = undefined;
-      if (exec.isOpen && exec.activities.get(act.scheduledEventId) === act) {
-        this.enqueueActivity(exec, act);
-        this.deps.onChange();
-      }
-    });
-    this.deps.onChange();
-    return false;
-  }
-
-  private timeOutActivity(exec: Execution, act: ActivityState, timeoutType: string): void {
-    if (!exec.isOpen) return;
-    // Both bounds reached at once by an attempt no worker picked up: the server names schedule-to-start.
-    const s2s = durationToMs(act.attrs.scheduleToStartTimeout);
-    if (timeoutType === 'TIMEOUT_TYPE_SCHEDULE_TO_CLOSE' && act.phase === 'scheduled' && s2s > 0 && act.currentAttemptScheduledTime + s2s <= this.now()) {
-      timeoutType = 'TIMEOUT_TYPE_SCHEDULE_TO_START';
-    }
-    const failure = timeoutFailure(timeoutType, act.heartbeatDetails, timeoutType === 'TIMEOUT_TYPE_SCHEDULE_TO_CLOSE' ? act.lastFailure : undefined);
-    const wasStarted = act.phase === 'started';
-    const retryable = timeoutType === 'TIMEOUT_TYPE_START_TO_CLOSE' || timeoutType === 'TIMEOUT_TYPE_HEARTBEAT';
-    if (retryable && !this.retryActivity(exec, act, failure)) {
-      this.flushSoon();
-      return;
-    }
-    const retryState = retryable ? act.finalRetryState : 'RETRY_STATE_TIMEOUT';
-    this.finishActivity(exec, act, 'ActivityTaskTimedOut', { failure, retryState }, wasStarted);
     this.flushSoon();
   }
 

@@ -1,4 +1,4 @@
-import type { RunStateSnapshot } from '../persistence/store';
+import type { RunStart, RunStateSnapshot, StoredRunHead } from '../persistence/store';
 import { durationToMs, timestampToMs, type Msg } from '../proto';
 import { Execution, STATUS, type ActivityState } from './execution';
 
@@ -80,20 +80,40 @@ function mutableStateOf(exec: Execution): MutableStateSnapshot {
   };
 }
 
+/** What start-up needs of the run's start event (written once, with the run: {@link RunStart}). */
+export function startOf(exec: Execution): RunStart {
+  return { time: exec.startTime, attrs: exec.startedAttrs, userMetadata: exec.startUserMetadata };
+}
+
+/** The {@link RunStart} of a run stored without one (by an older engine): from its first event. */
+function startFromEvent(first: Msg | undefined): RunStart | undefined {
+  const attrs = first?.workflowExecutionStartedEventAttributes;
+  if (!attrs || Number(first!.eventId) !== 1) return undefined;
+  // Copies: decoded bytes are views into the stored row, which must not stay alive with the run.
+  const { input: _input, ...lean } = attrs;
+  return {
+    time: timestampToMs(first!.eventTime) ?? 0,
+    attrs: detached(attrs.retryPolicy || attrs.cronSchedule ? attrs : lean) as Msg,
+    userMetadata: first!.userMetadata ? (detached(first!.userMetadata) as Msg) : undefined,
+  };
+}
+
 /**
- * An open run rebuilt from its first event and its saved snapshot, or undefined when the snapshot
+ * An open run rebuilt from its start and its saved snapshot, or undefined when the snapshot
  * cannot be trusted (missing, or not written with the stored last event): then replay the history.
  */
-export function restoreFromSnapshot(runKey: string, namespace: string, workflowId: string, runId: string, first: Msg | undefined, lastEventId: number, state: Msg | undefined): Execution | undefined {
+export function restoreFromSnapshot(head: StoredRunHead): Execution | undefined {
+  const { runKey, namespace, workflowId, runId } = head.run;
+  const state = head.state;
   const m = state?.mutable as MutableStateSnapshot | undefined;
-  if (!m || !first || Number(first.eventId) !== 1 || m.eventCount !== lastEventId) return undefined;
-  if (!first.workflowExecutionStartedEventAttributes) return undefined;
-  // Copies: decoded bytes are views into the stored row, which must not stay alive with the run.
-  const s = detached(first.workflowExecutionStartedEventAttributes) as Msg;
-  const startTime = timestampToMs(first.eventTime) ?? 0;
+  if (!m || m.eventCount !== head.lastEventId) return undefined;
+  const start = head.run.start ?? startFromEvent(head.firstEvent);
+  if (!start) return undefined;
+  const s = start.attrs;
+  const startTime = start.time;
   const exec = new Execution(runKey, namespace, workflowId, runId, s.workflowType?.name ?? '', s.taskQueue?.name ?? '', startTime, s, s.firstExecutionRunId || runId, startTime + durationToMs(s.firstWorkflowTaskBackoff));
   exec.executionDeadline = timestampToMs(s.workflowExecutionExpirationTime) ?? 0;
-  exec.startUserMetadata = first.userMetadata ? (detached(first.userMetadata) as Msg) : undefined;
+  exec.startUserMetadata = start.userMetadata;
   exec.status = STATUS.running;
   exec.eventCount = m.eventCount;
   exec.savedEventId = m.eventCount;

@@ -3,6 +3,7 @@ import { durationToMs, encodeMessage, msToTimestamp, timestampToMs, type Msg } f
 import { ActivityState, Execution, STATUS, attrKeyOf, attrsOf, eventTypeOf } from './execution';
 import { restoreFromSnapshot } from './mutableState';
 import type { HistoryService } from './historyService';
+import { armScheduleToClose, cancelUnstartedActivity, enqueueActivity } from './activityTasks';
 
 const CLOSE_STATUS: Record<string, string> = {
   EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED: STATUS.completed,
@@ -33,7 +34,7 @@ export async function recoverRuns(history: HistoryService, store: EngineStore, m
   for await (const page of store.openRunHeads()) {
     for (const head of page) {
       const { run } = head;
-      let exec = mode === 'snapshot' ? restoreFromSnapshot(run.runKey, run.namespace, run.workflowId, run.runId, head.firstEvent, head.lastEventId, head.state) : undefined;
+      let exec = mode === 'snapshot' ? restoreFromSnapshot(head) : undefined;
       if (!exec) {
         const stored = await store.loadRun(run.runKey);
         if (!stored || stored.events.length === 0) continue;
@@ -242,10 +243,10 @@ function rearm(history: HistoryService, exec: Execution, hasTask: boolean): void
     history.startTimer(exec, t.timerId, t.startedEventId, 0, t.due);
   }
   for (const act of exec.activities.values()) {
-    history.armScheduleToClose(exec, act);
+    armScheduleToClose(history, exec, act);
     // An attempt that was running when the engine stopped is lost: it runs again.
-    if (act.cancelRequested) history.cancelUnstartedActivity(exec, act, 'engine-recovery');
-    else history.enqueueActivity(exec, act);
+    if (act.cancelRequested) cancelUnstartedActivity(history, exec, act, 'engine-recovery');
+    else enqueueActivity(history, exec, act);
   }
   if (exec.wt) history.resumeWorkflowTask(exec);
   else if (exec.buffered.length > 0 || !hasTask) {

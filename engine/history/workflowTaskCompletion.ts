@@ -4,6 +4,7 @@ import { fillActivityTimeouts } from './activityPolicy';
 import { ActivityState, Execution, STATUS, attrsOf } from './execution';
 import type { HistoryService } from './historyService';
 import type { TaskToken } from './tokens';
+import { armScheduleToClose, cancelUnstartedActivity, enqueueActivity, startActivityEagerly } from './activityTasks';
 
 /**
  * A command the server refuses: the task fails with `cause` and nothing of it is applied. With
@@ -238,14 +239,14 @@ function validate(
             timers: {},
           };
           exec.activities.set(ev.eventId, act);
-          history.armScheduleToClose(exec, act);
+          armScheduleToClose(history, exec, act);
           // Eager: only for the workflow's own task queue, as the server does.
           const eager =
             a.requestEagerExecution && filled.taskQueue.name === exec.taskQueue && eagerActivities.length < MAX_EAGER_ACTIVITIES
-              ? history.startActivityEagerly(exec, act, identity)
+              ? startActivityEagerly(history, exec, act, identity)
               : null;
           if (eager) eagerActivities.push(eager);
-          else history.enqueueActivity(exec, act);
+          else enqueueActivity(history, exec, act);
         });
         break;
       }
@@ -259,7 +260,7 @@ function validate(
           act.cancelRequested = true;
           act.cancelRequestedEventId = ev.eventId;
           if (act.phase !== 'started') {
-            history.cancelUnstartedActivity(exec, act, identity);
+            cancelUnstartedActivity(history, exec, act, identity);
             exec.needsWorkflowTask = true;
           }
         });

@@ -19,7 +19,7 @@ export class MemoryStore implements EngineStore {
 
   async createRun(run: RunRecord, events: Msg[], visibility: VisibilityRecord, runState?: RunStateSnapshot): Promise<void> {
     if (this.runs.has(run.runKey)) throw new Error(`run ${run.runKey} already stored`);
-    this.runs.set(run.runKey, { record: run, events: [] });
+    this.runs.set(run.runKey, { record: structuredClone(run), events: [] });
     await this.appendEvents(run.runKey, events, { visibility, runState });
   }
 
@@ -66,7 +66,12 @@ export class MemoryStore implements EngineStore {
     const heads: StoredRunHead[] = [];
     for (const [runKey, run] of this.runs) {
       if (this.visibility.get(runKey)?.status !== RUNNING) continue;
-      heads.push({ run: run.record, lastEventId: run.events.length, firstEvent: run.events[0] ? structuredClone(run.events[0]) : undefined, state: run.state ? structuredClone(run.state) : undefined });
+      heads.push({
+        run: structuredClone(run.record),
+        lastEventId: run.events.length,
+        firstEvent: !run.record.start && run.events[0] ? structuredClone(run.events[0]) : undefined,
+        state: run.state ? structuredClone(run.state) : undefined,
+      });
     }
     yield heads;
   }

@@ -6,7 +6,8 @@ import type { ClientBase } from 'pg';
  *
  * - `engine_runs`: one row per run; `last_event_id` is the id of the last stored event, the
  *   check that keeps every run's event ids contiguous; `state` holds what the engine must keep
- *   about a run that its history does not say (derived rows, see `DerivedUpdate`).
+ *   about a run that its history does not say and its mutable state (see `DerivedUpdate`);
+ *   `start` what start-up needs of the start event (see `RunRecord.start`).
  * - `engine_history`: the event log, one row per acknowledged append (a protobuf `History` blob
  *   holding events `first_event_id..last_event_id`), as Temporal stores history in batches.
  * - `engine_visibility`: the list/count row of each run.
@@ -63,6 +64,8 @@ export async function ensureSchema(client: ClientBase, schema: string): Promise<
     CREATE INDEX IF NOT EXISTS engine_visibility_namespace ON ${s}.engine_visibility (namespace, start_time DESC);
     CREATE INDEX IF NOT EXISTS engine_visibility_open ON ${s}.engine_visibility (run_key) WHERE status = 'WORKFLOW_EXECUTION_STATUS_RUNNING';
     CREATE INDEX IF NOT EXISTS engine_visibility_closed ON ${s}.engine_visibility (namespace, close_time) WHERE status <> 'WORKFLOW_EXECUTION_STATUS_RUNNING';
+    -- The start event's attributes without worker-only payloads (start-up reads them, not history).
+    ALTER TABLE ${s}.engine_runs ADD COLUMN IF NOT EXISTS start jsonb;
     CREATE INDEX IF NOT EXISTS engine_runs_workflow ON ${s}.engine_runs (namespace, workflow_id, created_at DESC);
   `);
   const found = await client.query<{ value: string }>(`SELECT value FROM ${s}.engine_meta WHERE key = 'schema_version'`);

@@ -4,7 +4,7 @@ import type { Msg } from '../proto';
 import { decodeEvents, encodeEvents, fromJsonValue, toJsonValue } from './pgCodec';
 import { GroupCommitter, type GroupCommitStats, type GroupOp, type OpOutcome } from './pgGroupCommit';
 import { engineLockHolder, ensureSchema, ident, tryEngineLock } from './pgSchema';
-import type { DerivedUpdate, EngineStore, NamespaceRecord, RunRecord, RunStateSnapshot, StoredRun, StoredRunHead, VisibilityRecord } from './store';
+import type { DerivedUpdate, EngineStore, NamespaceRecord, RunRecord, RunStart, RunStateSnapshot, StoredRun, StoredRunHead, VisibilityRecord } from './store';
 
 export interface PostgresStoreOptions {
   /** `postgres://...` of the database the engine keeps its state in. */
@@ -197,25 +197,32 @@ export class PostgresStore implements EngineStore {
 
   /**
    * Open runs' heads in pages of 5 000: one query each (runs by the partial index of open
-   * visibility rows, the snapshot, and only the first history row, whose first event is the start).
+   * visibility rows, with their snapshot and start; the first history row only for runs stored
+   * without a start, by an older engine).
    */
   async *openRunHeads(): AsyncIterable<StoredRunHead[]> {
     const s = this.s;
     const page = 5_000;
     let after = '';
     for (;;) {
-      const r = await this.pool.query<{ run_key: string; namespace: string; workflow_id: string; run_id: string; last_event_id: number; state: unknown; first: Buffer | null }>(
-        `SELECT r.run_key, r.namespace, r.workflow_id, r.run_id, r.last_event_id, r.state, h.data AS first
+      const r = await this.pool.query<{ run_key: string; namespace: string; workflow_id: string; run_id: string; last_event_id: number; state: unknown; start: unknown; first: Buffer | null }>(
+        `SELECT r.run_key, r.namespace, r.workflow_id, r.run_id, r.last_event_id, r.state, r.start, h.data AS first
            FROM ${s}.engine_visibility v
            JOIN ${s}.engine_runs r ON r.run_key = v.run_key
-           LEFT JOIN ${s}.engine_history h ON h.run_key = r.run_key AND h.first_event_id = 1
+           LEFT JOIN ${s}.engine_history h ON r.start IS NULL AND h.run_key = r.run_key AND h.first_event_id = 1
           WHERE v.status = '${RUNNING}' AND v.run_key > $1
           ORDER BY v.run_key LIMIT ${page}`,
         [after],
       );
       if (r.rows.length === 0) return;
       yield r.rows.map((row) => ({
-        run: { runKey: row.run_key, namespace: row.namespace, workflowId: row.workflow_id, runId: row.run_id },
+        run: {
+          runKey: row.run_key,
+          namespace: row.namespace,
+          workflowId: row.workflow_id,
+          runId: row.run_id,
+          start: row.start === null || row.start === undefined ? undefined : fromJsonValue<RunStart>(row.start),
+        },
         lastEventId: Number(row.last_event_id),
         firstEvent: row.first ? decodeEvents(row.first)[0] : undefined,
         state: row.state === null || row.state === undefined ? undefined : fromJsonValue<Msg>(row.state),
@@ -330,6 +337,7 @@ export class PostgresStore implements EngineStore {
       ns: 'namespace' in op.run ? op.run.namespace : null,
       wid: 'workflowId' in op.run ? op.run.workflowId : null,
       rid: 'runId' in op.run ? op.run.runId : null,
+      sa: 'start' in op.run && op.run.start ? toJsonValue(op.run.start) : null,
       first: op.first,
       last: op.last,
       st: op.state === undefined ? null : toJsonValue(op.state),
@@ -340,12 +348,12 @@ export class PostgresStore implements EngineStore {
     const r = await this.pool.query<{ i: number; ok: boolean; stored_last: number | null }>(
       `WITH o AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb)
-           AS o(i int, k text, rk text, ns text, wid text, rid text, first int, last int, st jsonb, vis jsonb)
+           AS o(i int, k text, rk text, ns text, wid text, rid text, sa jsonb, first int, last int, st jsonb, vis jsonb)
        ),
        b AS (SELECT data, ord::int AS i FROM unnest($2::bytea[]) WITH ORDINALITY AS b(data, ord)),
        created AS (
-         INSERT INTO ${s}.engine_runs (run_key, namespace, workflow_id, run_id, last_event_id, state)
-         SELECT rk, ns, wid, rid, COALESCE(last, 0), st FROM o WHERE k = 'c'
+         INSERT INTO ${s}.engine_runs (run_key, namespace, workflow_id, run_id, last_event_id, state, start)
+         SELECT rk, ns, wid, rid, COALESCE(last, 0), st, sa FROM o WHERE k = 'c'
          ON CONFLICT (run_key) DO NOTHING
          RETURNING run_key
        ),

@@ -87,6 +87,18 @@ export interface RunRecord {
   namespace: string;
   workflowId: string;
   runId: string;
+  /**
+   * What start-up needs of the start event, written once with the run: its time, its attributes
+   * without the payloads only the worker reads (`Execution.startedAttrs`) and the user metadata.
+   * Start-up reads this instead of the first history row (whose input may be large).
+   */
+  start?: RunStart;
+}
+
+export interface RunStart {
+  time: number;
+  attrs: Msg;
+  userMetadata?: Msg;
 }
 
 /** One row of the list/count view of a run. */
@@ -146,7 +158,7 @@ export interface StoredRunHead {
   run: RunRecord;
   /** The store's last event id of the run (a snapshot is trusted only when it matches). */
   lastEventId: number;
-  /** Event 1 (`WorkflowExecutionStarted`). */
+  /** Event 1 (`WorkflowExecutionStarted`), given only when the run has no stored {@link RunRecord.start}. */
   firstEvent?: Msg;
   state?: Msg;
 }

@@ -82,6 +82,16 @@ describe('recovery from mutable-state snapshots', () => {
       return observe(client, [workflowId, childId]);
     });
     expect(fromSnapshot).toEqual(fromReplay);
+    // Runs stored without their start record (by an older engine) take it from their first event.
+    const records = (store as unknown as { runs: Map<string, { record: { start?: unknown } }> }).runs;
+    const starts = new Map([...records].map(([key, run]) => [key, run.record.start]));
+    for (const run of records.values()) delete run.record.start;
+    const fromFirstEvent = await withEngine(store, 'snapshot', async (engine, client) => {
+      expect(engine.recovered).toEqual({ runs: 2, replayed: 0 });
+      return observe(client, [workflowId, childId]);
+    });
+    expect(fromFirstEvent).toEqual(fromReplay);
+    for (const [key, run] of records) run.record.start = starts.get(key);
     const [subject] = fromSnapshot as Array<{ describe: any }>;
     expect(subject.describe.pendingActivities[0]).toMatchObject({ attempt: 2, lastFailure: { message: 'not yet' } });
     expect(subject.describe.pendingChildren).toHaveLength(1);

@@ -2,7 +2,8 @@
 import type { Msg } from '../../proto';
 import type { ActivityState, Execution } from '../execution';
 import type { HistoryService } from '../historyService';
+import { finishActivity } from '../activityTasks';
 
 export function invoke(history: HistoryService, exec: Execution, act: ActivityState, req: Msg): void {
-  history.finishActivity(exec, act, 'ActivityTaskCanceled', { details: req.details, identity: req.identity ?? '', latestCancelRequestedEventId: act.cancelRequestedEventId ?? 0 }, true);
+  finishActivity(history, exec, act, 'ActivityTaskCanceled', { details: req.details, identity: req.identity ?? '', latestCancelRequestedEventId: act.cancelRequestedEventId ?? 0 }, true);
 }

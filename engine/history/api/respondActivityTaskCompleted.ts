@@ -2,7 +2,8 @@
 import type { Msg } from '../../proto';
 import type { ActivityState, Execution } from '../execution';
 import type { HistoryService } from '../historyService';
+import { finishActivity } from '../activityTasks';
 
 export function invoke(history: HistoryService, exec: Execution, act: ActivityState, req: Msg): void {
-  history.finishActivity(exec, act, 'ActivityTaskCompleted', { result: req.result, identity: req.identity ?? '' }, true);
+  finishActivity(history, exec, act, 'ActivityTaskCompleted', { result: req.result, identity: req.identity ?? '' }, true);
 }
