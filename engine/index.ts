@@ -9,7 +9,7 @@ import { Matching } from './matching/taskQueues';
 import { DEFAULT_PAYLOAD_LIMITS, NamespaceRegistry, type PayloadLimits } from './namespaces';
 import { MemoryStore } from './persistence/memoryStore';
 import type { PostgresStore } from './persistence/postgresStore';
-import type { EngineStore } from './persistence/store';
+import type { EngineStore, VisibilityRecord } from './persistence/store';
 import { OffsetClock, type EngineClock } from './timers/clock';
 import { TimerQueue } from './timers/timerQueue';
 import { stepTo } from './timers/manualStepper';
@@ -120,7 +120,9 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineHa
     for (const ns of new Set(['default', options.namespace ?? 'default'])) await namespaces.addSearchAttributes(ns, options.searchAttributes);
   }
   const matching = new Matching();
-  const visibility = new Visibility(namespaces, store);
+  // Rows of runs in memory come from the history service when a query asks (declared below).
+  let residentRows: (namespace: string) => VisibilityRecord[] = () => [];
+  const visibility = new Visibility(namespaces, store, (ns) => residentRows(ns));
   const onError = options.onError ?? ((where: string, err: unknown) => console.error(`[engine] ${where}:`, err));
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 128 * 1024 * 1024, 'grpc.max_send_message_length': 128 * 1024 * 1024 });
   let skipper: TimeSkipper | undefined;
@@ -131,11 +133,9 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineHa
     matching,
     store,
     onChange: () => skipper?.poke(),
-    onVisibility: (row) => visibility.upsert(row),
     typeSearchAttributes: (ns, sa) => visibility.typeSearchAttributes(ns, sa),
     blobSizeLimitError: limits.blobSizeError,
     closedRunCacheSize: options.closedRunCacheSize,
-    onRunEvicted: (exec) => visibility.forget(exec.runKey),
     onStoreFailure: (err) => {
       if (storeFailed) return;
       storeFailed = true;
@@ -145,6 +145,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineHa
     },
   });
   storeFatal = (err) => history.deps.onStoreFailure(err);
+  residentRows = (ns) => history.residentVisibility(ns);
   if (clockOpt === 'skipping') skipper = new TimeSkipper(clock, timers, () => history.inFlightCount());
   // The store's histories are the truth: rebuild every open run from them before serving.
   const recovered = await recoverRuns(history, store, options.recovery);

@@ -61,7 +61,7 @@ export class CrossWorkflow implements CrossWorkflowCommands {
       parent.needsWorkflowTask = true;
       return;
     }
-    parent.children.set(initiatedEventId, {
+    parent.own('children').set(initiatedEventId, {
       initiatedEventId,
       workflowId: child.workflowId,
       runId: child.runId,

@@ -114,6 +114,15 @@ export function attrsOf(event: Msg): Msg {
   return {};
 }
 
+/** The empty map runs share until their first entry: writing to it is a bug, so it refuses. */
+class NoEntries extends Map<never, never> {
+  override set(): this {
+    throw new Error('engine bug: entry written to the shared empty map (use Execution.own)');
+  }
+}
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const NO_ENTRIES: Map<any, any> = new NoEntries();
+
 /**
  * The start attributes a run keeps in memory: the payloads only the worker reads (input, last
  * completion result, continued failure) stay in the first event, in the store; the input stays
@@ -164,13 +173,15 @@ export class Execution {
   wt?: WorkflowTaskState;
   previousStartedEventId = 0;
   timers = new Map<string, TimerState>();
-  activities = new Map<number, ActivityState>();
-  updates = new Map<string, UpdateState>();
-  children = new Map<number, ChildState>();
+  // Most runs have no pending activity, update, child or legacy query at a time: they share one
+  // empty map until their first entry (a map's table costs ~200 bytes; 100 000 open runs...).
+  activities: Map<number, ActivityState> = NO_ENTRIES;
+  updates: Map<string, UpdateState> = NO_ENTRIES;
+  children: Map<number, ChildState> = NO_ENTRIES;
   /** Queries waiting for the in-flight workflow task to finish. */
   waitingQueries: PendingQuery[] = [];
   /** Legacy query tasks handed to workers, by query id. */
-  legacyQueries = new Map<string, PendingQuery>();
+  legacyQueries: Map<string, PendingQuery> = NO_ENTRIES;
   historyWaiters: Array<() => void> = [];
   requestIds = new Set<string>();
   /** Build ids of the workers that completed tasks (the `BuildIds` system search attribute). */
@@ -210,6 +221,12 @@ export class Execution {
     this.startedAttrs = leanStartAttrs(startedAttrs);
     this.memo = startedAttrs.memo ?? {};
     this.searchAttributes = startedAttrs.searchAttributes ?? {};
+  }
+
+  /** The run's own map for `field` (made at its first entry; until then it shares {@link NO_ENTRIES}). */
+  own<F extends 'activities' | 'updates' | 'children' | 'legacyQueries'>(field: F): this[F] {
+    if (this[field] === NO_ENTRIES) (this as { [K in F]: unknown })[field] = new Map();
+    return this[field];
   }
 
   get isOpen(): boolean {

@@ -19,8 +19,6 @@ export interface HistoryDeps {
   store: EngineStore;
   /** Called after every state change (the time skipper re-checks idleness). */
   onChange: () => void;
-  /** Visibility sees every row written. */
-  onVisibility: (row: VisibilityRecord) => void;
   /**
    * A store write failed: memory is now ahead of the store, so the engine must stop serving
    * (a restart rebuilds from the store, which is the truth).
@@ -70,8 +68,8 @@ export class HistoryService {
   readonly current = new Map<string, string>();
   private readonly dirty = new Set<Execution>();
   private readonly writeChains = new Map<string, Promise<void>>();
-  /** Store writes not yet committed (see {@link HistoryService.durable}). */
-  private readonly pendingWrites = new Set<Promise<void>>();
+  /** Settles once every store write started so far has (see {@link HistoryService.durable}). */
+  private allWritten: Promise<unknown> = Promise.resolve();
   /** The last run-state snapshot written per run (unchanged snapshots are not written again). */
   private readonly savedSnapshots = new WeakMap<Execution, string>();
   /** Hooks for workflow-to-workflow effects (children, external signals), set by the engine. */
@@ -104,12 +102,11 @@ export class HistoryService {
     return exec;
   }
 
+  /** The run named by id, or undefined (no error built: every new workflow id asks this). */
   findRun(namespace: string, workflowId: string, runId?: string): Execution | undefined {
-    try {
-      return this.getRun(namespace, workflowId, runId);
-    } catch {
-      return undefined;
-    }
+    if (runId) return this.runs.get(runKeyOf(namespace, workflowId, runId));
+    const key = this.current.get(`${namespace}/${workflowId}`);
+    return key ? this.runs.get(key) : undefined;
   }
 
   markDirty(exec: Execution): void {
@@ -118,6 +115,14 @@ export class HistoryService {
 
   /** Writes every touched run to the store (one atomic append per run) and wakes waiters. */
   async flush(): Promise<void> {
+    await Promise.all(this.writeDirty());
+    // Writes started elsewhere (a task handed out from a poll, a timer) must be durable too
+    // before the caller answers: a reply never reveals state the store might not have.
+    await this.durable();
+  }
+
+  /** Starts one store write per touched run; returns them. */
+  private writeDirty(): Promise<void>[] {
     const touched = [...this.dirty];
     this.dirty.clear();
     const writes: Promise<void>[] = [];
@@ -142,23 +147,25 @@ export class HistoryService {
         if (events.length > 0) exec.notifyHistoryWaiters();
         this.pageOut(exec);
       });
-      this.writeChains.set(exec.runKey, next.catch(() => undefined));
+      const chained = next.catch(() => undefined);
+      this.writeChains.set(exec.runKey, chained);
+      // The chain's end leaves the map once written (100 000 open runs, one entry each, otherwise).
+      void chained.then(() => {
+        if (this.writeChains.get(exec.runKey) === chained) this.writeChains.delete(exec.runKey);
+      });
       next.catch((err) => this.deps.onStoreFailure(err));
-      this.pendingWrites.add(next);
-      void next.finally(() => this.pendingWrites.delete(next)).catch(() => undefined);
+      // O(1) per write: `durable()` waits for this chain, which settles once every write started
+      // before it has (waiting on a copy of every pending write made a burst of n writes O(n²)).
+      this.allWritten = Promise.allSettled([this.allWritten, next]);
       writes.push(next);
-      this.deps.onVisibility(visibility);
     }
     this.deps.onChange();
-    await Promise.all(writes);
-    // Writes started elsewhere (a task handed out from a poll, a timer) must be durable too
-    // before the caller answers: a reply never reveals state the store might not have.
-    await this.durable();
+    return writes;
   }
 
   /** Resolves when every store write started so far has settled. */
   async durable(): Promise<void> {
-    if (this.pendingWrites.size > 0) await Promise.allSettled([...this.pendingWrites]);
+    await this.allWritten;
   }
 
   /**
@@ -340,9 +347,19 @@ export class HistoryService {
     if (!known || (known.isOpen ? false : exec.isOpen || exec.startTime >= known.startTime)) this.current.set(key, exec.runKey);
   }
 
-  /** Flush from a timer or other fire-and-forget context. */
+  /** Writes touched runs from a timer or other fire-and-forget context (failures stop the engine: see writeDirty). */
   flushSoon(): void {
-    this.flush().catch((err) => process.emitWarning(`engine store write failed: ${err?.stack ?? err}`));
+    void Promise.all(this.writeDirty()).catch(() => undefined);
+  }
+
+  /**
+   * Visibility rows of the runs in memory of a namespace, made from their state. A run whose
+   * creation is not stored yet is left out (its start was not acknowledged).
+   */
+  residentVisibility(namespace: string): VisibilityRecord[] {
+    const rows: VisibilityRecord[] = [];
+    for (const exec of this.runs.values()) if (exec.namespace === namespace && exec.savedEventId > 0) rows.push(this.visibilityRow(exec));
+    return rows;
   }
 
   visibilityRow(exec: Execution): VisibilityRecord {
@@ -590,7 +607,7 @@ export class HistoryService {
   // ---------------------------------------------------------------- queries
 
   sendLegacyQuery(exec: Execution, q: PendingQuery): void {
-    exec.legacyQueries.set(q.id, q);
+    exec.own('legacyQueries').set(q.id, q);
     const dispatch = (poll: Msg, sticky: boolean): Msg | null => {
       if (!exec.legacyQueries.has(q.id) || (q as { taken?: boolean }).taken) return null;
       (q as { taken?: boolean }).taken = true;

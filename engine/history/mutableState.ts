@@ -141,12 +141,12 @@ export function restoreFromSnapshot(head: StoredRunHead): Execution | undefined 
       currentAttemptScheduledTime: a.scheduledTime,
       timers: {},
     };
-    exec.activities.set(a.scheduledEventId, act);
+    exec.own('activities').set(a.scheduledEventId, act);
   }
   for (const [updateId, acceptedEventId, completedEventId] of m.updates) {
-    exec.updates.set(updateId, { updateId, stage: completedEventId ? 'completed' : 'accepted', acceptedEventId, completedEventId: completedEventId || undefined, waiters: [] });
+    exec.own('updates').set(updateId, { updateId, stage: completedEventId ? 'completed' : 'accepted', acceptedEventId, completedEventId: completedEventId || undefined, waiters: [] });
   }
-  for (const c of m.children) exec.children.set(c.initiatedEventId, { ...c });
+  for (const c of m.children) exec.own('children').set(c.initiatedEventId, { ...c });
   exec.binaryChecksums = [...m.binaryChecksums];
   if (m.memo) exec.memo = m.memo;
   if (m.searchAttributes) exec.searchAttributes = m.searchAttributes;

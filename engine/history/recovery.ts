@@ -51,7 +51,6 @@ export async function recoverRuns(history: HistoryService, store: EngineStore, m
   if (clock.kind !== 'real') clock.jumpTo(latest);
   for (const exec of recovered) rearm(history, exec, exec.taskEverScheduled);
   history.deps.onChange();
-  for (const exec of recovered) history.deps.onVisibility(history.visibilityRow(exec));
   return { runs: recovered.length, replayed };
 }
 
@@ -141,7 +140,7 @@ function applyEvent(exec: Execution, ev: Msg): void {
         cancelRequested: false,
         timers: {},
       };
-      exec.activities.set(id, act);
+      exec.own('activities').set(id, act);
       break;
     }
     case 'EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED': {
@@ -170,7 +169,7 @@ function applyEvent(exec: Execution, ev: Msg): void {
       for (const [k, v] of Object.entries(exec.memo.fields)) if (isUnset(v as Msg)) delete exec.memo.fields[k];
       break;
     case 'EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED':
-      exec.children.set(id, { initiatedEventId: id, workflowId: a.workflowId, namespace: a.namespace || exec.namespace, workflowType: a.workflowType?.name ?? '', parentClosePolicy: a.parentClosePolicy ?? 'PARENT_CLOSE_POLICY_TERMINATE' });
+      exec.own('children').set(id, { initiatedEventId: id, workflowId: a.workflowId, namespace: a.namespace || exec.namespace, workflowType: a.workflowType?.name ?? '', parentClosePolicy: a.parentClosePolicy ?? 'PARENT_CLOSE_POLICY_TERMINATE' });
       break;
     case 'EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED': {
       const c = exec.children.get(Number(a.initiatedEventId));
@@ -189,7 +188,7 @@ function applyEvent(exec: Execution, ev: Msg): void {
       exec.children.delete(Number(a.initiatedEventId));
       break;
     case 'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED':
-      exec.updates.set(a.protocolInstanceId, { updateId: a.protocolInstanceId, stage: 'accepted', acceptedEventId: id, waiters: [] });
+      exec.own('updates').set(a.protocolInstanceId, { updateId: a.protocolInstanceId, stage: 'accepted', acceptedEventId: id, waiters: [] });
       break;
     case 'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED': {
       const u = exec.updates.get(a.meta?.updateId);

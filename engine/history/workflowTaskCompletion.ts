@@ -238,7 +238,7 @@ function validate(
             cancelRequested: false,
             timers: {},
           };
-          exec.activities.set(ev.eventId, act);
+          exec.own('activities').set(ev.eventId, act);
           armScheduleToClose(history, exec, act);
           // Eager: only for the workflow's own task queue, as the server does.
           const eager =
@@ -495,7 +495,7 @@ function validateMessage(history: HistoryService, exec: Execution, m: Msg, accep
         let u = exec.updates.get(updateId);
         if (!u) {
           u = { updateId, request, stage: 'sent', waiters: [] };
-          exec.updates.set(updateId, u);
+          exec.own('updates').set(updateId, u);
         }
         const ev = exec.append(
           'WorkflowExecutionUpdateAccepted',

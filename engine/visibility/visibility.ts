@@ -38,31 +38,24 @@ const STATUS_LABELS: Record<string, string> = {
 
 /**
  * Visibility: the list/count rows of every run and the query language over them. Rows of runs in
- * memory (every open run, recently closed ones) are kept here as the history service writes them;
- * rows of closed runs that left memory are read from the store's persisted rows per query.
+ * memory (every open run, recently closed ones) are made from their state when a query asks
+ * (`resident`: holding a copy of each row cost every open run about a kilobyte); rows of closed
+ * runs that left memory are read from the store's persisted rows per query.
  */
 export class Visibility {
-  private readonly rows = new Map<string, VisibilityRecord>();
-
   constructor(
     private readonly namespaces: NamespaceRegistry,
     private readonly store?: Pick<EngineStore, 'listClosedVisibility'>,
+    /** Rows of the runs in memory of a namespace, as last written to the store. */
+    private readonly resident: (namespace: string) => VisibilityRecord[] = () => [],
   ) {}
-
-  upsert(row: VisibilityRecord): void {
-    this.rows.set(row.runKey, row);
-  }
-
-  /** The run left memory: its row is served from the store from now on. */
-  forget(runKey: string): void {
-    this.rows.delete(runKey);
-  }
 
   /** Rows of a namespace: in-memory ones, plus persisted rows of closed runs not in memory. */
   private async rowsOf(namespace: string): Promise<VisibilityRecord[]> {
-    const rows = [...this.rows.values()].filter((r) => r.namespace === namespace);
+    const rows = this.resident(namespace);
     if (!this.store) return rows;
-    for (const r of await this.store.listClosedVisibility(namespace)) if (!this.rows.has(r.runKey)) rows.push(r);
+    const inMemory = new Set(rows.map((r) => r.runKey));
+    for (const r of await this.store.listClosedVisibility(namespace)) if (!inMemory.has(r.runKey)) rows.push(r);
     return rows;
   }
 

@@ -32,7 +32,7 @@ export async function invoke(history: HistoryService, exec: Execution, req: Msg,
     }
     const request = { ...req.request, meta: { ...(req.request?.meta ?? {}), updateId } };
     u = { updateId, request, stage: 'admitted', waiters: [] };
-    exec.updates.set(updateId, u);
+    exec.own('updates').set(updateId, u);
     // An update does not wait out a start delay: it brings the first workflow task forward.
     if (exec.startBackoffTimer !== undefined) {
       history.deps.timers.cancel(exec.startBackoffTimer);
