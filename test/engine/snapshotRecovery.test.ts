@@ -108,5 +108,6 @@ describe('recovery from mutable-state snapshots', () => {
         expect(await handle.result()).toBe('6 child done');
       }),
     );
-  });
+    // Five engines and two workers on a loaded 2-core machine.
+  }, 180_000);
 });
