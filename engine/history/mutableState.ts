@@ -74,7 +74,7 @@ function mutableStateOf(exec: Execution): MutableStateSnapshot {
     })),
     updates,
     children: [...exec.children.values()].map((c) => ({ ...c })),
-    binaryChecksums: exec.binaryChecksums,
+    binaryChecksums: [...exec.binaryChecksums],
     memo: exec.memo !== startAttrs.memo ? exec.memo : undefined,
     searchAttributes: exec.searchAttributes !== startAttrs.searchAttributes ? exec.searchAttributes : undefined,
   };
