@@ -155,7 +155,7 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(document, { customSiteTitle: '12345 hotline API' }));
   // The web console (console/, served as is) and the one public call it needs: sign-in.
-  app.use(consoleRouter());
+  app.use(consoleRouter({ onBundleError: (error) => logger.error({ err: error }, 'cannot bundle the web console; serving its source modules') }));
   app.use(signIn);
   app.use(api);
   app.use(unknownRoute);

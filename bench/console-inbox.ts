@@ -158,6 +158,32 @@ async function browserTimings(base: string, password: string): Promise<void> {
       await page.locator('[data-test=inbox] .el-table__row').first().waitFor({ timeout: 60_000 });
       const ms = performance.now() - t1;
       cold.push(ms);
+      const shown = await page.evaluate(() => performance.now());
+      // The waterfall, in the page's own clock (ms from navigation start).
+      const waterfall = await page.evaluate(() => {
+        // (no DOM types in this project's tsconfig)
+        type Timing = { name: string; startTime: number; responseEnd: number; initiatorType: string; domContentLoadedEventEnd: number };
+        const entries = (type: string) => (performance as unknown as { getEntriesByType(t: string): Timing[] }).getEntriesByType(type);
+        const nav = entries('navigation')[0];
+        const res = entries('resource');
+        const first = (pattern: RegExp) => res.find((r) => pattern.test(r.name));
+        const script = first(/\/console\/(assets\/main-|main\.js)/);
+        const me = first(/\/auth\/me/);
+        const tickets = first(/\/tickets\?/);
+        const lastScript = res.filter((r) => r.initiatorType === 'script' || /\.js$/.test(r.name)).reduce((m, r) => Math.max(m, r.responseEnd), 0);
+        return {
+          html: nav.responseEnd,
+          script: script?.responseEnd ?? NaN,
+          allScripts: lastScript,
+          domContentLoaded: nav.domContentLoadedEventEnd,
+          meStart: me?.startTime ?? NaN,
+          ticketsStart: tickets?.startTime ?? NaN,
+          ticketsEnd: tickets?.responseEnd ?? NaN,
+        };
+      });
+      const f = (n: number) => (Number.isFinite(n) ? `${n.toFixed(0)}` : '—');
+      console.log(`    waterfall (ms from navigation): index.html ${f(waterfall.html)}, entry script ${f(waterfall.script)}, last script ${f(waterfall.allScripts)}, ` +
+        `DOMContentLoaded ${f(waterfall.domContentLoaded)}, /auth/me asked ${f(waterfall.meStart)}, /tickets asked ${f(waterfall.ticketsStart)} answered ${f(waterfall.ticketsEnd)}, rows on screen ${f(shown)}`);
       const trace = await browser.stopTracing();
       const requests = [...wire.values()];
       const bytes = requests.reduce((s, r) => s + r.bytes, 0);

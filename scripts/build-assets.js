@@ -1,7 +1,8 @@
 // Second half of `npm run build` (after tsc): copies what tsc does not emit (SQL migrations, the
 // .mjs helpers run as child processes, the engine's launchers, the web console served as is) into dist/, and pre-bundles the
-// workflow code (webpack, once, here) into dist/workflow-bundle.js, so a compiled start needs
-// neither ts-node nor webpack. Plain JavaScript: it runs without dev tooling.
+// workflow code (webpack, once, here) into dist/workflow-bundle.js and the web console (esbuild)
+// into dist/console-bundle/, so a compiled start needs neither ts-node, webpack nor esbuild.
+// Plain JavaScript: it runs without dev tooling.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -20,6 +21,12 @@ async function main() {
   const { code } = await bundleWorkflowCode({ workflowsPath: path.join(dist, 'workflows'), logger: quiet });
   fs.writeFileSync(path.join(dist, 'workflow-bundle.js'), code);
   process.stdout.write(`dist/workflow-bundle.js: ${(code.length / 1024).toFixed(0)} KiB\n`);
+  const { buildConsoleBundle, writeConsoleBundle } = require(path.join(dist, 'api/console/bundle.js'));
+  const bundle = await buildConsoleBundle(path.join(dist, 'console'));
+  writeConsoleBundle(bundle, path.join(dist, 'console-bundle'));
+  for (const [name, asset] of bundle.assets) {
+    process.stdout.write(`dist/console-bundle/${name}: ${(asset.body.length / 1024).toFixed(0)} KiB (brotli ${(asset.br.length / 1024).toFixed(0)} KiB)\n`);
+  }
 }
 
 main().catch((error) => {

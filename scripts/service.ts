@@ -17,6 +17,7 @@ import { createActivities } from '../activities';
 import { createApp, type ClockHandle } from '../api/app';
 import type { Config } from '../api/config';
 import { catchUpCalendar } from '../api/calendar/propagate';
+import { warmConsoleBundle } from '../api/console/static';
 import { ensureSettings } from '../api/hotline/repository';
 import { Logger, redactUrl } from '../api/logger';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../db/embeddedPostgres';
@@ -244,6 +245,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
             server.closeIdleConnections();
           }),
       );
+      // The web console's bundle, before anyone opens it (api/console/bundle.ts).
+      warmConsoleBundle({ onBundleError: (error) => logger.error({ err: error }, 'cannot bundle the web console; serving its source modules') });
       // Work orders still provisional on a year that is now official (a library update, or an
       // import that could not reach them) learn it now, in the background.
       void catchUpCalendar({ temporal, pool, now: engine ? new Date(engine.clock.now()) : new Date() })

@@ -1,14 +1,19 @@
 /**
- * Serves the web console (console/) at `/` with no build step: the browser loads ES modules
- * straight from the source folder, and Vue, Vue Router and Element Plus from their packages'
- * own browser builds in node_modules (an import map in console/index.html names them). Vue's
- * full build compiles the views' templates in the browser, so nothing is generated on disk and
- * a fresh clone's `npm ci && npm start` serves it.
+ * Serves the web console (console/) at `/`. Normally as a bundle (api/console/bundle.ts): one
+ * minified script and one stylesheet under `/console/assets/<name>-<hash>.<ext>`, brotli or gzip
+ * as the browser accepts, cached for a year (a change makes a new name); index.html is never
+ * cached. `npm start` builds the bundle in memory when the console is first asked for and again
+ * when a file under console/ changed; the compiled start serves the one `npm run build` wrote.
+ *
+ * Without a bundle (esbuild missing, a view that does not compile: the reason is logged) the
+ * source is served as is: ES modules from console/, Vue, Vue Router and Element Plus from their
+ * packages' browser builds in node_modules, named by the import map in console/index.html.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import express, { Router } from 'express';
+import { buildConsoleBundle, consoleFingerprint, readConsoleBundle, type ConsoleAsset, type ConsoleBundle } from './bundle';
 
 /** The folder of an installed package (walks up from its resolved entry to its package.json). */
 function packageDir(name: string): string {
@@ -36,37 +41,103 @@ function vendorFiles(): Record<string, string> {
 }
 
 export const consoleDir = path.join(__dirname, '..', '..', 'console');
+/** Where `npm run build` writes the bundle (dist/console-bundle; absent in the source tree). */
+export const prebuiltBundleDir = path.join(__dirname, '..', '..', 'console-bundle');
+
+export interface ConsoleOptions {
+  /** Told when the bundle cannot be built (the source is served instead). */
+  onBundleError?: (error: Error) => void;
+}
+
+/** One in-memory build per console folder and process, rebuilt when the folder changes. */
+const builds = new Map<string, { fingerprint: string; bundle: Promise<ConsoleBundle | undefined> }>();
+
+function currentBundle(options: ConsoleOptions): Promise<ConsoleBundle | undefined> {
+  const prebuilt = builds.get(prebuiltBundleDir);
+  if (prebuilt) return prebuilt.bundle;
+  const written = readConsoleBundle(prebuiltBundleDir);
+  if (written) {
+    builds.set(prebuiltBundleDir, { fingerprint: '', bundle: Promise.resolve(written) });
+    return Promise.resolve(written);
+  }
+  const fingerprint = consoleFingerprint(consoleDir);
+  const known = builds.get(consoleDir);
+  if (known && known.fingerprint === fingerprint) return known.bundle;
+  const bundle = buildConsoleBundle(consoleDir).catch((error: Error) => {
+    options.onBundleError?.(error);
+    return undefined;
+  });
+  builds.set(consoleDir, { fingerprint, bundle });
+  return bundle;
+}
 
 /**
- * The console's router: `/` (index.html), `/console/*` (its modules), `/vendor/*` (libraries).
- * A Content-Security-Policy allows only same-origin scripts, the inline import map by its
- * hash, and `unsafe-eval` because Vue's runtime template compiler needs `new Function`.
+ * Starts building the bundle now (`npm start`), so the first person to open the console does not
+ * wait for it; the router otherwise builds it on the first request (tests never pay for it).
  */
-export function consoleRouter(): Router {
+export function warmConsoleBundle(options: ConsoleOptions = {}): void {
+  void currentBundle(options);
+}
+
+/** The asset in the encoding the request accepts (brotli, gzip, or none). */
+function sendAsset(req: express.Request, res: express.Response, asset: ConsoleAsset): void {
+  const accepts = req.get('accept-encoding') ?? '';
+  res.vary('Accept-Encoding');
+  res.set('Content-Type', asset.type);
+  // The name carries the content's hash: cache it for good.
+  res.set('Cache-Control', 'public, max-age=31536000, immutable');
+  let body = asset.body;
+  if (/\bbr\b/.test(accepts)) {
+    res.set('Content-Encoding', 'br');
+    body = asset.br;
+  } else if (/\bgzip\b/.test(accepts)) {
+    res.set('Content-Encoding', 'gzip');
+    body = asset.gzip;
+  }
+  res.set('Content-Length', String(body.length));
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+/**
+ * The console's router: `/` (index.html), `/console/assets/*` (the bundle), `/console/*` (its
+ * modules), `/vendor/*` (libraries). A Content-Security-Policy allows only same-origin scripts,
+ * the inline import map by its hash, and `unsafe-eval` because Vue's runtime template compiler
+ * needs `new Function`.
+ */
+export function consoleRouter(options: ConsoleOptions = {}): Router {
   const router = express.Router();
   const index = readFileSync(path.join(consoleDir, 'index.html'), 'utf8');
   const importMap = /<script type="importmap">([\s\S]*?)<\/script>/.exec(index)?.[1] ?? '';
   const mapHash = createHash('sha256').update(importMap).digest('base64');
-  const csp = [
-    "default-src 'self'",
-    `script-src 'self' 'unsafe-eval' 'sha256-${mapHash}'`,
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data:",
-    "font-src 'self' data:",
-    "connect-src 'self'",
-    "frame-ancestors 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-  ].join('; ');
-  const security = (res: express.Response) => {
-    res.set('Content-Security-Policy', csp);
+  /** Without the runtime template compiler (a bundle of precompiled templates) no eval is allowed. */
+  const csp = (evalNeeded: boolean) =>
+    [
+      "default-src 'self'",
+      `script-src 'self'${evalNeeded ? " 'unsafe-eval'" : ''} 'sha256-${mapHash}'`,
+      "style-src 'self' 'unsafe-inline'",
+      "img-src 'self' data:",
+      "font-src 'self' data:",
+      "connect-src 'self'",
+      "frame-ancestors 'none'",
+      "base-uri 'none'",
+      "form-action 'self'",
+    ].join('; ');
+  const security = (res: express.Response, evalNeeded = true) => {
+    res.set('Content-Security-Policy', csp(evalNeeded));
     res.set('X-Content-Type-Options', 'nosniff');
     res.set('Referrer-Policy', 'no-referrer');
   };
 
-  router.get(['/', '/index.html'], (_req, res) => {
-    security(res);
-    res.set('Cache-Control', 'no-cache').type('html').send(index);
+  router.get(['/', '/index.html'], async (_req, res) => {
+    const bundle = await currentBundle(options);
+    security(res, bundle ? bundle.needsEval : true);
+    res.set('Cache-Control', 'no-cache').type('html').send(bundle?.index ?? index);
+  });
+  router.get('/console/assets/:file', async (req, res, next) => {
+    const asset = (await currentBundle(options))?.assets.get(req.params.file);
+    if (!asset) return next();
+    security(res, false);
+    sendAsset(req, res, asset);
   });
   router.use(
     '/console',

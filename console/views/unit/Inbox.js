@@ -3,7 +3,7 @@
  * new (待签收) and urged (催办/督办) ones stand out by colour AND a worded tag; the unread
  * notifications beside it. Pages on the server (a unit may hold thousands).
  */
-import { ref, watch } from 'vue';
+import { onBeforeUnmount, ref, watch } from 'vue';
 import { useRouter } from 'vue-router';
 import { listNotifications, markRead } from '../../api/notifications.js';
 import { listTickets } from '../../api/tickets.js';
@@ -44,6 +44,12 @@ export default {
       }
     };
     watch(() => session.version, () => void load(), { immediate: true });
+    // The table on a desk, cards on a phone: only the one shown is rendered (first screen < 2 s).
+    const phone = window.matchMedia('(max-width: 760px)');
+    const narrow = ref(phone.matches);
+    const onWidth = () => (narrow.value = phone.matches);
+    phone.addEventListener('change', onWidth);
+    onBeforeUnmount(() => phone.removeEventListener('change', onWidth));
     const isNew = (row) => row.stage === 'dispatched';
     const isUrged = (row) => !!row.escalationLevel;
     const rowClass = ({ row }) => (isUrged(row) ? 'row-urged' : isNew(row) ? 'row-new' : '');
@@ -54,14 +60,14 @@ export default {
       void router.push(`/tickets/${n.workOrderId}`);
     };
     const go = (p) => { page.value = p; void load(); };
-    return { rows, total, page, pageSize, loading, error, notes, isNew, isUrged, rowClass, open, read, go, label, t, formatTime };
+    return { narrow, rows, total, page, pageSize, loading, error, notes, isNew, isUrged, rowClass, open, read, go, label, t, formatTime };
   },
   template: `<div>
     <h1 class="page-title">{{ t('inbox.title') }} <small style="font-size:13px;color:#606266">{{ t('inbox.sortNote') }} · {{ t('list.total', { n: total }) }}</small></h1>
     <el-alert v-if="error" :title="error" type="error" :closable="false" role="alert" style="margin-bottom:12px" />
     <el-row :gutter="12">
       <el-col :xs="24" :md="17">
-        <el-card class="inbox-table">
+        <el-card v-if="!narrow" class="inbox-table">
           <el-table :data="rows" v-loading="loading" :row-class-name="rowClass" @row-dblclick="open" data-test="inbox">
             <template #empty><div class="empty-explained">{{ t('inbox.empty') }}</div></template>
             <el-table-column :label="t('fields.id')" width="170"><template #default="{ row }"><router-link :to="'/tickets/' + row.id">{{ row.id }}</router-link></template></el-table-column>
@@ -75,7 +81,7 @@ export default {
             <el-table-column :label="t('fields.summary')" min-width="200" show-overflow-tooltip prop="summary" />
           </el-table>
         </el-card>
-        <div class="inbox-cards" data-test="inbox-cards">
+        <div v-else class="inbox-cards" data-test="inbox-cards">
           <p v-if="!rows.length && !loading" class="empty-explained">{{ t('inbox.empty') }}</p>
           <el-card v-for="row in rows" :key="row.id" :class="rowClass({ row })" shadow="never">
             <router-link :to="'/tickets/' + row.id">{{ row.id }}</router-link>
