@@ -4,13 +4,24 @@
  * Point the Temporal web UI's codec endpoint at `<API>/codec` so an administrator sees decoded
  * histories; histories themselves stay encrypted (temporal/payloadCodec.ts).
  *
- * Access: administrators only (bearer token); browsers from `corsOrigins` only (the web UI).
+ * How the Temporal web UI calls it (its data-encoder service): `POST <endpoint>/decode` with
+ * `Content-Type: application/json` and `X-Namespace` (so a browser sends a CORS preflight first);
+ * with `TEMPORAL_CODEC_PASS_ACCESS_TOKEN` (HTTPS only) `Authorization: Bearer <its access
+ * token>`; with `TEMPORAL_CODEC_INCLUDE_CREDENTIALS` the browser's cookies (`credentials:
+ * 'include'`), here the console's session cookie.
+ *
+ * Access: administrators only, by bearer token or by the console's session cookie. A browser
+ * request (it names its `Origin`) must come from one of `corsOrigins` or from the service's own
+ * origin, else 403 — this, with the cookie's SameSite=Strict, is what keeps another site from
+ * decoding with an administrator's cookie (the UI cannot send the console's CSRF token; both
+ * calls only compute, they change nothing).
  */
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import express, { type RequestHandler, type Router } from 'express';
 import type { Pool } from 'pg';
 import { z } from 'zod';
-import { authenticate } from '../http/auth';
+import { findSession, sessionCookieOf } from '../auth/sessions';
+import { userForToken, type AuthUser } from '../http/auth';
 import { HttpError } from '../http/errors';
 
 export interface CodecEndpointOptions {
@@ -41,11 +52,15 @@ const toWire = (payloads: Payload[]): WirePayloads => ({
   })),
 });
 
-/** CORS for the web UI: only listed origins, credentials allowed, preflight answered. */
+/** The service's own origin as the browser names it (same-origin calls carry it on POST). */
+const ownOrigin = (req: express.Request) => `${req.protocol}://${req.get('host') ?? ''}`;
+
+/** CORS for the web UI: only listed origins, credentials allowed, preflight answered; other browser origins refused. */
 function cors(origins: string[]): RequestHandler {
   return (req, res, next) => {
     const origin = req.get('origin');
-    if (origin && origins.includes(origin)) {
+    const allowed = !!origin && origins.includes(origin);
+    if (allowed) {
       res.set({
         'Access-Control-Allow-Origin': origin,
         'Access-Control-Allow-Credentials': 'true',
@@ -56,9 +71,38 @@ function cors(origins: string[]): RequestHandler {
     }
     res.vary('Origin');
     if (req.method === 'OPTIONS') {
-      res.status(origin && origins.includes(origin) ? 204 : 403).end();
+      res.status(allowed ? 204 : 403).end();
       return;
     }
+    if (origin && !allowed && origin !== ownOrigin(req)) {
+      throw new HttpError(403, 'ORIGIN_NOT_ALLOWED', `origin ${origin} may not call the codec endpoint (CODEC_CORS_ORIGINS)`);
+    }
+    next();
+  };
+}
+
+/**
+ * The caller: a valid bearer token, else the console's session cookie. The web UI may send its
+ * own (OIDC) access token and the cookie together; an unknown token then falls back to the cookie.
+ */
+function authenticateCodecCaller(pool: Pool): RequestHandler {
+  return async (req, res, next) => {
+    let user: AuthUser | undefined;
+    const bearer = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
+    if (bearer) {
+      const found = await userForToken(pool, bearer);
+      if (found?.unitActive) {
+        const { unitActive: _, ...rest } = found;
+        user = rest;
+      }
+    }
+    const cookie = user ? undefined : sessionCookieOf(req);
+    if (cookie) user = (await findSession(pool, cookie))?.user;
+    if (!user) {
+      res.set('WWW-Authenticate', 'Bearer');
+      throw new HttpError(401, 'UNAUTHORIZED', 'an administrator\'s bearer token or console session cookie is required');
+    }
+    res.locals.user = user;
     next();
   };
 }
@@ -68,7 +112,7 @@ export function codecRouter(options: CodecEndpointOptions): Router {
   const router = express.Router();
   router.use(cors(options.corsOrigins));
   router.use(express.json({ limit: '8mb' }));
-  router.use(authenticate(options.pool));
+  router.use(authenticateCodecCaller(options.pool));
   router.use((_req, res, next) => {
     if ((res.locals.user as { role?: string }).role !== 'admin') throw new HttpError(403, 'FORBIDDEN', '仅管理员可解码工作流数据');
     next();

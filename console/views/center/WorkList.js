@@ -34,6 +34,8 @@ export default {
     void unitNames().then((m) => (units.value = m));
     const fromUrl = () => {
       for (const k of filterKeys) filters[k] = route.query[k] ?? '';
+      // Several stages at once (`stage=dispatched,handling`, as the API takes them).
+      filters.stage = filters.stage ? String(filters.stage).split(',') : [];
       filters.overdue = route.query.overdue === 'true';
       filters.range = filters.createdFrom && filters.createdTo ? [filters.createdFrom, filters.createdTo] : [];
       page.value = Number(route.query.page) || 1;
@@ -56,7 +58,7 @@ export default {
     };
     const apply = (toPage = 1) => {
       const q = {};
-      for (const k of filterKeys) if (filters[k]) q[k] = String(filters[k]);
+      for (const k of filterKeys) if (filters[k] && String(filters[k])) q[k] = String(filters[k]);
       if (filters.range && filters.range.length === 2) [q.createdFrom, q.createdTo] = filters.range;
       else delete q.createdFrom, delete q.createdTo;
       if (!filters.overdue) delete q.overdue;
@@ -82,7 +84,7 @@ export default {
     <h1 class="page-title">{{ t('list.title') }}</h1>
     <el-card class="filters">
       <el-form inline label-position="top" @submit.prevent="apply(1)" aria-label="筛选">
-        <el-form-item :label="t('fields.stage')" for="q-stage"><el-select id="q-stage" v-model="filters.stage" clearable :placeholder="t('list.anyStage')" style="width:130px" :aria-label="t('fields.stage')">
+        <el-form-item :label="t('fields.stage')" for="q-stage"><el-select id="q-stage" v-model="filters.stage" multiple collapse-tags collapse-tags-tooltip clearable :placeholder="t('list.anyStage')" style="width:200px" :aria-label="t('fields.stage')" data-test="q-stage">
           <el-option v-for="o in options('stages')" :key="o.value" :value="o.value" :label="o.label" /></el-select></el-form-item>
         <el-form-item :label="t('fields.unit')" for="q-unit"><div style="width:200px"><unit-picker v-model="filters.unit" input-id="q-unit" :label="t('fields.unit')" /></div></el-form-item>
         <el-form-item :label="t('fields.category')" for="q-category"><el-select id="q-category" v-model="filters.category" clearable :placeholder="t('list.anyCategory')" style="width:110px" :aria-label="t('fields.category')">
