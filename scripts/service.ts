@@ -23,6 +23,7 @@ import { Logger, redactUrl } from '../api/logger';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../db/embeddedPostgres';
 import { embeddedClusterDir, persistentSecret } from '../db/embeddedLocation';
 import { migrate } from '../db/migrate';
+import { trackConnections } from '../db/poolShutdown';
 import { DemoPasswords, DemoTokens, demoPasswords, demoTokens, seedDemo, seedDemoPasswords } from '../db/seed/demo';
 import { hasActiveAdmin } from '../db/firstAdmin';
 import { startEngine, type EngineHandle } from '../engine';
@@ -136,7 +137,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     pool.on('error', (error: Error & { code?: string }) =>
       logger.warn({ code: error.code, error: error.message }, 'idle database connection lost'),
     );
-    stops.push(() => pool.end());
+    // Every connection closed before PostgreSQL stops (pool.end() alone does not wait for that).
+    const connections = trackConnections(pool);
+    stops.push(() => connections.end());
     await ensureSettings(pool, config.HOTLINE_PROFILE);
 
     let tokens: DemoTokens | undefined;
