@@ -50,6 +50,8 @@ export interface AppDeps {
     workflowTimeoutMs?: number;
     /** Days before the last official calendar day from which the calendar is degraded (default 60). */
     calendarWarnDays?: number;
+    /** express's `trust proxy` (TRUST_PROXY): whose X-Forwarded-For names the client (default: nobody's). */
+    trustProxy?: boolean | number | string;
   };
   logger: Logger;
   /** The payload codec behind `POST /codec/{encode,decode}` (absent: no codec endpoint). */
@@ -82,7 +84,8 @@ export function createApp(deps: AppDeps): Express {
 
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  // The client's address (sign-in limits per address) from the socket, unless a proxy is trusted.
+  app.set('trust proxy', deps.config.trustProxy ?? false);
   app.set('query parser', 'simple');
   app.use(requestId);
   const metrics = deps.ops?.metrics ?? createMetrics({ pool, now, sdkMetricsUrl: deps.ops?.sdkMetricsUrl });

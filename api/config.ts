@@ -58,6 +58,13 @@ export const configSchema = z
     CALENDAR_WARN_DAYS: z.coerce.number().int().min(1).max(366).default(60),
     /** Largest accepted JSON body. */
     BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/, "e.g. '100kb'").default('100kb'),
+    /** Which proxies' X-Forwarded-For names the client (express `trust proxy`): a hop count, or
+     * comma-separated addresses/CIDRs or `loopback`/`linklocal`/`uniquelocal`; unset: none. */
+    TRUST_PROXY: z
+      .string()
+      .regex(/^(\d{1,2}|[0-9A-Za-z:./,\s-]+)$/, "a hop count (e.g. '1') or addresses/CIDRs (e.g. 'loopback, 10.0.0.0/8')")
+      .transform((s): number | string => (/^\d+$/.test(s) ? Number(s) : s))
+      .optional(),
     /** The worker's cache, concurrency, threads and bundle cache (worker/tuning.ts). */
     ...workerTuningShape,
   })

@@ -11,7 +11,7 @@ import { roles, type AuthUser } from '../http/auth';
 import { HttpError, notFound } from '../http/errors';
 import { route, type RouteSpec } from '../http/route';
 import { parseRequest } from '../http/validate';
-import { clearFailures, lockedUntil, recordFailure, type LockoutPolicy } from './lockout';
+import { clearFailures, defaultAddressLockout, lockedUntil, recordFailure, type LockoutPolicy } from './lockout';
 import { decoyHash, newPasswordSchema, passwordHashOf, setPassword, verifyPassword } from './passwords';
 import {
   clearSessionCookie,
@@ -51,14 +51,20 @@ async function meOf(pool: Pool, user: AuthUser, session: Session | undefined) {
  * The public sign-in endpoint (mounted before authentication), described in `registry`.
  * It parses its own JSON body so it does not depend on where the app parses bodies.
  */
-export function signInRouter(pool: Pool, registry: OpenAPIRegistry, lockout?: LockoutPolicy): Router {
+export function signInRouter(
+  pool: Pool,
+  registry: OpenAPIRegistry,
+  lockout?: LockoutPolicy,
+  addressLockout: LockoutPolicy = defaultAddressLockout,
+): Router {
   registry.registerPath({
     method: 'post',
     path: '/auth/sign-in',
     summary: 'Sign in with user name and password (the web console); sets the session cookie',
     description:
       'Answers 200 with the user and the CSRF token and sets `hl_session` (HttpOnly, SameSite=Strict, Secure over HTTPS, 8 h). ' +
-      'Wrong name or password: 401 SIGN_IN_FAILED. After 5 failures within 15 minutes the name is locked for 15 minutes: 429 SIGN_IN_LOCKED with Retry-After.',
+      'Wrong name or password: 401 SIGN_IN_FAILED. After 5 failures within 15 minutes the name is locked for 15 minutes, ' +
+      'and after 20 failures within 15 minutes (any names) from one client address that address is: 429 SIGN_IN_LOCKED with Retry-After.',
     tags: ['auth'],
     request: { body: { content: { 'application/json': { schema: signInBody } } } },
     responses: {
@@ -71,16 +77,21 @@ export function signInRouter(pool: Pool, registry: OpenAPIRegistry, lockout?: Lo
   router.post('/auth/sign-in', express.json({ limit: '4kb' }), async (req, res) => {
     const { body } = parseRequest({ body: signInBody }, { params: {}, query: {}, body: req.body });
     const now = new Date();
-    const locked = await lockedUntil(pool, body.login, now);
+    // The client's address (the socket's, or the trusted proxy's X-Forwarded-For: TRUST_PROXY).
+    const address = { address: req.ip ?? req.socket.remoteAddress ?? 'unknown' };
     const refuseLocked = (until: Date) => {
       res.set('Retry-After', String(Math.ceil((until.getTime() - now.getTime()) / 1000)));
       return new HttpError(429, 'SIGN_IN_LOCKED', `too many failed sign-ins; try again after ${until.toISOString()}`);
     };
+    // The address first: a locked address costs no password hashing.
+    const locked = (await lockedUntil(pool, address, now)) ?? (await lockedUntil(pool, body.login, now));
     if (locked) throw refuseLocked(locked);
     const stored = await passwordHashOf(pool, body.login);
     const ok = await verifyPassword(body.password, stored ?? decoyHash);
     if (!stored || !ok) {
-      const lockedNow = await recordFailure(pool, body.login, now, lockout);
+      const nameLocked = await recordFailure(pool, body.login, now, lockout);
+      const addressLocked = await recordFailure(pool, address, now, addressLockout);
+      const lockedNow = nameLocked ?? addressLocked;
       if (lockedNow) throw refuseLocked(lockedNow);
       throw new HttpError(401, 'SIGN_IN_FAILED', 'wrong user name or password');
     }

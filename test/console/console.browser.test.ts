@@ -223,6 +223,44 @@ test('the operator reviews the reply and calls back; the work order closes', asy
   await shot(page, '12-closed');
 });
 
+test('the work list filters by several stages at once (from the URL and by picking them)', async () => {
+  // One work order 办理中 (signed), one 待签收 at least.
+  for (const sign of [true, false]) {
+    const created = await request(t.app)
+      .post('/tickets')
+      .set(t.auth('center'))
+      .send({ callerName: '王五', callerPhone: '13900003333', summary: '路面塌陷', category: 'help', mainUnitId: 'kf-047' })
+      .expect(201);
+    if (sign) await request(t.app).post(`/tickets/${created.body.workOrderId}/sign`).set(t.auth({ unit: 'kf-047' })).send({}).expect(200);
+  }
+  const totalOf = async (stage: string) =>
+    ((await request(t.app).get(`/tickets?stage=${stage}&pageSize=1`).set(t.auth('center')).expect(200)).body as { total: number }).total;
+  const handling = await totalOf('handling');
+  const both = await totalOf('dispatched,handling');
+  expect(handling).toBeGreaterThan(0);
+  expect(both).toBeGreaterThan(handling);
+
+  const page = await newPage();
+  await signIn(page, 'center-1', t.passwords.center.password);
+  await page.locator('[data-test=work-list]').waitFor();
+  await page.goto(`${base}/#/list?stage=dispatched,handling`);
+  await page.locator('[data-test=list-total]', { hasText: `共 ${both} 件` }).waitFor();
+  const stagesShown = await page.locator('[data-test=work-list] .el-table__row .el-tag').allInnerTexts();
+  expect(stagesShown).toContain('办理中');
+  expect(stagesShown.filter((s) => !['待签收', '办理中', '紧急'].includes(s))).toEqual([]);
+
+  // Picking a second stage in the select keeps the first and adds it to the query.
+  await page.goto(`${base}/#/list?stage=handling`);
+  await page.locator('[data-test=list-total]', { hasText: `共 ${handling} 件` }).waitFor();
+  await page.locator('[data-test=q-stage]').click();
+  await page.locator('.el-select-dropdown__item', { hasText: '待签收' }).click();
+  await page.keyboard.press('Escape');
+  await page.getByRole('button', { name: '查询' }).click();
+  await page.waitForFunction('/stage=(handling,dispatched|dispatched,handling)(&|$)/.test(decodeURIComponent(location.hash))');
+  await page.locator('[data-test=list-total]', { hasText: `共 ${both} 件` }).waitFor();
+  await shot(page, '12b-work-list-two-stages');
+});
+
 test('a sandbox clock advance turns a countdown into 已超期 and raises the unread badge', async () => {
   const created = await request(t.app)
     .post('/tickets')
