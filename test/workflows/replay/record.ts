@@ -1,8 +1,12 @@
 /**
  * Records the histories the replay test (replay.test.ts) replays: run it on a release's workflow
- * code (`npm run record:histories`) and commit the JSON files; the next releases must replay them
- * without non-determinism errors (README: changing workflow code). Payloads are plain here (no
- * codec): the histories hold fixture data only.
+ * code (`npm run record:histories [-- --label=<release>]`) and commit the JSON files beside the
+ * older ones; the next releases must replay them without non-determinism errors (README:
+ * changing workflow code). Files are named `<label>-<scenario>.json`; the label defaults to
+ * today's date (UTC). Payloads are plain here (no codec): fixture data only.
+ *
+ * Scenarios: the whole happy path (closed); left unsigned until its timers fire (催办, then 督办)
+ * and then withdrawn (urged-withdrawn).
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -17,6 +21,13 @@ import { createFakeActivities } from '../fakeActivities';
 import { callback, center, input, reply, unitUser } from '../fixtures';
 
 const taskQueue = 'work-orders-replay';
+const label = process.argv.find((a) => a.startsWith('--label='))?.slice('--label='.length) ?? new Date().toISOString().slice(0, 10);
+if (!/^[A-Za-z0-9._-]+$/.test(label)) throw new Error(`--label: letters, digits, . _ - only (got ${label})`);
+
+/** The history of a finished (or still running) workflow, with its timers' firings. */
+type Handle = Awaited<ReturnType<Client['workflow']['start']>>;
+const eventTypes = async (handle: Handle) =>
+  ((await handle.fetchHistory()).events ?? []).map((e) => temporal.api.enums.v1.EventType[e.eventType ?? 0] ?? String(e.eventType));
 
 async function main(): Promise<void> {
   // The engine in-process on a manual clock (Monday 2026-03-02 09:00 China time).
@@ -44,16 +55,32 @@ async function main(): Promise<void> {
     await closed.executeUpdate(replyReviewUpdate, { args: [{ actor: center, accepted: true, reason: '合规' }] });
     await closed.executeUpdate(callbackUpdate, { args: [{ actor: center, ...callback('satisfied') } as never] });
 
-    // 2. Left unsigned for three days: urges and escalations fire on timers; then withdrawn.
-    const late = await start('REPLAY-ESCALATED');
-    await engine.clock.advance!(3 * 86_400_000);
-    await new Promise((resolve) => setTimeout(resolve, 3000)); // let the fired timers' tasks run
+    // 2. Left unsigned past its deadlines: the engine's clock steps through each due timer
+    //    (advanceTo), so the timers fire (催办, then 督办) and their escalation activities run;
+    //    then withdrawn, which ends the workflow.
+    const late = await start('REPLAY-URGED-WITHDRAWN');
+    // Its first task must have run (the deadline timer started) before the clock moves.
+    for (let i = 0; !(await eventTypes(late)).some((t) => /TIMER_STARTED/.test(t)); i++) {
+      if (i > 600) throw new Error('the workflow started no timer in 60 s');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const startedAt = engine.clock.now();
+    const stepped = await engine.clock.advanceTo!(startedAt + 3 * 86_400_000, { settleTimeoutMs: 60_000 });
+    if (!stepped.settled) throw new Error('the fired timers did not settle in 60 s');
+    const fired = (await eventTypes(late)).filter((t) => /TIMER_FIRED/.test(t)).length;
+    if (fired < 2) throw new Error(`expected the urge and the escalation timers to fire, ${fired} fired`);
     await late.executeUpdate(withdrawUpdate, { args: [{ actor: center, reason: '市民撤诉' }] });
+    await late.result();
 
-    for (const handle of [closed, late]) {
+    for (const [handle, scenario] of [
+      [closed, 'closed'],
+      [late, 'urged-withdrawn'],
+    ] as const) {
+      await handle.result();
       const history = await handle.fetchHistory();
-      await writeFile(path.join(__dirname, 'histories', `${handle.workflowId}.json`), `${JSON.stringify(temporal.api.history.v1.History.toObject(temporal.api.history.v1.History.fromObject(history), { longs: String, enums: String, bytes: String }))}\n`);
-      process.stdout.write(`${handle.workflowId}: ${history.events?.length} events\n`);
+      const file = `${label}-${scenario}.json`;
+      await writeFile(path.join(__dirname, 'histories', file), `${JSON.stringify(temporal.api.history.v1.History.toObject(temporal.api.history.v1.History.fromObject(history), { longs: String, enums: String, bytes: String }))}\n`);
+      process.stdout.write(`${file}: ${history.events?.length} events\n`);
     }
   } finally {
     worker.shutdown();
