@@ -51,7 +51,15 @@ test('npm run build, then the compiled service runs the walk-through', async () 
   // The web console is served from the build too (copied beside the compiled code).
   const page = await fetch(`${url}/`);
   expect(page.status).toBe(200);
-  expect(await page.text()).toContain('<html');
+  const html = await page.text();
+  expect(html).toContain('<html');
+  // As the bundle npm run build wrote (dist/console-bundle: the image has no esbuild).
+  expect(existsSync(path.join(repoRoot, 'dist/console-bundle/manifest.json'))).toBe(true);
+  const script = /src="(\/console\/assets\/main-[A-Z0-9]+\.js)"/.exec(html)?.[1];
+  expect(script).toBeDefined();
+  const asset = await fetch(`${url}${script}`, { headers: { 'Accept-Encoding': 'br' } });
+  expect(asset.status).toBe(200);
+  expect(asset.headers.get('cache-control')).toMatch(/immutable/);
 
   service.child.kill('SIGTERM');
   expect(await service.exited).toBe(0);
