@@ -219,20 +219,21 @@ const types: Record<string, string> = {
 
 async function compressed(type: string, body: Buffer): Promise<ConsoleAsset> {
   const [br, gz] = await Promise.all([
-    promisify(brotliCompress)(body, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 10, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: body.length } }),
+    promisify(brotliCompress)(body, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 9, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: body.length } }),
     promisify(gzip)(body, { level: 9 }),
   ]);
   return { type, body, gzip: gz, br };
 }
 
 /** index.html loading the bundle instead of the import map and the modules one by one. */
-function bundledIndex(sourceIndex: string, script: string, style: string): string {
+function bundledIndex(sourceIndex: string, script: string, style: string, preload: string[]): string {
+  const preloads = preload.map((name) => `<link rel="modulepreload" href="/console/assets/${name}">\n`).join('');
   return sourceIndex
     .replace(/<script type="importmap">[\s\S]*?<\/script>\n?/, '')
     .replace(/<!--[^>]*-->\n?/g, '')
     .replace(/<link rel="modulepreload"[^>]*>\n?/g, '')
-    .replace(/<link rel="stylesheet" href="\/vendor\/element-plus\.css">/, `<link rel="stylesheet" href="/console/assets/${style}">`)
-    .replace(/<script type="module" src="\/console\/main\.js"><\/script>/, `<script type="module" src="/console/assets/${script}"></script>`);
+    .replace(/<link rel="stylesheet" href="\/vendor\/element-plus\.css">\n?/, style ? `<link rel="stylesheet" href="/console/assets/${style}">\n` : '')
+    .replace(/<script type="module" src="\/console\/main\.js"><\/script>/, `${preloads}<script type="module" src="/console/assets/${script}"></script>`);
 }
 
 /**
@@ -261,6 +262,10 @@ export async function buildConsoleBundle(consoleDir: string): Promise<ConsoleBun
     minify: true,
     target: ['es2020', 'chrome100', 'firefox100', 'safari15'],
     outdir: '/console-bundle',
+    // A view loaded with import() (the supervisor's screens and ECharts) is its own file, fetched
+    // when first opened: a unit clerk's first screen never downloads it.
+    splitting: true,
+    chunkNames: 'chunk-[hash]',
     entryNames: '[name]-[hash]',
     assetNames: '[name]-[hash]',
     loader: { '.woff': 'file', '.woff2': 'file', '.ttf': 'file', '.svg': 'file', '.png': 'file' },
@@ -271,7 +276,7 @@ export async function buildConsoleBundle(consoleDir: string): Promise<ConsoleBun
       __VUE_PROD_HYDRATION_MISMATCH_DETAILS__: 'false',
     },
     legalComments: 'none',
-    metafile: !!process.env.CONSOLE_BUNDLE_ANALYZE,
+    metafile: true,
     logLevel: 'silent',
     plugins: [
       {
@@ -286,20 +291,22 @@ export async function buildConsoleBundle(consoleDir: string): Promise<ConsoleBun
       },
     ],
   });
-  if (result.metafile) process.stdout.write(await esbuild.analyzeMetafile(result.metafile));
+  if (process.env.CONSOLE_BUNDLE_ANALYZE) process.stdout.write(await esbuild.analyzeMetafile(result.metafile));
+  // The entry script, its stylesheet, and the chunks it imports at once (preloaded with it).
+  const outputs = Object.entries(result.metafile.outputs);
+  const [entryPath, entry] = outputs.find(([, o]) => o.entryPoint && path.basename(o.entryPoint) === 'main.js') ?? [];
+  if (!entryPath || !entry) throw new Error('esbuild produced no entry script for console/main.js');
+  const script = path.basename(entryPath);
+  const style = entry.cssBundle ? path.basename(entry.cssBundle) : '';
+  const preload = entry.imports.filter((i) => i.kind === 'import-statement' && !i.external).map((i) => path.basename(i.path));
   const assets = new Map<string, ConsoleAsset>();
-  let script = '';
-  let style = '';
   await Promise.all(
     result.outputFiles.map(async (file) => {
       const name = path.basename(file.path);
-      const ext = path.extname(name);
-      if (ext === '.js') script = name;
-      if (ext === '.css') style = name;
-      assets.set(name, await compressed(types[ext] ?? 'application/octet-stream', Buffer.from(file.contents)));
+      assets.set(name, await compressed(types[path.extname(name)] ?? 'application/octet-stream', Buffer.from(file.contents)));
     }),
   );
-  return { index: bundledIndex(readFileSync(path.join(consoleDir, 'index.html'), 'utf8'), script, style), assets, needsEval: compilerNeeded };
+  return { index: bundledIndex(readFileSync(path.join(consoleDir, 'index.html'), 'utf8'), script, style, preload), assets, needsEval: compilerNeeded };
 }
 
 /** Writes a bundle (npm run build): index.html, each asset and its .br/.gz, a manifest. */
