@@ -66,7 +66,9 @@ test('served: index.html loads the hashed bundle (no eval in its CSP), assets co
   expect(errors).toEqual([]);
   expect(index.headers['cache-control']).toBe('no-cache');
   expect(index.headers['content-security-policy']).not.toMatch(/unsafe-eval/);
-  expect(index.text).not.toMatch(/importmap|modulepreload|\/vendor\//);
+  expect(index.text).not.toMatch(/importmap|\/vendor\/|\/console\/main\.js/);
+  // The chunks the entry imports at once are preloaded beside it; lazily loaded screens are not.
+  expect(index.text).toMatch(/<link rel="modulepreload" href="\/console\/assets\/chunk-[A-Z0-9]+\.js">/);
   const script = /src="\/console\/assets\/(main-[A-Z0-9]+\.js)"/.exec(index.text)?.[1];
   const style = /href="\/console\/assets\/(main-[A-Z0-9]+\.css)"/.exec(index.text)?.[1];
   expect(script).toBeDefined();
