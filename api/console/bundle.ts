@@ -46,6 +46,9 @@ function aliases(consoleDir: string, elementPlusDir: string, compilerNeeded: boo
   };
 }
 
+/** The import map's names the bundle contains; any other name in the map is loaded by its URL. */
+const bundledLibraries = ['vue', 'vue-router', 'element-plus', 'element-plus/zh-cn', '@vue/devtools-api'];
+
 const kebab = (pascal: string) => pascal.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
 const pascal = (kebabName: string) => kebabName.replace(/(^|-)([a-z0-9])/g, (_m, _d, c: string) => c.toUpperCase());
 
@@ -254,6 +257,12 @@ export async function buildConsoleBundle(consoleDir: string): Promise<ConsoleBun
     if (!compiledAll) compilerNeeded = true;
   }
   const alias = aliases(consoleDir, elementPlusDir, compilerNeeded);
+  // Libraries the import map names beyond the core ones (e.g. `echarts` for the supervisor's
+  // charts) stay where the map puts them: loaded by that URL when a lazily loaded screen first
+  // imports them, the same module instance as without a bundle.
+  const sourceIndex = readFileSync(path.join(consoleDir, 'index.html'), 'utf8');
+  const importMap = (JSON.parse(/<script type="importmap">([\s\S]*?)<\/script>/.exec(sourceIndex)?.[1] ?? '{}') as { imports?: Record<string, string> }).imports ?? {};
+  const byUrl = Object.fromEntries(Object.entries(importMap).filter(([name]) => !bundledLibraries.includes(name)));
   const result = await esbuild.build({
     entryPoints: { main: path.join(consoleDir, 'main.js') },
     bundle: true,
@@ -286,6 +295,7 @@ export async function buildConsoleBundle(consoleDir: string): Promise<ConsoleBun
           build.onResolve({ filter: /^element-plus$/ }, () => ({ path: 'element-plus', namespace: 'console' }));
           build.onLoad({ filter: /.*/, namespace: 'console' }, () => ({ contents: elementPlus, loader: 'js', resolveDir: consoleDir }));
           build.onResolve({ filter: /^(vue|element-plus\/zh-cn|@vue\/devtools-api)$/ }, (args) => ({ path: alias[args.path] }));
+          build.onResolve({ filter: /^[^./]/ }, (args) => (byUrl[args.path] && !args.importer.includes('node_modules') ? { path: byUrl[args.path], external: true } : undefined));
           build.onLoad({ filter: /\.js$/ }, (args) => (compiled.has(args.path) ? { contents: compiled.get(args.path), loader: 'js' } : undefined));
         },
       },
@@ -306,7 +316,7 @@ export async function buildConsoleBundle(consoleDir: string): Promise<ConsoleBun
       assets.set(name, await compressed(types[path.extname(name)] ?? 'application/octet-stream', Buffer.from(file.contents)));
     }),
   );
-  return { index: bundledIndex(readFileSync(path.join(consoleDir, 'index.html'), 'utf8'), script, style, preload), assets, needsEval: compilerNeeded };
+  return { index: bundledIndex(sourceIndex, script, style, preload), assets, needsEval: compilerNeeded };
 }
 
 /** Writes a bundle (npm run build): index.html, each asset and its .br/.gz, a manifest. */
