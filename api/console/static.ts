@@ -53,6 +53,8 @@ export interface ConsoleOptions {
 const builds = new Map<string, { fingerprint: string; bundle: Promise<ConsoleBundle | undefined> }>();
 
 function currentBundle(options: ConsoleOptions): Promise<ConsoleBundle | undefined> {
+  // CONSOLE_BUNDLE=0: the source modules as they are (debugging; bench:console's comparison).
+  if (process.env.CONSOLE_BUNDLE === '0') return Promise.resolve(undefined);
   const prebuilt = builds.get(prebuiltBundleDir);
   if (prebuilt) return prebuilt.bundle;
   const written = readConsoleBundle(prebuiltBundleDir);
