@@ -65,6 +65,8 @@ export const configSchema = z
       .regex(/^(\d{1,2}|[0-9A-Za-z:./,\s-]+)$/, "a hop count (e.g. '1') or addresses/CIDRs (e.g. 'loopback, 10.0.0.0/8')")
       .transform((s): number | string => (/^\d+$/.test(s) ? Number(s) : s))
       .optional(),
+    /** `0`: the console's source modules instead of its bundle (api/console/static.ts reads it). */
+    CONSOLE_BUNDLE: z.enum(['0', '1']).default('1'),
     /** The worker's cache, concurrency, threads and bundle cache (worker/tuning.ts). */
     ...workerTuningShape,
   })

@@ -9,8 +9,13 @@ import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { log } from '@temporalio/workflow';
 import { toStorable } from '../domain/storable';
 
-const isUnstorable = (error: unknown) =>
-  error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === 'UNSTORABLE_INPUT';
+// An activity's failure arrives wrapped in an ActivityFailure; a local activity's, as observed
+// with SDK 1.24, as the ApplicationFailure itself.
+const failureOf = (error: unknown) => (error instanceof ActivityFailure ? error.cause : error);
+const isUnstorable = (error: unknown) => {
+  const failure = failureOf(error);
+  return failure instanceof ApplicationFailure && failure.type === 'UNSTORABLE_INPUT';
+};
 
 /**
  * Calls `activity(input)`; if it refused the input as unstorable, calls it with
@@ -25,7 +30,7 @@ export async function storing<I, R>(activity: (input: I) => Promise<R>, input: I
   } catch (error) {
     if (!isUnstorable(error)) throw error;
     log.warn('input could not be stored; recording it with U+FFFD for the bad characters', {
-      error: (error as ActivityFailure).cause?.message,
+      error: (failureOf(error) as ApplicationFailure).message,
     });
     return activity(toStorable(input));
   }

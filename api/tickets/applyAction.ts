@@ -28,7 +28,7 @@ function slow(error: unknown, applied: boolean, idempotencyKey: string): never {
   if (mapped?.status !== 503) throw error;
   const message = applied
     ? 'the work order applied the action but has not finished recording it; retry with the same Idempotency-Key to get its result (it will not be applied twice)'
-    : 'the work order did not take the action in time: it is not applied (a retry with the same Idempotency-Key applies it at most once)';
+    : 'the work order has not confirmed the action in time: it is not applied yet but may still be, once; retry with the same Idempotency-Key to get its result (it will not be applied twice)';
   throw new HttpError(503, mapped.type, message, undefined, { applied, idempotencyKey });
 }
 

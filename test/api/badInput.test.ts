@@ -258,7 +258,11 @@ describe('defence in depth: a NUL that reaches a workflow anyway', () => {
 });
 
 describe('a 503 says whether the action was applied', () => {
-  test('applied but not yet recorded: 503 applied=true; the retry with the same key answers 200 and applies it once', async () => {
+  // The outbox is recorded in the same workflow task that takes the action (a local activity), so
+  // while the recording is held the update is not yet accepted: applied=false, and the retry with
+  // the same key still applies it exactly once. (applied=true needs an update accepted but not
+  // answered: a task that outlives its heartbeat.)
+  test('held while recording: 503 applied=false; the retry with the same key answers 200 and applies it once', async () => {
     const id = await create();
     const quick = createApp({
       temporal,
@@ -279,7 +283,7 @@ describe('a 503 says whether the action was applied', () => {
       blocker.release();
     }
     expect(first.status).toBe(503);
-    expect(first.body).toMatchObject({ applied: true, idempotencyKey: 'sign-once' });
+    expect(first.body).toMatchObject({ applied: false, idempotencyKey: 'sign-once' });
     const retry = await request(t.app).post(`/tickets/${id}/sign`).set(t.auth({ unit: 'kf-047' })).set('Idempotency-Key', 'sign-once').send({});
     expect(retry.status).toBe(200);
     expect(retry.body.stage).toBe('handling');
