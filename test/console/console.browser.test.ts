@@ -60,7 +60,6 @@ async function newPage(viewport = { width: 1366, height: 768 }): Promise<Page> {
 
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
 
-/** Signs in with the keyboard only. */
 /**
  * Opens a console address as a person pasting it would: a fresh load of the page. (A
  * same-document hash change right after a view loaded raced that view's own navigation on a
@@ -71,6 +70,7 @@ async function openByUrl(page: Page, route: string): Promise<void> {
   await page.goto(`${base}/#${route}`);
 }
 
+/** Signs in with the keyboard only. */
 async function signIn(page: Page, login: string, password: string): Promise<void> {
   await page.goto(`${base}/`);
   await page.locator('#login').waitFor();
