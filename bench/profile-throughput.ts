@@ -50,11 +50,16 @@ function cpuSnapshot(root: number): Map<string, number> {
         add('postgres (all processes)', own.cpu);
         continue;
       }
+      let live = 0;
       for (const tid of readdirSync(`/proc/${pid}/task`)) {
         const t = stat(`/proc/${pid}/task/${tid}/stat`);
         const label = Number(tid) === pid ? `${t.name} (main thread)` : t.name.replace(/[0-9]+$/, '#');
         add(`${own.name}: ${label}`, t.cpu);
+        live += t.cpu;
       }
+      // The process's own counter also holds the CPU of threads that have ended (e.g. the watchdog
+      // thread Node starts for every `vm` call given a timeout): invisible per thread otherwise.
+      add(`${own.name}: (threads that ended)`, own.cpu - live);
     } catch {
       // a process that ended meanwhile
     }

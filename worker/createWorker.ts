@@ -7,6 +7,7 @@ import type { WorkOrderActivities } from '../activities';
 import { TASK_QUEUE } from '../workflows/messages';
 import { cachedWorkflowBundle } from './bundleCache';
 import type { WorkerTuning } from './tuning';
+import { withWorkflowThreadPreload } from './workflowThreadPreload';
 
 /** Path of the module that exports every workflow. */
 export const workflowsPath = require.resolve('../workflows');
@@ -16,6 +17,9 @@ export const workflowsPath = require.resolve('../workflows');
  * the sandbox's stack-trace depth). Resolved paths, as webpack takes them.
  */
 export const preloadModules = [require.resolve('../workflows/preload')];
+
+/** Required into the workflow thread when deadlock detection is off (plain JS: the thread has no ts-node). */
+export const workflowThreadWithoutWatchdog = require.resolve('./workflowThreadWithoutWatchdog.js');
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;
@@ -66,7 +70,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
   if (!workflowBundle && tuning?.bundleCacheDir) {
     workflowBundle = (await cachedWorkflowBundle(tuning.bundleCacheDir, bundleWorkOrderWorkflows)).bundle;
   }
-  return Worker.create({
+  const create = () => Worker.create({
     connection: options.connection,
     namespace: options.namespace ?? 'default',
     taskQueue: options.taskQueue ?? TASK_QUEUE,
@@ -84,4 +88,5 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
         }
       : {}),
   });
+  return tuning && !tuning.deadlockDetection ? withWorkflowThreadPreload(workflowThreadWithoutWatchdog, create) : create();
 }

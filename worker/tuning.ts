@@ -22,6 +22,16 @@ export const workerTuningShape = {
   /** Threads that run workflow code (one V8 context each, shared by its workflows). */
   WORKER_WORKFLOW_THREADS: positive(1),
   /**
+   * `on`: the SDK's deadlock detection — every call into the workflow sandbox runs with a 5 s
+   * `vm` timeout, for which Node starts and joins a watchdog thread per call (several per
+   * workflow task). `off` drops that timeout in the workflow thread
+   * (worker/workflowThreadWithoutWatchdog.js): measured 2–4 ms of CPU less per creation or
+   * action (README, Scale), but workflow code stuck in an endless loop then hangs every
+   * workflow of this worker instead of failing its own task after 5 s. Keep `on` unless the
+   * CPU matters more than that safety net.
+   */
+  WORKER_DEADLOCK_DETECTION: z.enum(['on', 'off']).default('on'),
+  /**
    * Folder of prebuilt workflow bundles, keyed by a hash of the workflow sources and the SDK
    * version, so a restart skips webpack when the code has not changed; `off` bundles at every start.
    */
@@ -38,6 +48,8 @@ export interface WorkerTuning {
   maxConcurrentActivityTaskExecutions: number;
   maxConcurrentLocalActivityExecutions: number;
   workflowThreadPoolSize: number;
+  /** False: no `vm` timeout (and no watchdog thread) per call into the workflow sandbox (WORKER_DEADLOCK_DETECTION). */
+  deadlockDetection: boolean;
   /** Absent: bundle at every start. */
   bundleCacheDir?: string;
 }
@@ -50,6 +62,7 @@ export function workerTuning(env: WorkerTuningEnv): WorkerTuning {
     maxConcurrentActivityTaskExecutions: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxConcurrentLocalActivityExecutions: env.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
     workflowThreadPoolSize: env.WORKER_WORKFLOW_THREADS,
+    deadlockDetection: env.WORKER_DEADLOCK_DETECTION === 'on',
     ...(env.WORKFLOW_BUNDLE_CACHE === 'off' ? {} : { bundleCacheDir: env.WORKFLOW_BUNDLE_CACHE }),
   };
 }
