@@ -10,6 +10,10 @@
  * - the V8 profiles of the JS threads cut to the phase's time window (both use
  *   CLOCK_MONOTONIC), self time grouped by area (our folders, each package) and the top functions.
  *
+ * Beside them, the machine's own limits from the same run (PostgreSQL single-row commits/s and the
+ * API's bare authenticated GET/s, 32 clients each) and the load average at start and end.
+ * `WORKER_*` settings pass through the environment (e.g. `WORKER_DEADLOCK_DETECTION=off`).
+ *
  * Figures on a shared machine are noisy; the split per operation is what to read. `--cpu-only`
  * leaves the V8 profiler out (it costs ~15 % itself) to compare two builds' CPU per operation.
  */
@@ -19,6 +23,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { demoTokens } from '../db/seed/demo';
 import { kaifengUnits } from '../db/seed/kaifengUnits';
+import { bareGetRate, postgresCommitRate } from './machine-limits';
 import { Http, ServiceProcess, closedLoop, freePort, processTree, type LoadResult } from './scale-support';
 
 const argv = process.argv.slice(2);
@@ -26,6 +31,7 @@ const option = (name: string, fallback: number) => Number(argv.find((a) => a.sta
 const createCount = option('create', 300);
 const clients = option('clients', 16);
 const top = option('top', 25);
+const limitSeconds = option('limit-seconds', 5);
 // `--cpu-only`: no V8 profiler (it costs ~15 % itself); CPU per thread only, to compare builds.
 const cpuOnly = argv.includes('--cpu-only');
 
@@ -174,6 +180,8 @@ async function main(): Promise<void> {
     nodeArgs: cpuOnly ? [] : ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--cpu-prof-interval=500'],
   });
   const phases: Phase[] = [];
+  const loadAtStart = os.loadavg();
+  let limits = '';
   try {
     await service.start();
     const tokens = demoTokens(service.demoSecret());
@@ -192,6 +200,9 @@ async function main(): Promise<void> {
       return reply;
     };
     await closedLoop(40, 8, 120, create(0)); // warm-up (JIT, pools, caches)
+    const pgRate = await postgresCommitRate(service.databaseUrl(), 32, limitSeconds);
+    const get = await bareGetRate(http, tokens.center, 32, limitSeconds);
+    limits = `machine limits (same run): PostgreSQL single-row commits ${pgRate.toFixed(0)}/s, bare GET /units/:id ${get.rate.toFixed(0)}/s (p99 ${get.p99.toFixed(0)} ms), 32 clients each`;
     const warm = new Set(owner.keys());
     phases.push(await phase('create', service.pid, createCount, () => closedLoop(createCount, clients, 300, create(1000))));
     const ids = [...owner.keys()].filter((id) => !warm.has(id));
@@ -215,7 +226,10 @@ async function main(): Promise<void> {
   const profiles: { file: string; profile: CpuProfile }[] = [];
   for (const file of files) profiles.push({ file, profile: JSON.parse(await readFile(path.join(profDir, file), 'utf8')) });
 
-  console.log(`profile-throughput ${new Date().toISOString()} — load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  const loads = (l: number[]) => l.map((x) => x.toFixed(1)).join(' ');
+  console.log(`profile-throughput ${new Date().toISOString()} — load at start ${loads(loadAtStart)}, at end ${loads(os.loadavg())}; ${os.cpus().length} cores`);
+  console.log(`WORKER_DEADLOCK_DETECTION=${process.env.WORKER_DEADLOCK_DETECTION ?? 'on (default)'}${cpuOnly ? ', --cpu-only' : ', V8 profiler on'}`);
+  console.log(limits);
   for (const p of phases) {
     const ms = (cpuSeconds: number) => `${((cpuSeconds * 1000) / p.ops).toFixed(1)} ms/op`;
     console.log(`\n=== ${p.name}: ${p.ops} ops, ${p.load.rate.toFixed(1)}/s, p50 ${p.load.p50.toFixed(0)} ms, p99 ${p.load.p99.toFixed(0)} ms, errors ${p.load.errors}`);

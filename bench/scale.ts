@@ -31,6 +31,7 @@ import path from 'node:path';
 import { Pool } from 'pg';
 import { demoTokens } from '../db/seed/demo';
 import { kaifengUnits } from '../db/seed/kaifengUnits';
+import { bareGetRate, postgresCommitRate } from './machine-limits';
 import {
   Http,
   ServiceProcess,
@@ -85,39 +86,7 @@ const load = (r: LoadResult) =>
 
 // ---- the machine's limits ---------------------------------------------------------------------
 
-/** Single-row INSERT commits/s at `clients` connections (autocommit, fsync as configured). */
-async function postgresCommitRate(databaseUrl: string, clients: number, seconds: number): Promise<number> {
-  const pool = new Pool({ connectionString: databaseUrl, max: clients });
-  try {
-    await pool.query('CREATE TABLE IF NOT EXISTS bench_commits (id bigserial PRIMARY KEY, v text NOT NULL)');
-    let n = 0;
-    const until = performance.now() + seconds * 1000;
-    const t0 = performance.now();
-    await Promise.all(
-      Array.from({ length: clients }, async () => {
-        const c = await pool.connect();
-        try {
-          while (performance.now() < until) {
-            await c.query('INSERT INTO bench_commits (v) VALUES ($1)', ['x']);
-            n++;
-          }
-        } finally {
-          c.release();
-        }
-      }),
-    );
-    const rate = n / ((performance.now() - t0) / 1000);
-    await pool.query('DROP TABLE bench_commits');
-    return rate;
-  } finally {
-    await pool.end();
-  }
-}
-
-/** The API's bare authenticated GET (`/units/:id`) at `clients` connections for `seconds`. */
-async function bareGetRate(http: Http, token: string, clients: number, seconds: number): Promise<LoadResult> {
-  return closedLoop(1e9, clients, seconds, () => http.request('GET', '/units/kf-001', token));
-}
+// postgresCommitRate, bareGetRate: bench/machine-limits.ts (bench:profile prints them too).
 
 // ---- parts ---------------------------------------------------------------------------------------
 
