@@ -251,7 +251,11 @@ async function main(): Promise<void> {
   else console.log(`\nprofiles kept in ${profDir}`);
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+// Exit once printed: leftover keep-alive handles held the process for minutes after the figures.
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
