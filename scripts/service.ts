@@ -203,7 +203,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
 
     // ---- worker ----
     if (config.SERVICES.includes('worker')) {
-      const connection = await NativeConnection.connect(connectOptions);
+      // In-process engine on loopback: gzip (the SDK core's default) only costs CPU at both ends
+      // (core deflates, the engine inflates); a cluster keeps it.
+      const connection = await NativeConnection.connect(engine ? { ...connectOptions, grpcCompression: { codec: 'none' } } : connectOptions);
       stops.push(() => connection.close());
       const worker: Worker = await createWorker({
         connection,
