@@ -1,6 +1,7 @@
 /**
  * Builds the worker that runs work-order workflows and their activities.
  */
+import path from 'node:path';
 import type { DataConverter } from '@temporalio/common';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { WorkOrderActivities } from '../activities';
@@ -19,7 +20,7 @@ export const workflowsPath = require.resolve('../workflows');
 export const preloadModules = [require.resolve('../workflows/preload')];
 
 /** Required into the workflow thread when deadlock detection is off (plain JS: the thread has no ts-node). */
-export const workflowThreadWithoutWatchdog = require.resolve('./workflowThreadWithoutWatchdog.js');
+export const workflowThreadWithoutWatchdog = path.join(__dirname, 'workflowThreadWithoutWatchdog.js');
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;
