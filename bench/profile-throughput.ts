@@ -16,6 +16,11 @@
  *
  * Figures on a shared machine are noisy; the split per operation is what to read. `--cpu-only`
  * leaves the V8 profiler out (it costs ~15 % itself) to compare two builds' CPU per operation.
+ *
+ * `--burst=N` profiles a deadline burst instead (bench/burst-support.ts): a sandbox service, N
+ * work orders whose sign deadlines fall at one instant, the clock moved past it; the phase is
+ * the clock move until every escalation is fully recorded, and an op is one work order's
+ * escalation.
  */
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -24,7 +29,9 @@ import path from 'node:path';
 import { demoTokens } from '../db/seed/demo';
 import { kaifengUnits } from '../db/seed/kaifengUnits';
 import { bareGetRate, postgresCommitRate } from './machine-limits';
-import { Http, ServiceProcess, closedLoop, freePort, processTree, type LoadResult } from './scale-support';
+import { Http, ServiceProcess, closedLoop, freePort, processTree, summarise, type LoadResult } from './scale-support';
+import { prepareBurst, runBurst } from './burst-support';
+import { Pool } from 'pg';
 
 const argv = process.argv.slice(2);
 const option = (name: string, fallback: number) => Number(argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
@@ -34,6 +41,8 @@ const top = option('top', 25);
 const limitSeconds = option('limit-seconds', 5);
 // `--cpu-only`: no V8 profiler (it costs ~15 % itself); CPU per thread only, to compare builds.
 const cpuOnly = argv.includes('--cpu-only');
+// `--burst=N`: the deadline-burst phase only (sandbox service), N work orders.
+const burstSize = option('burst', 0);
 
 const TICK = 100; // USER_HZ on Linux
 const unitIds = kaifengUnits.filter((u) => u.id !== 'kf-000').map((u) => u.id);
@@ -178,6 +187,7 @@ async function main(): Promise<void> {
     enginePort: await freePort(),
     pgPort: await freePort(),
     nodeArgs: cpuOnly ? [] : ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--cpu-prof-interval=500'],
+    ...(burstSize > 0 ? { sandbox: '2026-03-02T09:00:00+08:00' } : {}),
   });
   const phases: Phase[] = [];
   const loadAtStart = os.loadavg();
@@ -185,6 +195,24 @@ async function main(): Promise<void> {
   try {
     await service.start();
     const tokens = demoTokens(service.demoSecret());
+    if (burstSize > 0) {
+      const http = new Http(service.url, 64);
+      const pool = new Pool({ connectionString: service.databaseUrl(), max: 8 });
+      try {
+        const ctx = { http, pool, temporalAddress: service.temporalAddress, adminToken: tokens.admin, unitIds };
+        const prepared = await prepareBurst(ctx, burstSize, 'profile-burst');
+        phases.push(
+          await phase('burst', service.pid, burstSize, async () => {
+            const r = await runBurst(ctx, prepared);
+            console.log(`burst of ${burstSize}: fully recorded after ${r.elapsed.toFixed(0)} ms (${r.escalations} escalations; clock move answered in ${r.advanced.toFixed(0)} ms)`);
+            return summarise([r.elapsed], Number.isFinite(r.elapsed) ? 0 : 1, r.elapsed / 1000, {});
+          }),
+        );
+      } finally {
+        http.close();
+        await pool.end();
+      }
+    } else {
     const http = new Http(service.url, 256);
     const owner = new Map<string, string>();
     const body = (i: number) => ({
@@ -219,6 +247,7 @@ async function main(): Promise<void> {
       ),
     );
     http.close();
+    }
   } finally {
     await service.stop();
   }
@@ -231,7 +260,7 @@ async function main(): Promise<void> {
   console.log(`WORKER_DEADLOCK_DETECTION=${process.env.WORKER_DEADLOCK_DETECTION ?? 'on (default)'}${cpuOnly ? ', --cpu-only' : ', V8 profiler on'}`);
   console.log(limits);
   for (const p of phases) {
-    const ms = (cpuSeconds: number) => `${((cpuSeconds * 1000) / p.ops).toFixed(1)} ms/op`;
+    const ms = (cpuSeconds: number) => `${((cpuSeconds * 1000) / p.ops).toFixed(2)} ms/op`;
     console.log(`\n=== ${p.name}: ${p.ops} ops, ${p.load.rate.toFixed(1)}/s, p50 ${p.load.p50.toFixed(0)} ms, p99 ${p.load.p99.toFixed(0)} ms, errors ${p.load.errors}`);
     const cpuTotal = p.cpu.reduce((s, [, v]) => s + v, 0);
     console.log(`  CPU per thread (total ${ms(cpuTotal)}):`);

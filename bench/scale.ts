@@ -44,6 +44,7 @@ import {
   waitForRows,
   type LoadResult,
 } from './scale-support';
+import { prepareBurst, runBurst, settled, type BurstContext } from './burst-support';
 
 // ---- options ---------------------------------------------------------------------------------
 
@@ -240,70 +241,20 @@ async function bursts(base: string): Promise<void> {
   const pool = new Pool({ connectionString: service.databaseUrl(), max: 8 });
   // The restart below ends idle connections: the pool replaces them.
   pool.on('error', () => undefined);
-  const clockNow = async () => Date.parse((await http.request('GET', '/health')).body.now);
-  const advance = async (byMs: number) => {
-    const r = await http.request('POST', '/admin/clock/advance', tokens.admin, { by: `${Math.max(1, Math.round(byMs / 1000))}s` }, 600_000);
-    if (r.status !== 200 && r.status !== 204) throw new Error(`clock advance: ${r.status} ${JSON.stringify(r.body)}`);
-  };
-  const quiet = async (maxSeconds: number) => {
-    let last = -1;
-    let stable = 0;
-    const until = performance.now() + maxSeconds * 1000;
-    while (stable < 3 && performance.now() < until) {
-      const { rows } = await pool.query<{ n: string }>('SELECT (SELECT count(*) FROM notifications) + (SELECT count(*) FROM work_order_events) AS n');
-      const n = Number(rows[0].n);
-      stable = n === last ? stable + 1 : 0;
-      last = n;
-      await sleep(1000);
-    }
-  };
+  const ctx: BurstContext = { http, pool, temporalAddress: service.temporalAddress, adminToken: tokens.admin, unitIds };
   try {
     print('');
     print('deadline bursts (sandbox clock; N work orders whose sign deadlines fall at one instant)');
     for (const n of opts.bursts) {
-      const now = new Date(await clockNow());
-      const t0 = performance.now();
-      const ids = await seedWorkOrders(pool, service.temporalAddress, n, { unitIds, now, label: `burst${n}`, concurrency: 128 });
-      await waitForRows(pool, 'SELECT count(*) AS n FROM work_orders WHERE id = ANY($1)', [ids], n, 1800);
-      const seeded = (performance.now() - t0) / 1000;
-      const { rows } = await pool.query<{ lo: Date; hi: Date }>(
-        'SELECT min(sign_deadline) AS lo, max(sign_deadline) AS hi FROM work_orders WHERE id = ANY($1)',
-        [ids],
-      );
-      // With the manual clock all share one instant; should the clock have moved while seeding,
-      // the spread is printed and one clock move still crosses all of them.
-      const first = rows[0].lo.getTime();
-      const deadline = rows[0].hi.getTime();
-      const spread = deadline - first;
-      // Everything before the deadlines (urges) first, and let it settle.
-      await advance(first - 60_000 - (await clockNow()));
-      await quiet(600);
-      const tDeadline = performance.now();
-      await advance(spread + 120_000);
-      const advanced = performance.now() - tDeadline;
-      const check = `SELECT
-          (SELECT count(*) FROM work_orders WHERE id = ANY($1) AND overdue) AS overdue,
-          (SELECT count(DISTINCT work_order_id) FROM work_order_events WHERE work_order_id = ANY($1) AND type = 'escalated' AND at >= $2) AS escalated,
-          (SELECT count(DISTINCT work_order_id) FROM supervision_records WHERE work_order_id = ANY($1) AND opened_at >= $2) AS supervised,
-          (SELECT count(DISTINCT work_order_id) FROM notifications WHERE work_order_id = ANY($1) AND kind = 'escalation' AND created_at >= $2) AS notified,
-          (SELECT count(*) FROM work_order_events WHERE work_order_id = ANY($1) AND type = 'escalated' AND at >= $2) AS escalations`;
-      let last: Record<string, string> = {};
-      let elapsed = NaN;
-      const until = performance.now() + 900_000;
-      while (performance.now() < until) {
-        last = (await pool.query(check, [ids, new Date(first)])).rows[0];
-        if (['overdue', 'escalated', 'supervised', 'notified'].every((k) => Number(last[k]) >= n)) {
-          elapsed = performance.now() - tDeadline;
-          break;
-        }
-        await sleep(100);
-      }
+      const prepared = await prepareBurst(ctx, n, `burst${n}`);
+      const spread = prepared.deadline - prepared.first;
+      const r = await runBurst(ctx, prepared);
       print(
-        `  ${String(n).padStart(6)} deadlines: last escalation fully recorded after ${ms(elapsed)} ` +
-          `(${last.escalations} escalations; ${f1(Number(last.escalations) / (elapsed / 1000))}/s; clock move answered in ${ms(advanced)}; seeding took ${f1(seeded)} s${spread ? `; deadlines spread over ${f0(spread / 1000)} s` : ''})` +
-          (Number.isFinite(elapsed) ? '' : ` INCOMPLETE ${JSON.stringify(last)}`),
+        `  ${String(n).padStart(6)} deadlines: last escalation fully recorded after ${ms(r.elapsed)} ` +
+          `(${r.escalations} escalations; ${f1(r.escalations / (r.elapsed / 1000))}/s; clock move answered in ${ms(r.advanced)}; seeding took ${f1(prepared.seeded)} s${spread ? `; deadlines spread over ${f0(spread / 1000)} s` : ''})` +
+          (Number.isFinite(r.elapsed) ? '' : ` INCOMPLETE ${JSON.stringify(r.last)}`),
       );
-      await quiet(300);
+      await settled(pool, 300);
     }
   } finally {
     http.close();

@@ -1,0 +1,120 @@
+/**
+ * A deadline burst on a sandbox service (issue 9), shared by `bench/scale.ts` (how long) and
+ * `bench/profile-throughput.ts --burst=N` (where the CPU goes): N work orders created at one
+ * sandbox instant, the clock moved to just before their sign deadline (the urges on the way
+ * fire and settle first), then past it; the burst is over when every escalation is fully
+ * recorded (timeline `escalated`, read model `overdue`, supervision record, notification rows).
+ */
+import type { Pool } from 'pg';
+import { Http, seedWorkOrders, sleep, waitForRows } from './scale-support';
+
+export interface BurstContext {
+  http: Http;
+  pool: Pool;
+  temporalAddress: string;
+  adminToken: string;
+  unitIds: string[];
+}
+
+export interface PreparedBurst {
+  ids: string[];
+  /** Earliest and latest sign deadline (epoch ms, sandbox time). */
+  first: number;
+  deadline: number;
+  /** Seconds the seeding took (starts until every first state is recorded). */
+  seeded: number;
+}
+
+export interface BurstResult {
+  /** Milliseconds from the clock move to the last escalation fully recorded (NaN: not within the limit). */
+  elapsed: number;
+  /** Milliseconds until the clock move was answered (it answers once everything settled, or 503 after 30 s quiet). */
+  advanced: number;
+  escalations: number;
+  /** The counts at the end (for an incomplete burst). */
+  last: Record<string, string>;
+}
+
+async function clockNow(ctx: BurstContext): Promise<number> {
+  return Date.parse((await ctx.http.request('GET', '/health')).body.now);
+}
+
+/**
+ * Moves the sandbox clock to `to` (epoch ms). The service answers 503 CLOCK_NOT_SETTLED when the
+ * work at one instant is not done within its 30 s; the clock then stops there, so ask again until
+ * it reaches the target (bounded by `maxSeconds`).
+ */
+export async function advanceClockTo(ctx: BurstContext, to: number, maxSeconds = 900): Promise<void> {
+  const until = performance.now() + maxSeconds * 1000;
+  for (;;) {
+    const r = await ctx.http.request('POST', '/admin/clock/advance', ctx.adminToken, { to: new Date(to).toISOString() }, 600_000);
+    if (r.status === 200 || r.status === 204) return;
+    if (r.status === 400 && (await clockNow(ctx)) >= to) return;
+    if (r.status !== 503 || performance.now() > until) throw new Error(`clock advance: ${r.status} ${JSON.stringify(r.body)}`);
+  }
+}
+
+/** Until the timeline and the notification rows stop growing (3 quiet seconds in a row). */
+export async function settled(pool: Pool, maxSeconds: number): Promise<void> {
+  let last = -1;
+  let stable = 0;
+  const until = performance.now() + maxSeconds * 1000;
+  while (stable < 3 && performance.now() < until) {
+    const { rows } = await pool.query<{ n: string }>('SELECT (SELECT count(*) FROM notifications) + (SELECT count(*) FROM work_order_events) AS n');
+    const n = Number(rows[0].n);
+    stable = n === last ? stable + 1 : 0;
+    last = n;
+    await sleep(1000);
+  }
+}
+
+/** Seeds `n` work orders at the sandbox's current instant and moves the clock to a minute before their sign deadlines. */
+export async function prepareBurst(ctx: BurstContext, n: number, label: string): Promise<PreparedBurst> {
+  const now = new Date(await clockNow(ctx));
+  const t0 = performance.now();
+  const ids = await seedWorkOrders(ctx.pool, ctx.temporalAddress, n, { unitIds: ctx.unitIds, now, label, concurrency: 128 });
+  await waitForRows(ctx.pool, 'SELECT count(*) AS n FROM work_orders WHERE id = ANY($1)', [ids], n, 1800);
+  const seeded = (performance.now() - t0) / 1000;
+  const { rows } = await ctx.pool.query<{ lo: Date; hi: Date }>(
+    'SELECT min(sign_deadline) AS lo, max(sign_deadline) AS hi FROM work_orders WHERE id = ANY($1)',
+    [ids],
+  );
+  // With the manual clock all share one instant; should the clock have moved while seeding,
+  // the spread is printed and one clock move still crosses all of them.
+  const first = rows[0].lo.getTime();
+  const deadline = rows[0].hi.getTime();
+  // Everything before the deadlines (urges) first, and let it settle.
+  await advanceClockTo(ctx, first - 60_000);
+  await settled(ctx.pool, 600);
+  return { ids, first, deadline, seeded };
+}
+
+/** Moves the clock past the deadlines; resolves when every escalation is fully recorded. */
+export async function runBurst(ctx: BurstContext, p: PreparedBurst, maxSeconds = 900): Promise<BurstResult> {
+  const n = p.ids.length;
+  const t0 = performance.now();
+  let advanced = NaN;
+  const moving = advanceClockTo(ctx, p.deadline + 120_000, maxSeconds).then(() => {
+    advanced = performance.now() - t0;
+  });
+  moving.catch(() => undefined);
+  const check = `SELECT
+      (SELECT count(*) FROM work_orders WHERE id = ANY($1) AND overdue) AS overdue,
+      (SELECT count(DISTINCT work_order_id) FROM work_order_events WHERE work_order_id = ANY($1) AND type = 'escalated' AND at >= $2) AS escalated,
+      (SELECT count(DISTINCT work_order_id) FROM supervision_records WHERE work_order_id = ANY($1) AND opened_at >= $2) AS supervised,
+      (SELECT count(DISTINCT work_order_id) FROM notifications WHERE work_order_id = ANY($1) AND kind = 'escalation' AND created_at >= $2) AS notified,
+      (SELECT count(*) FROM work_order_events WHERE work_order_id = ANY($1) AND type = 'escalated' AND at >= $2) AS escalations`;
+  let last: Record<string, string> = {};
+  let elapsed = NaN;
+  const until = t0 + maxSeconds * 1000;
+  while (performance.now() < until) {
+    last = (await ctx.pool.query(check, [p.ids, new Date(p.first)])).rows[0];
+    if (['overdue', 'escalated', 'supervised', 'notified'].every((k) => Number(last[k]) >= n)) {
+      elapsed = performance.now() - t0;
+      break;
+    }
+    await sleep(50);
+  }
+  await moving.catch(() => undefined);
+  return { elapsed, advanced, escalations: Number(last.escalations), last };
+}
