@@ -30,7 +30,7 @@ import { demoTokens } from '../db/seed/demo';
 import { kaifengUnits } from '../db/seed/kaifengUnits';
 import { bareGetRate, postgresCommitRate } from './machine-limits';
 import { Http, ServiceProcess, closedLoop, freePort, processTree, summarise, type LoadResult } from './scale-support';
-import { prepareBurst, runBurst } from './burst-support';
+import { BURST_SANDBOX_START, prepareBurst, runBurst } from './burst-support';
 import { Pool } from 'pg';
 
 const argv = process.argv.slice(2);
@@ -187,7 +187,7 @@ async function main(): Promise<void> {
     enginePort: await freePort(),
     pgPort: await freePort(),
     nodeArgs: cpuOnly ? [] : ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--cpu-prof-interval=500'],
-    ...(burstSize > 0 ? { sandbox: '2026-03-02T09:00:00+08:00' } : {}),
+    ...(burstSize > 0 ? { sandbox: BURST_SANDBOX_START } : {}),
   });
   const phases: Phase[] = [];
   const loadAtStart = os.loadavg();

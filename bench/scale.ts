@@ -44,7 +44,7 @@ import {
   waitForRows,
   type LoadResult,
 } from './scale-support';
-import { prepareBurst, runBurst, settled, type BurstContext } from './burst-support';
+import { BURST_SANDBOX_START, prepareBurst, runBurst, settled, type BurstContext } from './burst-support';
 
 // ---- options ---------------------------------------------------------------------------------
 
@@ -227,10 +227,10 @@ async function throughputAndMemory(base: string): Promise<void> {
 }
 
 async function bursts(base: string): Promise<void> {
-  // Monday 09:00 in Beijing: all created at this instant share their sign deadline.
+  // After hours: every deadline counts from the next opening, so all fall at one instant.
   const service = new ServiceProcess({
     dataDir: path.join(base, 'sandbox'),
-    sandbox: '2026-03-02T09:00:00+08:00',
+    sandbox: BURST_SANDBOX_START,
     port: await freePort(),
     enginePort: await freePort(),
     pgPort: await freePort(),

@@ -347,10 +347,21 @@ export class HistoryService {
     if (!known || (known.isOpen ? false : exec.isOpen || exec.startTime >= known.startTime)) this.current.set(key, exec.runKey);
   }
 
-  /** Writes touched runs from a timer or other fire-and-forget context (failures stop the engine: see writeDirty). */
+  /**
+   * Writes touched runs from a timer or other fire-and-forget context (failures stop the engine:
+   * see writeDirty), once for everything touched in the same turn: a burst of timers firing
+   * together is one pass over the touched runs, handed to the store's group commit at once.
+   */
   flushSoon(): void {
-    void Promise.all(this.writeDirty()).catch(() => undefined);
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    queueMicrotask(() => {
+      this.flushQueued = false;
+      if (this.dirty.size > 0) void Promise.all(this.writeDirty()).catch(() => undefined);
+    });
   }
+
+  private flushQueued = false;
 
   /**
    * Visibility rows of the runs in memory of a namespace, made from their state. A run whose
@@ -465,13 +476,27 @@ export class HistoryService {
     exec.waitingQueries = [];
     this.markDirty(exec);
     this.enqueueWorkflowTask(exec, !!sticky);
-    if (sticky) {
-      const sid = ev.eventId;
-      exec.wt.stickyTimer = this.deps.timers.schedule(now + sticky.scheduleToStartMs, () => {
-        // Sticky worker did not pick the task up in time: serve it from the normal queue.
-        if (exec.wt?.scheduledEventId === sid) this.rerouteToNormalQueue(exec);
-      });
-    }
+    if (sticky) this.armStickyTimer(exec, sticky, now);
+  }
+
+  /**
+   * The sticky schedule-to-start timeout: a task its sticky worker did not pick up in time is
+   * served from the normal queue (full history). Unlike Temporal, not while that worker is still
+   * polling its sticky queue: it is alive and working through a backlog (a burst of deadlines
+   * queues a thousand tasks at once), and the normal queue would only make it replay each run
+   * from its full history, read back from the store, at several times the cost (issue 9).
+   */
+  private armStickyTimer(exec: Execution, sticky: NonNullable<Execution['sticky']>, from: number): void {
+    const wt = exec.wt!;
+    const sid = wt.scheduledEventId;
+    wt.stickyTimer = this.deps.timers.schedule(from + sticky.scheduleToStartMs, () => {
+      if (exec.wt?.scheduledEventId !== sid || exec.wt.startedEventId !== undefined) return;
+      if (exec.sticky === sticky && this.deps.matching.polledWithin(exec.namespace, 'workflow', sticky.queueName, sticky.scheduleToStartMs)) {
+        this.armStickyTimer(exec, sticky, this.now());
+        return;
+      }
+      this.rerouteToNormalQueue(exec);
+    });
   }
 
   /** Serves a scheduled sticky task from the normal queue (sticky worker gone or too slow). */

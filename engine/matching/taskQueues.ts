@@ -22,6 +22,8 @@ class TaskQueue {
   readonly tasks: QueuedTask[] = [];
   readonly waiters: Waiter[] = [];
   lastPollTime = 0;
+  /** When a worker's shutdown last answered this queue's polls (its sticky queue is gone). */
+  shutdownTime = 0;
 }
 
 /**
@@ -80,6 +82,16 @@ export class Matching {
     return !!q && (q.waiters.length > 0 || Date.now() - q.lastPollTime < withinMs);
   }
 
+  /**
+   * True when a poll of the queue is waiting now or arrived within `withinMs` (wall time): its
+   * worker is alive. A queue never polled, or answered empty at a worker's shutdown, is not.
+   */
+  polledWithin(namespace: string, kind: TaskQueueKind, name: string, withinMs: number): boolean {
+    const q = this.queues.get(`${namespace}\u0000${kind}\u0000${name}`);
+    if (!q) return false;
+    return q.waiters.some((w) => !w.gone()) || (q.lastPollTime > q.shutdownTime && Date.now() - q.lastPollTime < withinMs);
+  }
+
   /** Answers empty every waiting poll whose request matches (a worker shutting down). */
   completePolls(match: (request: Msg) => boolean): number {
     let n = 0;
@@ -87,6 +99,7 @@ export class Matching {
       for (const w of [...q.waiters]) {
         if (!w.gone() && match(w.request)) {
           w.resolve(null);
+          q.shutdownTime = Date.now();
           n++;
         }
       }

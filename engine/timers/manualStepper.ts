@@ -7,7 +7,7 @@ export interface StepResult {
   now: number;
   /** Distinct due instants stepped through (each fired, then waited on until quiet). */
   steps: number;
-  /** False when work stayed in flight past the settle timeout (e.g. no worker polls): the clock stopped there. */
+  /** False when work in flight made no progress for the settle timeout (e.g. no worker polls): the clock stopped there. */
   settled: boolean;
 }
 
@@ -20,7 +20,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * not at the end of a two-day jump, and when this resolves every effect is recorded.
  *
  * @param inFlight workflow tasks, activity attempts and queries queued or running
- * @param settleTimeoutMs how long to wait for quiet at one instant (default 30 s)
+ * @param settleTimeoutMs how long work in flight may stay unchanged before the clock stops (default 30 s)
  */
 export async function stepTo(
   target: number,
@@ -29,17 +29,28 @@ export async function stepTo(
   inFlight: () => number,
   settleTimeoutMs = 30_000,
 ): Promise<StepResult> {
+  // Quiet: nothing in flight at two checks in a row. Unsettled: the in-flight count did not move
+  // for `settleTimeoutMs` (no worker takes the work). A burst of thousands of deadlines at one
+  // instant takes longer than that but keeps moving, so it is waited for. The check backs off
+  // while work is in flight (`inFlight` walks every run in memory).
   const quiet = async (): Promise<boolean> => {
-    const until = Date.now() + settleTimeoutMs;
+    let until = Date.now() + settleTimeoutMs;
+    let seen = -1;
+    let wait = 1;
     for (let calm = 0; calm < 2; ) {
       await new Promise<void>((resolve) => setImmediate(resolve));
-      if (inFlight() === 0) {
+      const n = inFlight();
+      if (n === 0) {
         calm++;
         continue;
       }
       calm = 0;
-      if (Date.now() > until) return false;
-      await sleep(5);
+      if (n !== seen) {
+        seen = n;
+        until = Date.now() + settleTimeoutMs;
+      } else if (Date.now() > until) return false;
+      await sleep(wait);
+      wait = Math.min(wait * 2, 20);
     }
     return true;
   };

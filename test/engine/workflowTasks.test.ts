@@ -179,6 +179,39 @@ describe('workflow task rules (raw gRPC worker)', () => {
     expect(Number(normal.previousStartedEventId)).toBe(3);
   });
 
+  it('keeps a backlog on the sticky queue past its schedule-to-start timeout while the sticky worker keeps polling', async () => {
+    // A burst of deadlines queues far more tasks than the worker takes at once: the worker is
+    // alive (it polls its sticky queue), so its tasks stay there with only their new events
+    // instead of moving to the normal queue, where each run would be replayed in full.
+    const q = uid('q');
+    const sticky = uid('sticky');
+    const stickyMs = 2000;
+    const runs: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const { workflowId } = await start(q);
+      const first = await poll(q);
+      await svc.respondWorkflowTaskCompleted({
+        taskToken: first.taskToken,
+        commands: [],
+        stickyAttributes: { workerTaskQueue: { name: sticky }, scheduleToStartTimeout: msToTs(stickyMs) },
+      });
+      runs.push(workflowId);
+    }
+    const queuedAt = Date.now();
+    for (const workflowId of runs) await svc.signalWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId }, signalName: 's' });
+    const taken: string[] = [];
+    for (let i = 0; i < runs.length; i++) {
+      // Polls 500 ms apart (well within the timeout): the last tasks wait about 2.5 s, past it.
+      if (i > 0) await new Promise((r) => setTimeout(r, 500));
+      const task = await h.connection.withDeadline(Date.now() + 3000, () => poll(sticky, temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_STICKY, q));
+      expect(task.taskToken?.length).toBeGreaterThan(0);
+      expect(types(task.history!.events!)[0]).toBe('EVENT_TYPE_WORKFLOW_TASK_COMPLETED');
+      taken.push(task.workflowExecution!.workflowId!);
+    }
+    expect(Date.now() - queuedAt).toBeGreaterThan(stickyMs);
+    expect(taken).toEqual(runs);
+  });
+
   it('completes a worker\'s outstanding polls on ShutdownWorker', async () => {
     const q = uid('q');
     const startedAt = Date.now();
