@@ -11,10 +11,10 @@
  * - work-order creation/s through `POST /tickets` at several client counts (p50, p99);
  * - unit actions/s (`sign`, then `contact`, each a unit's own token);
  * - p50/p99 of an action at a steady rate (open loop, default 50/s);
- * - bursts of N deadlines at one instant (sandbox: N work orders created at the same clock
- *   instant, the clock moved to just before their sign deadline, then past it): time from the
- *   move to the last escalation fully recorded (timeline, read model `overdue`, supervision
- *   record, notification rows);
+ * - bursts of N deadlines at one instant (sandbox: N work orders created after hours, so all
+ *   their deadlines count from the next opening; the clock moved to just before their sign
+ *   deadline, then past it; bench/burst-support.ts): time from the move to the last escalation
+ *   fully recorded (timeline, read model `overdue`, supervision record, notification rows);
  * - with `open` open work orders (seeded through the same workflow with parallel client
  *   starts, not through the API): PSS of the whole process tree, and a restart: time to
  *   serving and to the first live work-order state (`GET /tickets/:id`, a workflow query).
