@@ -200,6 +200,9 @@ async function main(): Promise<void> {
       const pool = new Pool({ connectionString: service.databaseUrl(), max: 8 });
       try {
         const ctx = { http, pool, temporalAddress: service.temporalAddress, adminToken: tokens.admin, unitIds };
+        const pgRate = await postgresCommitRate(service.databaseUrl(), 32, limitSeconds);
+        const get = await bareGetRate(http, tokens.center, 32, limitSeconds);
+        limits = `machine limits (same run): PostgreSQL single-row commits ${pgRate.toFixed(0)}/s, bare GET /units/:id ${get.rate.toFixed(0)}/s (p99 ${get.p99.toFixed(0)} ms), 32 clients each`;
         const prepared = await prepareBurst(ctx, burstSize, 'profile-burst');
         phases.push(
           await phase('burst', service.pid, burstSize, async () => {
