@@ -11,7 +11,6 @@
 import type { Pool, PoolClient } from 'pg';
 import type {
   NotificationRequest,
-  Recipient,
   SupervisionClose,
   SupervisionOpen,
   WorkOrderEvent,
@@ -20,7 +19,7 @@ import type {
 import { ApplicationFailure } from '@temporalio/common';
 import { refusingUnstorableInput } from './storable';
 import { deliverWebhook, WebhookError } from './webhook';
-import { inTransaction } from '../db/transaction';
+import { notificationRowId, writeOutbox } from './outboxStatement';
 
 /** The few logger methods the activities use (pino fits). */
 export interface ActivityLogger {
@@ -61,98 +60,7 @@ export interface NotifyResult {
 
 const noopLogger: ActivityLogger = { info: () => undefined, warn: () => undefined };
 
-/** The outbox row id of one recipient of a notification. */
-export function notificationRowId(key: string, r: Recipient): string {
-  return r.audience === 'unit' ? `${key}:unit:${r.unitId}` : `${key}:${r.audience}`;
-}
-
-/** Upserts the read-model row from the snapshot and appends the events (inside a transaction). */
-async function writeEvents(c: PoolClient, input: RecordEventsInput, now: () => Date): Promise<{ inserted: number }> {
-  const { snapshot } = input;
-  const s = snapshot.state;
-  const lastSeq = Math.max(s.seq, ...input.events.map((e) => e.seq));
-    await c.query(
-      `INSERT INTO work_orders (id, stage, classification, category, urgency, channel, main_unit_id, co_unit_ids,
-         unit_ids, confidential, caller_name, caller_phone, summary, address, profile_id, created_at, updated_at,
-         closed_at, first_dispatched_at, sign_deadline, completion_deadline, next_deadline, overdue,
-         signed_on_time, first_contact_on_time, completed_on_time, extended, result_type, satisfaction, resolved,
-         satisfaction_exclusion, re_handle_count, escalation_level, last_seq, state)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,
-         $28,$29,$30,$31,$32,$33,$34,$35)
-       ON CONFLICT (id) DO UPDATE SET
-         stage = EXCLUDED.stage, main_unit_id = EXCLUDED.main_unit_id, co_unit_ids = EXCLUDED.co_unit_ids,
-         unit_ids = EXCLUDED.unit_ids, updated_at = EXCLUDED.updated_at, closed_at = EXCLUDED.closed_at,
-         first_dispatched_at = EXCLUDED.first_dispatched_at, sign_deadline = EXCLUDED.sign_deadline,
-         completion_deadline = EXCLUDED.completion_deadline, next_deadline = EXCLUDED.next_deadline,
-         overdue = EXCLUDED.overdue, signed_on_time = EXCLUDED.signed_on_time,
-         first_contact_on_time = EXCLUDED.first_contact_on_time, completed_on_time = EXCLUDED.completed_on_time,
-         extended = EXCLUDED.extended, result_type = EXCLUDED.result_type, satisfaction = EXCLUDED.satisfaction,
-         resolved = EXCLUDED.resolved, satisfaction_exclusion = EXCLUDED.satisfaction_exclusion,
-         re_handle_count = EXCLUDED.re_handle_count, escalation_level = EXCLUDED.escalation_level,
-         last_seq = EXCLUDED.last_seq, state = EXCLUDED.state
-       WHERE work_orders.last_seq <= EXCLUDED.last_seq`,
-      [
-        s.workOrderId,
-        s.stage,
-        s.classification,
-        s.category,
-        s.urgency,
-        s.channel,
-        s.mainUnitId ?? null,
-        s.coUnitIds,
-        [...new Set(s.units.map((u) => u.unitId))],
-        s.confidential,
-        s.intake.callerName,
-        s.intake.callerPhone,
-        s.intake.summary,
-        s.intake.address ?? null,
-        s.profileId,
-        s.createdAt,
-        s.updatedAt,
-        s.closedAt ?? null,
-        s.firstDispatchedAt ?? null,
-        snapshot.signDeadline ?? null,
-        snapshot.completionDeadline ?? null,
-        snapshot.nextDeadline ?? null,
-        snapshot.overdue,
-        snapshot.signedOnTime ?? null,
-        snapshot.firstContactOnTime ?? null,
-        snapshot.completedOnTime ?? null,
-        snapshot.extended,
-        snapshot.resultType ?? null,
-        snapshot.satisfaction ?? null,
-        snapshot.resolved ?? null,
-        snapshot.satisfactionExclusion ?? null,
-        s.reHandleCount,
-        s.escalationLevel ?? null,
-        lastSeq,
-        JSON.stringify(s),
-      ],
-    );
-    let inserted = 0;
-    for (const e of input.events) {
-      const r = await c.query(
-        `INSERT INTO work_order_events (work_order_id, seq, at, type, actor_user_id, actor_role, actor_unit_id,
-           unit_id, detail, recorded_at)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)
-         ON CONFLICT (work_order_id, seq) DO NOTHING`,
-        [
-          input.workOrderId,
-          e.seq,
-          e.at,
-          e.type,
-          e.actor.role === 'system' ? null : e.actor.userId,
-          e.actor.role,
-          e.actor.unitId ?? null,
-          e.unitId ?? null,
-          JSON.stringify(e.detail),
-          now(),
-        ],
-      );
-      inserted += r.rowCount ?? 0;
-    }
-    return { inserted };
-}
+export { notificationRowId };
 
 type Queryable = Pick<PoolClient, 'query'>;
 
@@ -283,11 +191,12 @@ export function createActivities(deps: ActivityDeps) {
      * @returns how many events were new
      */
     async recordEvents(input: RecordEventsInput): Promise<{ inserted: number }> {
-      return inTransaction(pool, (c) => writeEvents(c, input, now));
+      const { inserted } = await writeOutbox(pool, { ...input, notifications: [], supervisionOpens: [], supervisionCloses: [] }, now());
+      return { inserted };
     },
 
     /**
-     * Records one batch of a work order's outbox in ONE transaction: the timeline events
+     * Records one batch of a work order's outbox in ONE statement (so one transaction): the timeline events
      * (`work_order_events`), the read-model row from the snapshot (`work_orders`), the 督办
      * records opened and closed (`supervision_records`) and one notification row per recipient
      * (`notifications`). Every write is keyed (event seq, supervision id, notification key), so
@@ -297,20 +206,12 @@ export function createActivities(deps: ActivityDeps) {
      * @returns how many events were new, and the keys of notifications with webhooks pending
      */
     async recordOutbox(input: RecordOutboxInput): Promise<{ inserted: number; webhooks: string[] }> {
-      return inTransaction(pool, async (c) => {
-        const { inserted } = await writeEvents(c, input, now);
-        for (const record of input.supervisionOpens) await insertSupervision(c, record);
-        for (const close of input.supervisionCloses) await updateSupervisionClosed(c, close);
-        for (const request of input.notifications) await insertNotificationRows(c, request);
-        const unitIds = [...new Set(input.notifications.flatMap((n) => n.recipients.flatMap((r) => (r.audience === 'unit' ? [r.unitId] : []))))];
-        if (!unitIds.length) return { inserted, webhooks: [] };
-        const { rows } = await c.query<{ id: string }>('SELECT id FROM units WHERE id = ANY($1) AND webhook_url IS NOT NULL', [unitIds]);
-        const hooked = new Set(rows.map((r) => r.id));
-        const webhooks = input.notifications
-          .filter((n) => n.recipients.some((r) => r.audience === 'unit' && hooked.has(r.unitId)))
-          .map((n) => n.key);
-        return { inserted, webhooks };
-      });
+      // One statement (activities/outboxStatement.ts): one round trip, one atomic commit.
+      const { inserted, hookedUnits } = await writeOutbox(pool, input, now());
+      const webhooks = input.notifications
+        .filter((n) => n.recipients.some((r) => r.audience === 'unit' && hookedUnits.has(r.unitId)))
+        .map((n) => n.key);
+      return { inserted, webhooks };
     },
 
     /**

@@ -245,6 +245,57 @@ describe('recordOutbox (one batch, one transaction)', () => {
     expect(received).toHaveLength(1);
   });
 
+  it('closes 督办 records in order as one statement per row did: opened in the batch or before, each by the first close naming it', async () => {
+    const batch = escalatedBatch('WO-OB-4', 'unit-c');
+    const acts = activities();
+    await acts.recordOutbox(batch);
+    const [earlier] = batch.supervisionOpens;
+    const later = { ...earlier, id: 'WO-OB-4:90', openedAt: '2026-03-12T03:00:00.000Z' };
+    const other = { ...earlier, id: 'WO-OB-4:91', openedAt: '2026-03-12T03:00:00.000Z' };
+    // One batch: two records opened, then a close naming one of them and the older one, then a
+    // close of all open ones (which finds only the record no earlier close named).
+    await acts.recordOutbox({
+      ...batch,
+      events: [],
+      notifications: [],
+      supervisionOpens: [later, other],
+      supervisionCloses: [
+        { workOrderId: 'WO-OB-4', ids: [earlier.id, later.id], closedAt: '2026-03-12T04:00:00.000Z', reason: 'signed' },
+        { workOrderId: 'WO-OB-4', closedAt: '2026-03-12T05:00:00.000Z', reason: 'work order closed' },
+      ],
+    });
+    const { rows } = await db.pool.query(
+      `SELECT id, closed_at, close_reason FROM supervision_records WHERE work_order_id = 'WO-OB-4' ORDER BY id`,
+    );
+    const signed = { closed_at: new Date('2026-03-12T04:00:00.000Z'), close_reason: 'signed' };
+    const closedAll = { closed_at: new Date('2026-03-12T05:00:00.000Z'), close_reason: 'work order closed' };
+    expect(rows).toEqual(
+      [
+        { id: earlier.id, ...signed },
+        // The batch's other earlier records were open: the close of all open ones took them.
+        ...batch.supervisionOpens.slice(1).map((r) => ({ id: r.id, ...closedAll })),
+        { id: 'WO-OB-4:90', ...signed },
+        { id: 'WO-OB-4:91', ...closedAll },
+      ].sort((a, b) => (a.id < b.id ? -1 : 1)),
+    );
+  });
+
+  it('is one round trip whatever the batch holds (no BEGIN/COMMIT around one statement per row)', async () => {
+    const batch = escalatedBatch('WO-OB-5', 'unit-a');
+    expect(batch.events.length + batch.notifications.length + batch.supervisionOpens.length).toBeGreaterThan(3);
+    const queries: string[] = [];
+    const counting = {
+      query: (...args: unknown[]) => {
+        queries.push(String(args[0]));
+        return (db.pool.query as (...a: unknown[]) => unknown)(...args);
+      },
+    } as unknown as typeof db.pool;
+    const result = await createActivities({ pool: counting, now: () => fixedNow }).recordOutbox(batch);
+    expect(queries).toHaveLength(1);
+    expect(result.inserted).toBe(batch.events.length);
+    expect(await counts('WO-OB-5')).toMatchObject({ events: batch.events.length, supervision: batch.supervisionOpens.length });
+  });
+
   it('a failure inside the batch leaves nothing half written', async () => {
     const batch = escalatedBatch('WO-OB-3', 'unit-c');
     // A supervision record that cannot be stored (NOT NULL column) fails the whole transaction.
