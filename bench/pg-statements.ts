@@ -75,6 +75,7 @@ interface Counters {
   commits: number;
   rollbacks: number;
   walRecords: number;
+  walFpi: number;
   walBytes: number;
   walFsyncs: number;
   cpuPostgres: number;
@@ -121,7 +122,7 @@ async function counters(pool: Pool, root: number): Promise<Counters> {
   const db = await pool.query<{ c: string; r: string }>(
     'SELECT xact_commit::text AS c, xact_rollback::text AS r FROM pg_stat_database WHERE datname = current_database()',
   );
-  const wal = await pool.query<{ rec: string; bytes: string }>('SELECT wal_records::text AS rec, wal_bytes::text AS bytes FROM pg_stat_wal');
+  const wal = await pool.query<{ rec: string; fpi: string; bytes: string }>('SELECT wal_records::text AS rec, wal_fpi::text AS fpi, wal_bytes::text AS bytes FROM pg_stat_wal');
   // PostgreSQL 18 counts WAL fsyncs in pg_stat_io; older ones in pg_stat_wal.
   const fsyncs = await pool
     .query<{ n: string }>(`SELECT COALESCE(sum(fsyncs), 0)::text AS n FROM pg_stat_io WHERE object = 'wal'`)
@@ -132,6 +133,7 @@ async function counters(pool: Pool, root: number): Promise<Counters> {
     commits: Number(db.rows[0].c),
     rollbacks: Number(db.rows[0].r),
     walRecords: Number(wal.rows[0].rec),
+    walFpi: Number(wal.rows[0].fpi),
     walBytes: Number(wal.rows[0].bytes),
     walFsyncs: fsyncs,
     cpuPostgres: c.postgres,
@@ -216,7 +218,7 @@ function report(p: PhaseResult, limits: string): void {
   }
   const d = p.delta;
   print(
-    `  per op: ${f1(per(d.commits))} transactions committed (read-only included), ${f1(per(d.walRecords))} WAL records, ` +
+    `  per op: ${f1(per(d.commits))} transactions committed (read-only included), ${f1(per(d.walRecords))} WAL records (${f1(per(d.walFpi))} full-page images), ` +
       `${f0(per(d.walBytes))} WAL bytes, ${f1(per(d.walFsyncs))} WAL fsyncs`,
   );
   print(`  CPU per op: PostgreSQL ${f1(per(d.cpuPostgres * 1000))} ms, service (Node, all threads) ${f1(per(d.cpuService * 1000))} ms, total ${f1(per((d.cpuPostgres + d.cpuService) * 1000))} ms`);

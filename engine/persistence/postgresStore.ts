@@ -380,6 +380,11 @@ export class PostgresStore implements EngineStore {
          ON CONFLICT (run_key) DO UPDATE SET
            workflow_type = EXCLUDED.workflow_type, status = EXCLUDED.status, start_time = EXCLUDED.start_time,
            close_time = EXCLUDED.close_time, record = EXCLUDED.record
+         -- An open run's row is read only for its status (list/count serve open runs from memory):
+         -- a write that changes nothing but the history length and size is not made (no new
+         -- row version, no WAL). A closed run's row is always written whole.
+         WHERE EXCLUDED.status <> '${RUNNING}'
+            OR (${s}.engine_visibility.record - 'historyLength' - 'historySizeBytes') IS DISTINCT FROM (EXCLUDED.record - 'historyLength' - 'historySizeBytes')
        )
        SELECT o.i, ok.i IS NOT NULL AS ok, r.last_event_id AS stored_last
          FROM o LEFT JOIN ok USING (i) LEFT JOIN ${s}.engine_runs r ON r.run_key = o.rk

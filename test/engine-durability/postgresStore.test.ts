@@ -168,6 +168,33 @@ test('visibility rows, derived run state and namespaces round-trip', async () =>
   expect((await store.listRuns()).some((r) => r.runKey === a && r.namespace === 'ns-vis')).toBe(true);
 });
 
+test('an open run\'s visibility row is rewritten only when more than its history length and size changed', async () => {
+  const key = await newRun('ns-rewrite');
+  const version = async () => {
+    const { rows } = await db.pool.query<{ v: string; record: { historyLength: number; status: string; memo: unknown } }>(
+      'SELECT xmin::text AS v, record FROM engine.engine_visibility WHERE run_key = $1',
+      [key],
+    );
+    return rows[0];
+  };
+  const created = await version();
+  // Only the length and size move (every append of an open run): the row stays as it is.
+  await store.appendEvents(key, [signaled(2, 'a')], { visibility: { ...vis(key, undefined, 'ns-rewrite'), historyLength: 2, historySizeBytes: 180 } });
+  expect(await version()).toEqual(created);
+  // A memo change is written (with the length of that moment).
+  const memo = { fields: { note: payload('changed') } };
+  await store.appendEvents(key, [signaled(3, 'b')], { visibility: { ...vis(key, undefined, 'ns-rewrite'), historyLength: 3, historySizeBytes: 260, memo } });
+  const changed = await version();
+  expect(changed.v).not.toBe(created.v);
+  expect(changed.record.historyLength).toBe(3);
+  // The close is written whole, the final length included.
+  await store.appendEvents(key, [signaled(4, 'c')], {
+    visibility: { ...vis(key, 'WORKFLOW_EXECUTION_STATUS_COMPLETED', 'ns-rewrite'), closeTime: 1_700_000_200_000, historyLength: 4, historySizeBytes: 300, memo },
+  });
+  const [closed] = await store.listClosedVisibility('ns-rewrite');
+  expect(closed).toMatchObject({ runKey: key, status: 'WORKFLOW_EXECUTION_STATUS_COMPLETED', historyLength: 4, historySizeBytes: 300 });
+});
+
 test('loadRuns gives every run with the same events and snapshot as the per-run reads', async () => {
   const runKey = await newRun();
   await store.appendEvents(runKey, [signaled(2, 'a')], { runState: { buffered: [], wtAttempt: 2, requestIds: ['x'], activities: [] } });
