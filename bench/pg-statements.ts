@@ -349,7 +349,8 @@ async function main(): Promise<void> {
     // Urges before the deadline first, unmeasured.
     await advance(rows[0].bench_lo.getTime() - 60_000 - (await clockNow()));
     await quiet(pool);
-    const escalated = `SELECT count(DISTINCT work_order_id) AS bench_n FROM work_order_events WHERE work_order_id = ANY($1) AND type = 'escalated' AND at >= $2`;
+    // A missed deadline is urged (催办) or escalated (督办), as the profile's ladder says.
+    const escalated = `SELECT count(DISTINCT work_order_id) AS bench_n FROM work_order_events WHERE work_order_id = ANY($1) AND type IN ('urged', 'escalated') AND (detail->>'dueAt')::timestamptz >= $2`;
     results.push(
       await phase(pool, service.pid, 'escalate (per work order whose deadline passed)', () => rest.length, async () => {
         await advance(rows[0].bench_hi.getTime() - rows[0].bench_lo.getTime() + 120_000);
@@ -362,7 +363,7 @@ async function main(): Promise<void> {
       }),
     );
     const events = await pool.query<{ bench_n: string }>(
-      `SELECT count(*) AS bench_n FROM work_order_events WHERE work_order_id = ANY($1) AND type = 'escalated' AND at >= $2`,
+      `SELECT count(*) AS bench_n FROM work_order_events WHERE work_order_id = ANY($1) AND type IN ('urged', 'escalated') AND (detail->>'dueAt')::timestamptz >= $2`,
       [rest, rows[0].bench_lo],
     );
     const types = await pool.query<{ bench_type: string; n: string }>(
@@ -373,7 +374,7 @@ async function main(): Promise<void> {
 
     print(`\nresults — load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
     for (const r of results) report(r, limits);
-    print(`\n(escalate: ${events.rows[0].bench_n} 'escalated' events recorded for ${rest.length} work orders; their timeline: ${types.rows.map((t) => `${t.bench_type} ${t.n}`).join(', ')})`);
+    print(`\n(escalate: ${events.rows[0].bench_n} missed-deadline urges/escalations recorded for ${rest.length} work orders; their timeline: ${types.rows.map((t) => `${t.bench_type} ${t.n}`).join(', ')})`);
   } finally {
     await pool?.end().catch(() => undefined);
     await service.stop();
