@@ -80,42 +80,58 @@ interface Counters {
   walFsyncs: number;
   cpuPostgres: number;
   cpuService: number;
+  cpu?: CpuSample;
 }
 
-/** CPU seconds of the service's own processes (Node, all threads) and of PostgreSQL's. */
-function cpu(root: number): { postgres: number; service: number } {
-  let postgres = 0;
-  let service = 0;
+/**
+ * CPU seconds (utime + stime) per PostgreSQL process, the postmaster's reaped children
+ * (`cutime + cstime`: backends whose connection closed), and the service's Node process.
+ */
+interface CpuSample {
+  postgres: Map<number, number>;
+  reaped: number;
+  service: number;
+}
+
+function cpuSample(root: number): CpuSample {
+  const sample: CpuSample = { postgres: new Map(), reaped: 0, service: 0 };
+  const stat = (pid: number | string) => {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const close = text.lastIndexOf(')');
+    const fields = text.slice(close + 2).split(' ');
+    return {
+      name: text.slice(text.indexOf('(') + 1, close),
+      ppid: Number(fields[1]),
+      own: (Number(fields[11]) + Number(fields[12])) / TICK,
+      children: (Number(fields[13]) + Number(fields[14])) / TICK,
+    };
+  };
+  const isPostgres = (name: string) => name.startsWith('postgres') || name.startsWith('pg_');
   for (const pid of processTree(root)) {
     try {
-      const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const close = text.lastIndexOf(')');
-      const name = text.slice(text.indexOf('(') + 1, close);
-      const fields = text.slice(close + 2).split(' ');
-      const seconds = (Number(fields[11]) + Number(fields[12])) / TICK;
-      if (name.startsWith('postgres') || name.startsWith('pg_')) {
-        postgres += seconds;
-        // The postmaster also holds the CPU of its ended children (backends of closed connections).
-        if (Number(fields[1]) === postmasterParent(pid, fields[1])) postgres += (Number(fields[13]) + Number(fields[14])) / TICK;
-      }
-      else if (pid === root) service += seconds;
+      const s = stat(pid);
+      if (isPostgres(s.name)) {
+        sample.postgres.set(pid, s.own);
+        // The postmaster (its parent is not PostgreSQL) holds the CPU of its ended children.
+        if (!isPostgres(stat(s.ppid).name)) sample.reaped += s.children;
+      } else if (pid === root) sample.service = s.own;
       // (the embedded PostgreSQL's supervising Node process is idle; left out)
     } catch {
       // a process that ended meanwhile
     }
   }
-  return { postgres, service };
+  return sample;
 }
 
-/** The ppid itself when that parent is not a PostgreSQL process (so `pid` is the postmaster), else -1. */
-function postmasterParent(_pid: number, ppid: string): number {
-  try {
-    const text = readFileSync(`/proc/${ppid}/stat`, 'utf8');
-    const name = text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'));
-    return name.startsWith('postgres') || name.startsWith('pg_') ? -1 : Number(ppid);
-  } catch {
-    return -1;
-  }
+/**
+ * PostgreSQL CPU between two samples, exact across backends that ended in between: their whole
+ * life arrives in the postmaster's reaped total, from which what they had used before is taken.
+ */
+function postgresCpuBetween(a: CpuSample, b: CpuSample): number {
+  let cpu = b.reaped - a.reaped;
+  for (const [pid, v] of b.postgres) cpu += v - (a.postgres.get(pid) ?? 0);
+  for (const [pid, v] of a.postgres) if (!b.postgres.has(pid)) cpu -= v;
+  return cpu;
 }
 
 async function counters(pool: Pool, root: number): Promise<Counters> {
@@ -128,15 +144,16 @@ async function counters(pool: Pool, root: number): Promise<Counters> {
     .query<{ n: string }>(`SELECT COALESCE(sum(fsyncs), 0)::text AS n FROM pg_stat_io WHERE object = 'wal'`)
     .then((r) => Number(r.rows[0].n))
     .catch(() => NaN);
-  const c = cpu(root);
+  const c = cpuSample(root);
   return {
+    cpu: c,
     commits: Number(db.rows[0].c),
     rollbacks: Number(db.rows[0].r),
     walRecords: Number(wal.rows[0].rec),
     walFpi: Number(wal.rows[0].fpi),
     walBytes: Number(wal.rows[0].bytes),
     walFsyncs: fsyncs,
-    cpuPostgres: c.postgres,
+    cpuPostgres: 0,
     cpuService: c.service,
   };
 }
@@ -171,7 +188,10 @@ async function phase(pool: Pool, root: number, name: string, ops: () => number, 
   // Backends flush their cumulative statistics (commits, WAL) at most every 10 s when idle.
   await sleep(11_000);
   const after = await counters(pool, root);
-  const delta = Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - before[k as keyof Counters]])) as unknown as Counters;
+  const { cpu: cpuBefore, ...b } = before;
+  const { cpu: cpuAfter, ...a } = after;
+  const delta = Object.fromEntries(Object.entries(a).map(([k, v]) => [k, v - b[k as keyof typeof b]])) as unknown as Counters;
+  delta.cpuPostgres = postgresCpuBetween(cpuBefore!, cpuAfter!);
   // The bench's own reads (counters, quiet) are read-only transactions too: take them out.
   const own = await pool.query<{ n: string }>(
     `SELECT COALESCE(sum(calls), 0)::text AS n FROM pg_stat_statements WHERE query ~ 'pg_stat_|pg_catalog|bench_'`,
@@ -315,6 +335,7 @@ async function main(): Promise<void> {
     };
     await closedLoop(24, clients, 120, create(0)); // warm-up (JIT, pools, caches, the bundle)
     await quiet(pool);
+    await sleep(11_000); // the warm-up's statistics flushed before the idle baseline
     const warm = new Set(owner.keys());
     const ids = () => [...owner.keys()].filter((id) => !warm.has(id));
 
@@ -370,10 +391,21 @@ async function main(): Promise<void> {
       'SELECT type AS bench_type, count(*) AS n FROM work_order_events WHERE work_order_id = ANY($1) GROUP BY type ORDER BY type',
       [rest],
     );
+    const sizes = await pool.query<{ bench_state: number; vis: number; hist: number; wo: number }>(
+      `SELECT (SELECT avg(pg_column_size(state))::int FROM engine.engine_runs) AS bench_state,
+              (SELECT avg(pg_column_size(record))::int FROM engine.engine_visibility) AS vis,
+              (SELECT avg(pg_column_size(data))::int FROM engine.engine_history) AS hist,
+              (SELECT avg(pg_column_size(state))::int FROM work_orders) AS wo`,
+    );
     http.close();
 
     print(`\nresults — load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
     for (const r of results) report(r, limits);
+    const z = sizes.rows[0];
+    print(
+      `\naverage stored sizes (bytes, after compression): engine run snapshot ${z.bench_state}, visibility record ${z.vis}, ` +
+        `history row ${z.hist}, work_orders.state ${z.wo}`,
+    );
     print(`\n(escalate: ${events.rows[0].bench_n} missed-deadline urges/escalations recorded for ${rest.length} work orders; their timeline: ${types.rows.map((t) => `${t.bench_type} ${t.n}`).join(', ')})`);
   } finally {
     await pool?.end().catch(() => undefined);
