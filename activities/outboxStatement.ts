@@ -143,7 +143,7 @@ export async function writeOutbox(c: Queryable, input: OutboxWrite, recordedAt: 
     })),
   );
   const unitIds = [...new Set(rows.flatMap((r) => (r.unit_id ? [r.unit_id] : [])))];
-  const { rows: result } = await c.query<{ inserted: number; hooked: string[] }>(OUTBOX_SQL, [
+  const { rows: result } = await c.query<{ inserted: number; hooked: string[] }>({ name: 'record-outbox', text: OUTBOX_SQL, values: [
     s.workOrderId,
     s.stage,
     s.classification,
@@ -185,6 +185,6 @@ export async function writeOutbox(c: Queryable, input: OutboxWrite, recordedAt: 
     JSON.stringify(closes),
     JSON.stringify(rows),
     unitIds,
-  ]);
+  ] });
   return { inserted: result[0].inserted, hookedUnits: new Set(result[0].hooked) };
 }

@@ -281,12 +281,14 @@ export class PostgresStore implements EngineStore {
   }
 
   async latestRunKey(namespace: string, workflowId: string): Promise<string | undefined> {
-    const r = await this.pool.query<{ run_key: string }>(
-      `SELECT r.run_key FROM ${this.s}.engine_runs r LEFT JOIN ${this.s}.engine_visibility v USING (run_key)
+    // Asked at every start of a new workflow id: a named statement, planned once per connection.
+    const r = await this.pool.query<{ run_key: string }>({
+      name: `engine-latest-run ${this.schema}`,
+      text: `SELECT r.run_key FROM ${this.s}.engine_runs r LEFT JOIN ${this.s}.engine_visibility v USING (run_key)
         WHERE r.namespace = $1 AND r.workflow_id = $2
         ORDER BY v.start_time DESC NULLS LAST, r.created_at DESC, r.run_key DESC LIMIT 1`,
-      [namespace, workflowId],
-    );
+      values: [namespace, workflowId],
+    });
     return r.rows[0]?.run_key;
   }
 
@@ -345,8 +347,10 @@ export class PostgresStore implements EngineStore {
     }));
     const blobs = ops.map(({ value: op }) => op.blob);
     const s = this.s;
-    const r = await this.pool.query<{ i: number; ok: boolean; stored_last: number | null }>(
-      `WITH o AS (
+    // A named statement: parsed and planned once per connection, not at every batch.
+    const r = await this.pool.query<{ i: number; ok: boolean; stored_last: number | null }>({
+      name: `engine-commit-batch ${this.schema}`,
+      text: `WITH o AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb)
            AS o(i int, k text, rk text, ns text, wid text, rid text, sa jsonb, first int, last int, st jsonb, vis jsonb)
        ),
@@ -389,8 +393,8 @@ export class PostgresStore implements EngineStore {
        SELECT o.i, ok.i IS NOT NULL AS ok, r.last_event_id AS stored_last
          FROM o LEFT JOIN ok USING (i) LEFT JOIN ${s}.engine_runs r ON r.run_key = o.rk
         ORDER BY o.i`,
-      [JSON.stringify(rows), blobs],
-    );
+      values: [JSON.stringify(rows), blobs],
+    });
     return r.rows.map((row, idx) => {
       if (row.ok) return undefined;
       const op = ops[idx].value;
