@@ -185,9 +185,11 @@ async function phase(pool: Pool, root: number, name: string, ops: () => number, 
   const load = (await run()) ?? undefined;
   await quiet(pool);
   const seconds = (performance.now() - t0) / 1000;
-  // Backends flush their cumulative statistics (commits, WAL) at most every 10 s when idle.
+  // CPU now (the wait below would add the idle background); the statistics after it: backends
+  // flush their cumulative statistics (commits, WAL) at most every 10 s when idle.
+  const cpuAtEnd = cpuSample(root);
   await sleep(11_000);
-  const after = await counters(pool, root);
+  const after = { ...(await counters(pool, root)), cpu: cpuAtEnd, cpuService: cpuAtEnd.service };
   const { cpu: cpuBefore, ...b } = before;
   const { cpu: cpuAfter, ...a } = after;
   const delta = Object.fromEntries(Object.entries(a).map(([k, v]) => [k, v - b[k as keyof typeof b]])) as unknown as Counters;
