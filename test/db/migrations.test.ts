@@ -31,6 +31,16 @@ test('a fresh database gets the whole schema in one call', async () => {
   }
 });
 
+test('the outbox tables carry no index that no query reads (0012)', async () => {
+  const { rows } = await db.pool.query<{ indexname: string }>(
+    "SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND tablename IN ('work_orders', 'work_order_events')",
+  );
+  const names = rows.map((r) => r.indexname);
+  for (const gone of ['work_orders_unit_ids_idx', 'work_orders_co_unit_ids_idx', 'work_order_events_unit_idx']) expect(names).not.toContain(gone);
+  // What the API and the metrics read stays.
+  for (const kept of ['work_orders_main_unit_idx', 'work_orders_next_deadline_idx', 'work_order_events_type_at_idx']) expect(names).toContain(kept);
+});
+
 test('the directory enforces its rules', async () => {
   await db.pool.query("INSERT INTO units (id, name, kind, sector) VALUES ('u1', '市公安局', 'level1', 'department')");
   await db.pool.query("INSERT INTO units (id, name, kind, parent_id) VALUES ('u2', '市公安局交通警察支队', 'level2', 'u1')");
