@@ -203,6 +203,24 @@ export function processTree(root: number): number[] {
   return out;
 }
 
+/** PSS of each kind of process in a tree (by /proc/PID/comm: node, postgres, …), in bytes. */
+export function pssByProcessName(root: number): Map<string, { bytes: number; count: number }> {
+  const out = new Map<string, { bytes: number; count: number }>();
+  for (const pid of processTree(root)) {
+    try {
+      const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+      const name = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+      const entry = out.get(name) ?? { bytes: 0, count: 0 };
+      entry.bytes += m ? Number(m[1]) * 1024 : 0;
+      entry.count++;
+      out.set(name, entry);
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
 /** Proportional set size of a process tree, in bytes (shared pages split between sharers). */
 export function pssOfTree(root: number): number {
   let kb = 0;
@@ -228,6 +246,8 @@ export interface ServiceOptions {
   extraEnv?: Record<string, string>;
   /** Extra `node` flags of the service process (e.g. `--cpu-prof`, not allowed in NODE_OPTIONS). */
   nodeArgs?: string[];
+  /** Every line the service writes to stdout (its JSON log), as it comes. */
+  onLine?: (line: string) => void;
 }
 
 /** The service (`scripts/start.ts`, what `npm start` runs) as a child process. */
@@ -267,6 +287,14 @@ export class ServiceProcess {
       tail = (tail + t.toString('utf8')).slice(-8000);
     };
     child.stdout!.on('data', keep);
+    if (o.onLine) {
+      let partial = '';
+      child.stdout!.on('data', (t: Buffer) => {
+        const parts = (partial + t.toString('utf8')).split('\n');
+        partial = parts.pop()!;
+        for (const line of parts) o.onLine!(line);
+      });
+    }
     child.stderr!.on('data', keep);
     const exited = new Promise<never>((_, reject) =>
       child.once('exit', (code) => reject(new Error(`service exited (${code}) before it was ready:\n${tail}`))),

@@ -199,14 +199,21 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     // The SDK's logs through our logger, its metrics beside ours (once per process).
     const runtime = await installTemporalRuntime(logger);
     const metrics = createMetrics({ pool, now: () => (engine ? new Date(engine.clock.now()) : new Date()), sdkMetricsUrl: runtime.sdkMetricsUrl });
-    let localWorker: (() => boolean) | undefined;
+    // The worker and the API start side by side (issue 9: loading the workflow bundle into the
+    // worker's thread and connecting the API are independent); the API answers while the worker
+    // is still starting, and its /readyz says so. Their stops are pushed in a fixed order below.
+    let runningWorker: Worker | undefined;
+    const localWorker = config.SERVICES.includes('worker') ? () => runningWorker?.getState() === 'RUNNING' : undefined;
+    const workerStops: (() => Promise<unknown>)[] = [];
+    const apiStops: (() => Promise<unknown>)[] = [];
 
     // ---- worker ----
-    if (config.SERVICES.includes('worker')) {
+    const startWorker = async () => {
+      if (!config.SERVICES.includes('worker')) return;
       // In-process engine on loopback: gzip (the SDK core's default) only costs CPU at both ends
       // (core deflates, the engine inflates); a cluster keeps it.
       const connection = await NativeConnection.connect(engine ? { ...connectOptions, grpcCompression: { codec: 'none' } } : connectOptions);
-      stops.push(() => connection.close());
+      workerStops.push(() => connection.close());
       const worker: Worker = await createWorker({
         connection,
         namespace: config.TEMPORAL_NAMESPACE,
@@ -217,21 +224,22 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         tuning: workerTuning(config),
       });
       const run = worker.run();
-      localWorker = () => worker.getState() === 'RUNNING';
+      runningWorker = worker;
       run.catch((error: unknown) => logger.error({ err: error }, 'worker stopped'));
-      stops.push(async () => {
+      workerStops.push(async () => {
         if (worker.getState() === 'RUNNING') worker.shutdown();
         await run.catch(() => undefined);
         logger.info('worker stopped');
       });
       logger.info('worker running');
-    }
+    };
 
     // ---- API ----
     let url: string | undefined;
-    if (config.SERVICES.includes('api')) {
+    const startApi = async () => {
+      if (!config.SERVICES.includes('api')) return;
       const connection = await Connection.connect(connectOptions);
-      stops.push(() => connection.close());
+      apiStops.push(() => connection.close());
       const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter, interceptors: { workflow: [requestIdInterceptor(logger)] } });
       const clock: ClockHandle | null = engine ? engine.clock : null;
       const app = createApp({ temporal, pool, clock, config: { sandbox: config.SANDBOX, bodyLimit: config.BODY_LIMIT, calendarWarnDays: config.CALENDAR_WARN_DAYS, trustProxy: config.TRUST_PROXY }, logger, codec: { codec, corsOrigins: config.CODEC_CORS_ORIGINS }, ops: { localWorker, metrics, namespace: config.TEMPORAL_NAMESPACE } });
@@ -240,7 +248,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
           error ? reject(new Error(`PORT: the API cannot listen on ${config.HOST}:${config.PORT} (${error.message})`)) : resolve(s),
         );
       });
-      stops.push(
+      apiStops.push(
         () =>
           new Promise<void>((resolve) => {
             server.close(() => {
@@ -273,7 +281,11 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         await writeFile(path.join(dataDir, 'demo-passwords.json'), `${JSON.stringify(passwords, null, 2)}\n`, { mode: 0o600 });
         await chmod(path.join(dataDir, 'demo-passwords.json'), 0o600);
       }
-    }
+    };
+    const started = await Promise.allSettled([startWorker(), startApi()]);
+    // Stopped in reverse: the API first, then the worker, then the engine and PostgreSQL.
+    stops.push(...workerStops, ...apiStops);
+    for (const result of started) if (result.status === 'rejected') throw result.reason;
     if (config.METRICS_PORT !== undefined) {
       const ready = async () => (await pool.query('SELECT 1'), localWorker ? localWorker() : true);
       const metricsServer = await listenForMetrics(metrics, config.HOST, config.METRICS_PORT, ready);

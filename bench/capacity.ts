@@ -1,0 +1,282 @@
+/**
+ * Capacity benchmark (issue 9): `npm run bench:capacity [-- --open=100000] [--name=value ...]`.
+ *
+ * Runs the service as `npm start` does (a child process, sandbox clock so deadlines can be
+ * placed), and prints, beside the machine's limits measured in the same run (PostgreSQL
+ * single-row commits/s on the same embedded PostgreSQL):
+ * - service start: first start (empty data dir) and an idle restart, with the time of each
+ *   start-up step taken from the service's own log lines;
+ * - seeding `open` work orders through the same workflow (parallel client starts, the
+ *   first workflow task at its own pace): starts/s and first recorded states/s;
+ * - PSS of the process tree with `open` open work orders, per kind of process (node, postgres);
+ * - a restart that "took" until `passed` urge deadlines had fallen due (the sandbox clock restarts
+ *   later: SANDBOX_START): time to serving, to the first live work-order state, and until every
+ *   deadline that passed during the restart is recorded (timeline `urged`), with the share of
+ *   them recorded out of due order.
+ *
+ * Seeding 100 000 through the workflows takes longer than a bench run may (see the README's
+ * results table), so a fully seeded data directory is kept in a cache (`seedCache`, default
+ * node_modules/.cache/hotline-seeded) keyed by the code that wrote it (workflows, domain,
+ * activities, engine, db, the SDK and Node) and the count; a reused one is said so in the output.
+ * `--seedCache=off` always seeds. `--seedSeconds` caps seeding; the rest runs on what was seeded.
+ *
+ * Options (flag `--name=value` or environment `CAPACITY_NAME`): `open=100000`, `passed=1000`,
+ * `seedSeconds=1800`, `concurrency=128`, `seedCache=<dir>|off`, `limitSeconds=5`.
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Pool } from 'pg';
+import { demoTokens } from '../db/seed/demo';
+import { kaifengUnits } from '../db/seed/kaifengUnits';
+import { Http, ServiceProcess, freePort, pssByProcessName, pssOfTree, seedWorkOrders, sleep } from './scale-support';
+
+const ROOT = path.resolve(__dirname, '..');
+const argv = process.argv.slice(2);
+function option(name: string, fallback: string): string {
+  const flag = argv.find((a) => a.startsWith(`--${name}=`));
+  if (flag) return flag.slice(name.length + 3);
+  return process.env[`CAPACITY_${name.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`] ?? fallback;
+}
+const opts = {
+  open: Number(option('open', '100000')),
+  passed: Number(option('passed', '1000')),
+  seedSeconds: Number(option('seedSeconds', '1800')),
+  concurrency: Number(option('concurrency', '128')),
+  seedCache: option('seedCache', path.join(ROOT, 'node_modules/.cache/hotline-seeded')),
+  limitSeconds: Number(option('limitSeconds', '5')),
+};
+
+const print = (line: string) => console.log(line);
+const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '—');
+const f0 = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : '—');
+const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(2)} GiB`;
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+const loadavg = () => os.loadavg().map((l) => l.toFixed(1)).join(' ');
+// A working Monday 10:00 in Beijing: one working day to sign, urged an hour before (kaifeng-001).
+const SANDBOX_START = '2026-03-02T10:00:00+08:00';
+const unitIds = kaifengUnits.filter((u) => u.id !== 'kf-000').map((u) => u.id);
+
+/** The code that writes a seeded data directory: any change makes a new cache key. */
+function codeKey(): string {
+  const hash = createHash('sha256');
+  const version = (pkg: string) => (JSON.parse(readFileSync(require.resolve(`${pkg}/package.json`), 'utf8')) as { version: string }).version;
+  hash.update(`node ${process.version} sdk ${version('@temporalio/worker')}\n`);
+  const walk = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+      const full = path.join(dir, e.name);
+      return e.isDirectory() ? walk(full) : /\.(ts|js|json|sql)$/.test(e.name) ? [full] : [];
+    });
+  for (const dir of ['workflows', 'domain', 'activities', 'engine', 'db']) {
+    for (const file of walk(path.join(ROOT, dir)).sort()) hash.update(path.relative(ROOT, file)).update('\0').update(readFileSync(file)).update('\0');
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** Start-up steps from the service's log lines (ms after spawn). */
+function stepRecorder(): { onLine: (line: string) => void; reset: () => void; steps: () => string } {
+  let t0 = Date.now();
+  const seen: [string, number][] = [];
+  const wanted = ['embedded PostgreSQL running', 'database migrated', 'engine running', 'worker running', 'service ready'];
+  return {
+    onLine: (line) => {
+      try {
+        const entry = JSON.parse(line) as { msg?: string };
+        if (entry.msg && wanted.includes(entry.msg)) seen.push([entry.msg, Date.now() - t0]);
+      } catch {
+        /* the banner */
+      }
+    },
+    reset: () => {
+      t0 = Date.now();
+      seen.length = 0;
+    },
+    steps: () => seen.map(([msg, ms]) => `${msg} ${f1(ms / 1000)} s`).join(', '),
+  };
+}
+
+function pssLine(pid: number): string {
+  const parts = [...pssByProcessName(pid)].map(([name, p]) => `${name}${p.count > 1 ? ` ×${p.count}` : ''} ${mib(p.bytes)}`);
+  return `${gib(pssOfTree(pid))} (${parts.join(', ')})`;
+}
+
+async function commitRate(databaseUrl: string, clients: number, seconds: number): Promise<number> {
+  const pool = new Pool({ connectionString: databaseUrl, max: clients });
+  try {
+    await pool.query('CREATE TABLE IF NOT EXISTS bench_commits (id bigserial PRIMARY KEY, v text NOT NULL)');
+    let n = 0;
+    const until = performance.now() + seconds * 1000;
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: clients }, async () => {
+        while (performance.now() < until) {
+          await pool.query('INSERT INTO bench_commits (v) VALUES ($1)', ['x']);
+          n++;
+        }
+      }),
+    );
+    const rate = n / ((performance.now() - t0) / 1000);
+    await pool.query('DROP TABLE bench_commits');
+    return rate;
+  } finally {
+    await pool.end();
+  }
+}
+
+async function count(pool: Pool, sql: string, params: unknown[] = []): Promise<number> {
+  return Number((await pool.query<{ n: string }>(sql, params)).rows[0].n);
+}
+
+async function main(): Promise<void> {
+  const base = await mkdtemp(path.join(os.tmpdir(), 'bench-capacity-'));
+  await chmod(base, 0o711); // run as root, the embedded PostgreSQL (user postgres) must enter it
+  const dataDir = path.join(base, 'data');
+  const started = performance.now();
+  print(`bench:capacity ${new Date().toISOString()} — ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${gib(os.totalmem())} RAM, load ${loadavg()}`);
+  print(`options: ${JSON.stringify(opts)}`);
+  const key = `${codeKey()}-${opts.open}`;
+  const cached = opts.seedCache === 'off' ? undefined : path.join(opts.seedCache, key);
+  const reuse = cached !== undefined && existsSync(path.join(cached, 'complete'));
+  const steps = stepRecorder();
+  const service = new ServiceProcess({
+    dataDir,
+    sandbox: SANDBOX_START,
+    port: await freePort(),
+    enginePort: await freePort(),
+    pgPort: await freePort(),
+    extraEnv: { LOG_LEVEL: 'info' },
+    onLine: steps.onLine,
+  });
+  let pool: Pool | undefined;
+  const http = new Http(service.url, 8);
+  try {
+    if (reuse) {
+      execFileSync('cp', ['-a', cached!, dataDir]);
+      await rm(path.join(dataDir, 'complete'));
+      print(`REUSED a seeded data directory (${opts.open} open, code key ${key}) from ${cached}: seeding not measured in this run`);
+    } else {
+      steps.reset();
+      print(`service start, empty data dir (first time: initdb, migrations, demo directory): ${f1((await service.start()) / 1000)} s — ${steps.steps()}`);
+      await service.stop();
+    }
+    steps.reset();
+    const idle = await service.start();
+    print(`service restart${reuse ? ` with ${opts.open} stored` : ', nearly empty'}: serving after ${f1(idle / 1000)} s — ${steps.steps()}`);
+    pool = new Pool({ connectionString: service.databaseUrl(), max: 4 });
+    pool.on('error', () => undefined); // the restart below ends idle connections
+    const pgRate = await commitRate(service.databaseUrl(), 32, opts.limitSeconds);
+    print(`machine limit (same run): PostgreSQL single-row commits, 32 clients: ${f0(pgRate)}/s; load ${loadavg()}`);
+    print(`PSS ${reuse ? `with ${opts.open} stored` : 'nearly empty'}: ${pssLine(service.pid)}`);
+
+    if (!reuse) {
+      const before = await count(pool, 'SELECT count(*) AS n FROM work_orders');
+      const t0 = performance.now();
+      const until = t0 + opts.seedSeconds * 1000;
+      let startedCount = 0;
+      let lastReport = t0;
+      const batch = 2000;
+      while (startedCount < opts.open && performance.now() < until) {
+        const n = Math.min(batch, opts.open - startedCount);
+        const now = new Date((await http.request('GET', '/health')).body.now as string);
+        const ids = await seedWorkOrders(pool, service.temporalAddress, n, { unitIds, now, label: 'capacity', concurrency: opts.concurrency });
+        startedCount += ids.length;
+        if (performance.now() - lastReport > 60_000) {
+          lastReport = performance.now();
+          const recorded = (await count(pool, 'SELECT count(*) AS n FROM work_orders')) - before;
+          const s = (performance.now() - t0) / 1000;
+          print(`  … ${f0(s)} s: ${startedCount} started (${f1(startedCount / s)}/s), ${recorded} first states recorded (${f1(recorded / s)}/s); load ${loadavg()}`);
+        }
+      }
+      const tStarted = (performance.now() - t0) / 1000;
+      let recorded = 0;
+      for (;;) {
+        recorded = (await count(pool, 'SELECT count(*) AS n FROM work_orders')) - before;
+        if (recorded >= startedCount || performance.now() > until + 600_000) break;
+        await sleep(500);
+      }
+      const tRecorded = (performance.now() - t0) / 1000;
+      print(
+        `seeding through the workflow (${opts.concurrency} parallel client starts): ${startedCount} started in ${f1(tStarted)} s (${f1(startedCount / tStarted)}/s); ` +
+          `${recorded} first states recorded after ${f1(tRecorded)} s (${f1(recorded / tRecorded)}/s); load ${loadavg()}`,
+      );
+      if (startedCount < opts.open) print(`  seeding capped at ${opts.seedSeconds} s: the figures below are at ${recorded} open, not ${opts.open}`);
+    }
+    const open = await count(pool, 'SELECT count(*) AS n FROM work_orders WHERE closed_at IS NULL');
+    await sleep(5000);
+    print(`PSS with ${open} open work orders: ${pssLine(service.pid)}`);
+
+    // The restart "takes" until `passed` urges have fallen due: urges are an hour before the sign deadline.
+    const { rows } = await pool.query<{ d: Date }>(
+      'SELECT sign_deadline AS d FROM work_orders WHERE closed_at IS NULL AND sign_deadline IS NOT NULL ORDER BY sign_deadline LIMIT 1 OFFSET $1',
+      [Math.max(0, Math.min(opts.passed, open) - 1)],
+    );
+    const restartAt = new Date(rows[0].d.getTime() - 3_600_000 + 1000);
+    const firstId = (await pool.query<{ id: string }>('SELECT id FROM work_orders WHERE closed_at IS NULL ORDER BY created_at LIMIT 1')).rows[0].id;
+    const { rows: dbNow } = await pool.query<{ now: Date }>('SELECT now() AS now');
+    const urgedBefore = await count(pool, "SELECT count(*) AS n FROM work_order_events WHERE type = 'urged'");
+    await service.stop();
+    if (!reuse && cached && open >= opts.open) {
+      await mkdir(opts.seedCache, { recursive: true });
+      await rm(cached, { recursive: true, force: true });
+      execFileSync('cp', ['-a', dataDir, `${cached}.tmp`]);
+      execFileSync('touch', [path.join(`${cached}.tmp`, 'complete')]);
+      execFileSync('mv', [`${cached}.tmp`, cached]);
+      print(`kept the seeded data directory for later runs: ${cached} (${f0(Number(execFileSync('du', ['-sm', cached]).toString().split('\t')[0]))} MiB)`);
+    }
+    service.options.sandbox = restartAt.toISOString();
+    const tRestart = performance.now();
+    steps.reset();
+    const serving = await service.start();
+    const tokens = demoTokens(service.demoSecret());
+    let live = NaN;
+    for (let attempt = 0; attempt < 1200; attempt++) {
+      const reply = await http.request('GET', `/tickets/${firstId}`, tokens.center, undefined, 60_000);
+      if (reply.status === 200) {
+        live = performance.now() - tRestart;
+        break;
+      }
+      await sleep(100);
+    }
+    print(`restart with ${open} open (clock restarts at ${restartAt.toISOString()}): serving after ${f1(serving / 1000)} s, first live work-order state after ${f1(live / 1000)} s — ${steps.steps()}`);
+    // Every urge due by the restart instant, recorded; and in which order.
+    const due = await count(pool, 'SELECT count(*) AS n FROM work_orders WHERE closed_at IS NULL AND sign_deadline <= $1', [new Date(restartAt.getTime() + 3_600_000)]);
+    let urged = 0;
+    const tWait = performance.now();
+    while (performance.now() - tWait < 600_000) {
+      urged = (await count(pool, "SELECT count(*) AS n FROM work_order_events WHERE type = 'urged'")) - urgedBefore;
+      if (urged >= due) break;
+      await sleep(200);
+    }
+    const allUrged = performance.now() - tRestart;
+    const order = await pool.query<{ due: string }>(
+      "SELECT detail->>'dueAt' AS due FROM work_order_events WHERE type = 'urged' AND recorded_at >= $1 ORDER BY recorded_at, at",
+      [dbNow[0].now],
+    );
+    let inversions = 0;
+    let latest = '';
+    for (const r of order.rows) {
+      if (r.due < latest) inversions++;
+      else latest = r.due;
+    }
+    print(
+      `  deadlines passed during the restart: ${urged} of ${due} urges recorded ${f1(allUrged / 1000)} s after the restart began ` +
+        `(${f1((allUrged - serving) / 1000)} s after serving); recorded before an earlier-due one: ${inversions} (${f1((100 * inversions) / Math.max(1, urged))} %)`,
+    );
+    await sleep(5000);
+    print(`PSS after the restart: ${pssLine(service.pid)}`);
+  } finally {
+    http.close();
+    await pool?.end();
+    await service.stop();
+    await rm(base, { recursive: true, force: true });
+  }
+  print(`total ${f1((performance.now() - started) / 1000)} s; load ${loadavg()}`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
