@@ -67,6 +67,8 @@ export const configSchema = z
       .optional(),
     /** `0`: the console's source modules instead of its bundle (api/console/static.ts reads it). */
     CONSOLE_BUNDLE: z.enum(['0', '1']).default('1'),
+    /** Folder where the built console bundle is kept across restarts (api/console/static.ts reads it); `off`: build at every start. */
+    CONSOLE_BUNDLE_CACHE: z.string().min(1).default('node_modules/.cache/hotline-console-bundle'),
     /** The worker's cache, concurrency, threads and bundle cache (worker/tuning.ts). */
     ...workerTuningShape,
   })

@@ -10,10 +10,10 @@
  * packages' browser builds in node_modules, named by the import map in console/index.html.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import express, { Router } from 'express';
-import { buildConsoleBundle, consoleFingerprint, readConsoleBundle, type ConsoleAsset, type ConsoleBundle } from './bundle';
+import { buildConsoleBundle, consoleFingerprint, readConsoleBundle, writeConsoleBundle, type ConsoleAsset, type ConsoleBundle } from './bundle';
 
 /** The folder of an installed package (walks up from its resolved entry to its package.json). */
 function packageDir(name: string): string {
@@ -50,7 +50,43 @@ export interface ConsoleOptions {
 }
 
 /** One in-memory build per console folder and process, rebuilt when the folder changes. */
-const builds = new Map<string, { fingerprint: string; bundle: Promise<ConsoleBundle | undefined> }>();
+const builds = new Map<string, { fingerprint: string; bundle: Promise<ConsoleBundle | undefined>; pending?: boolean }>();
+
+/**
+ * Where a built bundle is kept across restarts (CONSOLE_BUNDLE_CACHE, `off`: never), keyed by the
+ * console folder's fingerprint, the bundler's own code and the libraries' versions: esbuild and
+ * brotli take seconds of CPU that a restart would spend beside the engine's recovery (issue 9).
+ */
+function bundleCacheDir(fingerprint: string): string | undefined {
+  const setting = process.env.CONSOLE_BUNDLE_CACHE ?? 'node_modules/.cache/hotline-console-bundle';
+  if (setting === 'off') return undefined;
+  const hash = createHash('sha256').update(fingerprint);
+  for (const name of ['esbuild', 'vue', 'vue-router', 'element-plus', 'echarts']) {
+    hash.update(readFileSync(path.join(packageDir(name), 'package.json')));
+  }
+  for (const file of ['bundle.ts', 'bundle.js']) {
+    const full = path.join(__dirname, file);
+    if (existsSync(full)) hash.update(readFileSync(full));
+  }
+  // Relative to the project folder, as WORKFLOW_BUNDLE_CACHE.
+  return path.resolve(__dirname, '..', '..', setting, hash.digest('hex').slice(0, 32));
+}
+
+/** Builds with esbuild and keeps the result in the cache. */
+async function buildAndKeep(cacheDir: string | undefined): Promise<ConsoleBundle> {
+  const bundle = await buildConsoleBundle(consoleDir);
+  if (cacheDir) {
+    const tmp = `${cacheDir}.${process.pid}.tmp`;
+    try {
+      writeConsoleBundle(bundle, tmp);
+      renameSync(tmp, cacheDir);
+    } catch {
+      // A read-only folder (or another process's copy just renamed in place) costs only a rebuild next time.
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  }
+  return bundle;
+}
 
 function currentBundle(options: ConsoleOptions): Promise<ConsoleBundle | undefined> {
   // CONSOLE_BUNDLE=0: the source modules as they are (debugging; bench:console's comparison).
@@ -65,12 +101,29 @@ function currentBundle(options: ConsoleOptions): Promise<ConsoleBundle | undefin
   const fingerprint = consoleFingerprint(consoleDir);
   const known = builds.get(consoleDir);
   if (known && known.fingerprint === fingerprint) return known.bundle;
-  const bundle = buildConsoleBundle(consoleDir).catch((error: Error) => {
-    options.onBundleError?.(error);
-    return undefined;
-  });
-  builds.set(consoleDir, { fingerprint, bundle });
-  return bundle;
+  let cacheDir: string | undefined;
+  let cached: ConsoleBundle | undefined;
+  try {
+    cacheDir = bundleCacheDir(fingerprint);
+    cached = cacheDir ? readConsoleBundle(cacheDir) : undefined;
+  } catch {
+    cached = undefined; // an unreadable cache entry: build afresh
+  }
+  const entry: { fingerprint: string; bundle: Promise<ConsoleBundle | undefined>; pending?: boolean } = { fingerprint, bundle: Promise.resolve(cached), pending: !cached };
+  if (!cached) {
+    entry.bundle = buildAndKeep(cacheDir)
+      .catch((error: Error) => {
+        options.onBundleError?.(error);
+        return undefined;
+      })
+      .finally(() => {
+        entry.pending = false;
+        // esbuild keeps its service process (≈100 MiB) until told; the next build starts it again.
+        if (![...builds.values()].some((b) => b.pending)) void import('esbuild').then((esbuild) => esbuild.stop()).catch(() => undefined);
+      });
+  }
+  builds.set(consoleDir, entry);
+  return entry.bundle;
 }
 
 /**
