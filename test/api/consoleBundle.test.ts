@@ -111,3 +111,33 @@ test('served: index.html loads the hashed bundle (no eval in its CSP), assets co
   }
   await request(app).get('/console/assets/main-NOSUCHFILE.js').expect(404);
 }, 180_000);
+
+test('a restart reuses the bundle kept in CONSOLE_BUNDLE_CACHE without running esbuild (issue 9: start-up CPU)', async () => {
+  const cache = await mkdtemp(path.join(os.tmpdir(), 'console-cache-'));
+  const previous = process.env.CONSOLE_BUNDLE_CACHE;
+  process.env.CONSOLE_BUNDLE_CACHE = cache;
+  const indexOf = async (router: typeof consoleRouter, errors: Error[]) =>
+    (await request(express().use(router({ onBundleError: (e) => errors.push(e) }))).get('/')).text;
+  try {
+    const errors: Error[] = [];
+    let first = '';
+    await jest.isolateModulesAsync(async () => {
+      first = await indexOf((await import('../../api/console/static')).consoleRouter, errors);
+    });
+    expect(errors).toEqual([]);
+    expect(first).toMatch(/src="\/console\/assets\/main-[A-Z0-9]+\.js"/);
+    // A fresh process (a fresh module registry) whose esbuild would fail: the kept bundle is served.
+    let second = '';
+    await jest.isolateModulesAsync(async () => {
+      jest.doMock('esbuild', () => ({ build: () => Promise.reject(new Error('esbuild ran')), stop: () => Promise.resolve() }));
+      second = await indexOf((await import('../../api/console/static')).consoleRouter, errors);
+    });
+    expect(errors).toEqual([]);
+    expect(second).toBe(first);
+  } finally {
+    if (previous === undefined) delete process.env.CONSOLE_BUNDLE_CACHE;
+    else process.env.CONSOLE_BUNDLE_CACHE = previous;
+    jest.dontMock('esbuild');
+    await rm(cache, { recursive: true, force: true });
+  }
+});
