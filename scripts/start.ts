@@ -3,8 +3,28 @@
  * Prints the URL, and in sandbox mode the demo tokens and console passwords; stops cleanly on SIGINT / SIGTERM.
  */
 import { ConfigError, loadConfig } from '../api/config';
-import { createLogger } from '../api/logger';
+import pino from 'pino';
+import { createLogger, type Logger } from '../api/logger';
 import { startService } from './service';
+
+/**
+ * Resolves once every line logged so far is written. pino writes stdout asynchronously: exiting
+ * at once wrote "stopped" (synchronously, at exit) while "PostgreSQL stopped" was still being
+ * written, so it came out after it (a CI failure of test/api/production.test.ts). Ending the
+ * stream writes what is pending in order (sonic-boom leaves fd 1 open).
+ */
+function logWritten(logger: Logger): Promise<void> {
+  const stream = (logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as { end?: () => void; once?: (event: string, listener: () => void) => void } | undefined;
+  if (typeof stream?.end !== 'function' || typeof stream.once !== 'function') return Promise.resolve();
+  return new Promise((resolve) => {
+    const fallback = setTimeout(resolve, 2000);
+    stream.once!('close', () => {
+      clearTimeout(fallback);
+      resolve();
+    });
+    stream.end!();
+  });
+}
 
 async function main(): Promise<void> {
   let config;
@@ -29,6 +49,7 @@ async function main(): Promise<void> {
     force.unref();
     await service.stop();
     logger.info('stopped');
+    await logWritten(logger);
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
