@@ -224,7 +224,6 @@ async function main(): Promise<void> {
     );
     const restartAt = new Date(rows[0].d.getTime() - 3_600_000 + 1000);
     const firstId = (await pool.query<{ id: string }>('SELECT id FROM work_orders WHERE closed_at IS NULL ORDER BY created_at LIMIT 1')).rows[0].id;
-    const { rows: dbNow } = await pool.query<{ now: Date }>('SELECT now() AS now');
     await service.stop();
     if (!reuse && cached && open >= opts.open) {
       await mkdir(opts.seedCache, { recursive: true });
@@ -249,29 +248,31 @@ async function main(): Promise<void> {
       await sleep(100);
     }
     print(`restart with ${open} open (clock restarts at ${restartAt.toISOString()}): serving after ${f1(serving / 1000)} s, first live work-order state after ${f1(live / 1000)} s — ${steps.steps()}`);
-    // Every urge due by the restart instant, recorded; and in which order.
+    // Every urge due by the restart instant recorded, and in which order. `at` is the workflow
+    // time the urge fired (the clock restarts at restartAt and runs on); recorded_at is written
+    // in workflow time too, so it cannot tell "after the restart" apart.
+    const dueUrges = "type = 'urged' AND at >= $1 AND detail->>'dueAt' <= $2";
+    const params = [restartAt, restartAt.toISOString()];
     const due = await count(pool, 'SELECT count(*) AS n FROM work_orders WHERE closed_at IS NULL AND sign_deadline <= $1', [new Date(restartAt.getTime() + 3_600_000)]);
     let urged = 0;
     const tWait = performance.now();
     while (performance.now() - tWait < 600_000) {
-      urged = await count(pool, "SELECT count(DISTINCT work_order_id) AS n FROM work_order_events WHERE type = 'urged' AND recorded_at >= $1", [dbNow[0].now]);
+      urged = await count(pool, `SELECT count(DISTINCT work_order_id) AS n FROM work_order_events WHERE ${dueUrges}`, params);
       if (urged >= due) break;
       await sleep(200);
     }
     const allUrged = performance.now() - tRestart;
-    const order = await pool.query<{ due: string }>(
-      "SELECT detail->>'dueAt' AS due FROM work_order_events WHERE type = 'urged' AND recorded_at >= $1 ORDER BY recorded_at, at",
-      [dbNow[0].now],
-    );
+    const order = await pool.query<{ due: string; at: Date }>(`SELECT detail->>'dueAt' AS due, at FROM work_order_events WHERE ${dueUrges} ORDER BY at, seq`, params);
     let inversions = 0;
     let latest = '';
     for (const r of order.rows) {
       if (r.due < latest) inversions++;
       else latest = r.due;
     }
+    const span = order.rows.length ? (order.rows[order.rows.length - 1].at.getTime() - order.rows[0].at.getTime()) / 1000 : NaN;
     print(
-      `  deadlines passed during the restart: ${urged} of ${due} work orders urged, all recorded ${f1(allUrged / 1000)} s after the restart began ` +
-        `(${f1((allUrged - serving) / 1000)} s after serving); recorded before an earlier-due one: ${inversions} (${f1((100 * inversions) / Math.max(1, urged))} %)`,
+      `  deadlines passed during the restart: ${urged} of ${due} work orders urged (${order.rows.length} urges), all recorded ${f1(allUrged / 1000)} s after the restart began ` +
+        `(${f1((allUrged - serving) / 1000)} s after serving; first to last urge ${f1(span)} s, ${f1(order.rows.length / span)}/s); fired before an earlier-due one: ${inversions}`,
     );
     await sleep(5000);
     print(`PSS after the restart: ${pssLine(service.pid)}`);
