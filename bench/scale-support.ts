@@ -399,6 +399,33 @@ export async function seedWorkOrders(
   }
 }
 
+/**
+ * Seeds `count` work orders through {@link seedWorkOrders} in batches, keeping at most `window`
+ * started but not yet recorded in the read model: starting all at once only queues work in the
+ * engine (measured: 50 starts/s but 3 first states/s with 16 000 queued). Returns their ids.
+ */
+export async function seedWithBoundedBacklog(
+  pool: Pool,
+  temporalAddress: string,
+  count: number,
+  options: { unitIds: string[]; label: string; now: () => Date; concurrency?: number; window?: number },
+): Promise<string[]> {
+  const window = options.window ?? 1000;
+  const batch = Math.min(window, 500);
+  const recorded = async () => Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM work_orders')).rows[0].n);
+  const before = await recorded();
+  const ids: string[] = [];
+  while (ids.length < count) {
+    if (ids.length - ((await recorded()) - before) > window - batch) {
+      await sleep(100);
+      continue;
+    }
+    const n = Math.min(batch, count - ids.length);
+    ids.push(...(await seedWorkOrders(pool, temporalAddress, n, { unitIds: options.unitIds, now: options.now(), label: options.label, concurrency: options.concurrency ?? 64 })));
+  }
+  return ids;
+}
+
 /** Waits until the read model holds `expected` rows matching `where` (bounded by `maxSeconds`). */
 export async function waitForRows(pool: Pool, sql: string, params: unknown[], expected: number, maxSeconds: number): Promise<number> {
   const t0 = performance.now();

@@ -39,6 +39,7 @@ import {
   freePort,
   openLoop,
   pssOfTree,
+  seedWithBoundedBacklog,
   seedWorkOrders,
   sleep,
   waitForRows,
@@ -173,12 +174,7 @@ async function throughputAndMemory(base: string): Promise<void> {
       print(`${opts.open} open work orders (seeded through the workflow with parallel client starts)`);
       const before = Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM work_orders')).rows[0].n);
       const t0 = performance.now();
-      const batch = 10_000;
-      const seeded: string[] = [];
-      for (let done = 0; done < opts.open; done += batch) {
-        const n = Math.min(batch, opts.open - done);
-        seeded.push(...(await seedWorkOrders(pool, service.temporalAddress, n, { unitIds, now: new Date(), label: 'open', concurrency: 128 })));
-      }
+      const seeded = await seedWithBoundedBacklog(pool, service.temporalAddress, opts.open, { unitIds, now: () => new Date(), label: 'open' });
       const first = seeded[0];
       const started = (performance.now() - t0) / 1000;
       await waitForRows(pool, 'SELECT count(*) AS n FROM work_orders', [], before + opts.open, 1800);
