@@ -33,6 +33,7 @@ import path from 'node:path';
 import { Pool } from 'pg';
 import { demoTokens } from '../db/seed/demo';
 import { kaifengUnits } from '../db/seed/kaifengUnits';
+import { postgresCommitRate } from './machine-limits';
 import { Http, ServiceProcess, freePort, pssByProcessName, pssOfTree, seedWorkOrders, sleep } from './scale-support';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -105,29 +106,6 @@ function pssLine(pid: number): string {
   return `${gib(pssOfTree(pid))} (${parts.join(', ')})`;
 }
 
-async function commitRate(databaseUrl: string, clients: number, seconds: number): Promise<number> {
-  const pool = new Pool({ connectionString: databaseUrl, max: clients });
-  try {
-    await pool.query('CREATE TABLE IF NOT EXISTS bench_commits (id bigserial PRIMARY KEY, v text NOT NULL)');
-    let n = 0;
-    const until = performance.now() + seconds * 1000;
-    const t0 = performance.now();
-    await Promise.all(
-      Array.from({ length: clients }, async () => {
-        while (performance.now() < until) {
-          await pool.query('INSERT INTO bench_commits (v) VALUES ($1)', ['x']);
-          n++;
-        }
-      }),
-    );
-    const rate = n / ((performance.now() - t0) / 1000);
-    await pool.query('DROP TABLE bench_commits');
-    return rate;
-  } finally {
-    await pool.end();
-  }
-}
-
 async function count(pool: Pool, sql: string, params: unknown[] = []): Promise<number> {
   return Number((await pool.query<{ n: string }>(sql, params)).rows[0].n);
 }
@@ -169,7 +147,7 @@ async function main(): Promise<void> {
     print(`service restart${reuse ? ` with ${opts.open} stored` : ', nearly empty'}: serving after ${f1(idle / 1000)} s — ${steps.steps()}`);
     pool = new Pool({ connectionString: service.databaseUrl(), max: 4 });
     pool.on('error', () => undefined); // the restart below ends idle connections
-    const pgRate = await commitRate(service.databaseUrl(), 32, opts.limitSeconds);
+    const pgRate = await postgresCommitRate(service.databaseUrl(), 32, opts.limitSeconds);
     print(`machine limit (same run): PostgreSQL single-row commits, 32 clients: ${f0(pgRate)}/s; load ${loadavg()}`);
     print(`PSS ${reuse ? `with ${opts.open} stored` : 'nearly empty'}: ${pssLine(service.pid)}`);
 

@@ -32,7 +32,7 @@ import path from 'node:path';
 import { Pool } from 'pg';
 import { demoTokens } from '../db/seed/demo';
 import { kaifengUnits } from '../db/seed/kaifengUnits';
-import { Http, ServiceProcess, closedLoop, freePort, processTree, sleep, type LoadResult } from './scale-support';
+import { Http, ServiceProcess, closedLoop, freePort, processTree, sleep, ticketCreator, type LoadResult } from './scale-support';
 
 const argv = process.argv.slice(2);
 const option = (name: string, fallback: number) => Number(argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
@@ -327,19 +327,7 @@ async function main(): Promise<void> {
       results.push(r);
       report(r, limits);
     };
-    const owner = new Map<string, string>();
-    const body = (i: number) => ({
-      callerName: '张三',
-      callerPhone: '13800001111',
-      summary: `pg 小区门口路灯一周不亮 #${i}`,
-      category: 'complaint',
-      mainUnitId: unitIds[i % unitIds.length],
-    });
-    const create = (offset: number) => async (i: number) => {
-      const reply = await http.request('POST', '/tickets', tokens.center, body(offset + i));
-      if (reply.status === 201) owner.set(reply.body.workOrderId, reply.body.mainUnitId);
-      return reply;
-    };
+    const { owner, create } = ticketCreator(http, tokens.center, unitIds, 'pg');
     await closedLoop(24, clients, 120, create(0)); // warm-up (JIT, pools, caches, the bundle)
     await quiet(pool);
     await sleep(11_000); // the warm-up's statistics flushed before the idle baseline

@@ -29,7 +29,7 @@ import path from 'node:path';
 import { demoTokens } from '../db/seed/demo';
 import { kaifengUnits } from '../db/seed/kaifengUnits';
 import { bareGetRate, postgresCommitRate } from './machine-limits';
-import { Http, ServiceProcess, closedLoop, freePort, processTree, summarise, type LoadResult } from './scale-support';
+import { Http, ServiceProcess, closedLoop, freePort, processTree, summarise, ticketCreator, type LoadResult } from './scale-support';
 import { BURST_SANDBOX_START, prepareBurst, runBurst } from './burst-support';
 import { Pool } from 'pg';
 
@@ -217,19 +217,7 @@ async function main(): Promise<void> {
       }
     } else {
     const http = new Http(service.url, 256);
-    const owner = new Map<string, string>();
-    const body = (i: number) => ({
-      callerName: '张三',
-      callerPhone: '13800001111',
-      summary: `profile 小区门口路灯一周不亮 #${i}`,
-      category: 'complaint',
-      mainUnitId: unitIds[i % unitIds.length],
-    });
-    const create = (offset: number) => async (i: number) => {
-      const reply = await http.request('POST', '/tickets', tokens.center, body(offset + i));
-      if (reply.status === 201) owner.set(reply.body.workOrderId, reply.body.mainUnitId);
-      return reply;
-    };
+    const { owner, create } = ticketCreator(http, tokens.center, unitIds, 'profile');
     await closedLoop(40, 8, 120, create(0)); // warm-up (JIT, pools, caches)
     const pgRate = await postgresCommitRate(service.databaseUrl(), 32, limitSeconds);
     const get = await bareGetRate(http, tokens.center, 32, limitSeconds);

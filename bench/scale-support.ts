@@ -426,6 +426,27 @@ export async function seedWithBoundedBacklog(
   return ids;
 }
 
+/**
+ * `POST /tickets` as the hotline center, numbered from `offset` and spread over `unitIds`;
+ * `owner` maps each created work order to its main unit (whose token then acts on it).
+ */
+export function ticketCreator(http: Http, centerToken: string, unitIds: string[], label: string) {
+  const owner = new Map<string, string>();
+  const create = (offset: number) => async (i: number) => {
+    const n = offset + i;
+    const reply = await http.request('POST', '/tickets', centerToken, {
+      callerName: '张三',
+      callerPhone: '13800001111',
+      summary: `${label} 小区门口路灯一周不亮 #${n}`,
+      category: 'complaint',
+      mainUnitId: unitIds[n % unitIds.length],
+    });
+    if (reply.status === 201) owner.set(reply.body.workOrderId, reply.body.mainUnitId);
+    return reply;
+  };
+  return { owner, create };
+}
+
 /** Waits until the read model holds `expected` rows matching `where` (bounded by `maxSeconds`). */
 export async function waitForRows(pool: Pool, sql: string, params: unknown[], expected: number, maxSeconds: number): Promise<number> {
   const t0 = performance.now();
