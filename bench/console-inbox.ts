@@ -24,6 +24,7 @@ import path from 'node:path';
 import { Pool } from 'pg';
 import { demoPasswords, demoTokens } from '../db/seed/demo';
 import { closedLoop, freePort, Http, seedWorkOrders, ServiceProcess, waitForRows, type LoadResult } from './scale-support';
+import { postgresCommitRate } from './machine-limits';
 
 const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
 const N = Number(arg('open', '10000'));
@@ -47,35 +48,6 @@ async function time(runs: number, f: () => Promise<unknown>): Promise<number[]> 
     out.push(performance.now() - t0);
   }
   return out;
-}
-
-/** Single-row INSERT commits/s at `clients` connections (as bench/scale.ts measures it). */
-async function postgresCommitRate(databaseUrl: string, clients: number, seconds: number): Promise<number> {
-  const pool = new Pool({ connectionString: databaseUrl, max: clients });
-  try {
-    await pool.query('CREATE TABLE IF NOT EXISTS bench_console_commits (id bigserial PRIMARY KEY, v text NOT NULL)');
-    let n = 0;
-    const t0 = performance.now();
-    const until = t0 + seconds * 1000;
-    await Promise.all(
-      Array.from({ length: clients }, async () => {
-        const c = await pool.connect();
-        try {
-          while (performance.now() < until) {
-            await c.query('INSERT INTO bench_console_commits (v) VALUES ($1)', ['x']);
-            n++;
-          }
-        } finally {
-          c.release();
-        }
-      }),
-    );
-    const rate = n / ((performance.now() - t0) / 1000);
-    await pool.query('DROP TABLE bench_console_commits');
-    return rate;
-  } finally {
-    await pool.end();
-  }
 }
 
 const rate = (r: LoadResult) => `${r.rate.toFixed(1)}/s (p50 ${r.p50.toFixed(0)} ms, p99 ${r.p99.toFixed(0)} ms, errors ${r.errors})`;

@@ -33,6 +33,7 @@ import { Pool } from 'pg';
 import { demoTokens } from '../db/seed/demo';
 import { kaifengUnits } from '../db/seed/kaifengUnits';
 import { Http, ServiceProcess, closedLoop, freePort, processTree, sleep, ticketCreator, type LoadResult } from './scale-support';
+import { postgresCommitRate } from './machine-limits';
 
 const argv = process.argv.slice(2);
 const option = (name: string, fallback: number) => Number(argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
@@ -247,37 +248,6 @@ function report(p: PhaseResult, limits: string): void {
   print('  most frequent statements (calls per op, issuer, text):');
   for (const s of [...p.statements].sort((a, b) => b.calls - a.calls).slice(0, 14)) {
     print(`    ${f1(per(s.calls)).padStart(6)}  ${issuer(s.query).padEnd(12)} ${s.query.replace(/\s+/g, ' ').slice(0, 130)}`);
-  }
-}
-
-// ---- the machine's limits (as bench/scale.ts measures them) ---------------------------------------
-
-/** Single-row INSERT commits/s at `n` connections (autocommit, durable as configured). */
-async function postgresCommitRate(databaseUrl: string, n: number, seconds: number): Promise<number> {
-  const pool = new Pool({ connectionString: databaseUrl, max: n });
-  try {
-    await pool.query('CREATE TABLE IF NOT EXISTS bench_commits (id bigserial PRIMARY KEY, v text NOT NULL)');
-    let done = 0;
-    const t0 = performance.now();
-    const until = t0 + seconds * 1000;
-    await Promise.all(
-      Array.from({ length: n }, async () => {
-        const c = await pool.connect();
-        try {
-          while (performance.now() < until) {
-            await c.query('INSERT INTO bench_commits (v) VALUES ($1)', ['x']);
-            done++;
-          }
-        } finally {
-          c.release();
-        }
-      }),
-    );
-    const rate = done / ((performance.now() - t0) / 1000);
-    await pool.query('DROP TABLE bench_commits');
-    return rate;
-  } finally {
-    await pool.end();
   }
 }
 
