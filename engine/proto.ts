@@ -27,6 +27,46 @@ export function encodeMessage(typeName: string, value: Msg): Buffer {
   return Buffer.from(t.encode(t.fromObject(value)).finish());
 }
 
+/**
+ * The protobuf bytes of history events, kept from when an event is appended (its size is
+ * measured then) until it is stored, so storing it does not encode it again (issue 9). Events
+ * are not changed after they are appended; an event missing here is encoded when needed.
+ */
+const historyEventBytes = new WeakMap<Msg, Buffer>();
+
+/** Encodes a `HistoryEvent` and remembers its bytes for {@link encodeHistory}. */
+export function encodeHistoryEvent(event: Msg): Buffer {
+  const bytes = encodeMessage('temporal.api.history.v1.HistoryEvent', event);
+  historyEventBytes.set(event, bytes);
+  return bytes;
+}
+
+/**
+ * A `temporal.api.history.v1.History` of `events`, built from each event's remembered bytes
+ * (which are forgotten then: an event is stored once): field 1 (`events`, length-delimited) per
+ * event, the bytes protobufjs writes for the same message.
+ */
+export function encodeHistory(events: Msg[]): Buffer {
+  const parts: Buffer[] = [];
+  for (const event of events) {
+    const bytes = historyEventBytes.get(event) ?? encodeMessage('temporal.api.history.v1.HistoryEvent', event);
+    historyEventBytes.delete(event);
+    parts.push(Buffer.from([0x0a, ...varint(bytes.length)]), bytes);
+  }
+  return Buffer.concat(parts);
+}
+
+/** A protobuf base-128 varint. */
+function varint(n: number): number[] {
+  const out: number[] = [];
+  while (n > 0x7f) {
+    out.push((n & 0x7f) | 0x80);
+    n = Math.floor(n / 128);
+  }
+  out.push(n);
+  return out;
+}
+
 export function decodeMessage(typeName: string, buf: Uint8Array): Msg {
   const t = lookupType(typeName);
   return t.toObject(t.decode(buf), DECODE_OPTIONS);

@@ -1,4 +1,4 @@
-import { encodeMessage, msToTimestamp, type Msg } from '../proto';
+import { encodeHistoryEvent, msToTimestamp, type Msg } from '../proto';
 
 /** Pending query waiting for an answer from a worker. */
 export interface PendingQuery {
@@ -281,7 +281,8 @@ export class Execution {
     // Summary/details a command or start request carried (shown by UIs, read back by SDKs).
     if (userMetadata) event.userMetadata = userMetadata;
     // Encoding here both measures the history size and catches a malformed event at once.
-    this.historySizeBytes += encodeMessage('temporal.api.history.v1.HistoryEvent', event).length;
+    // The bytes are kept for the store (engine/proto.ts encodeHistory): one encode per event.
+    this.historySizeBytes += encodeHistoryEvent(event).length;
     this.events.push(event);
     this.eventCount++;
     this.lastEventTime = time;

@@ -1,4 +1,4 @@
-import { decodeMessage, encodeMessage, type Msg } from '../proto';
+import { decodeMessage, encodeHistory, type Msg } from '../proto';
 
 /**
  * How the PostgreSQL store turns engine values into column values and back.
@@ -17,7 +17,7 @@ const NUL_STRING_KEY = '$nul';
 
 /** Encodes a batch of history events (one stored row). */
 export function encodeEvents(events: Msg[]): Buffer {
-  return encodeMessage('temporal.api.history.v1.History', { events });
+  return encodeHistory(events);
 }
 
 /** Decodes a stored batch of events, in the shape every engine decode uses. */
