@@ -57,6 +57,18 @@ export const MAX_WT_TIMEOUT_MS = 120_000;
 /** Update stages in order (sent counts as admitted: the worker has not answered yet). */
 export const STAGE_ORDER: Record<UpdateStage, number> = { admitted: 1, sent: 1, accepted: 2, completed: 3 };
 
+/** The fields of a run's visibility row other than its history length and size (see `visibilityToWrite`). */
+interface VisibilityKey {
+  status: string;
+  closeTime?: number;
+  executionTime?: number;
+  workflowType: string;
+  taskQueue: string;
+  memo?: Msg;
+  searchAttributes?: Msg;
+  buildIds: number;
+}
+
 /**
  * History: the mutable state and event log of every run, and the only place events are appended.
  * Each public operation changes state synchronously, then awaits one store write per touched run
@@ -72,6 +84,8 @@ export class HistoryService {
   private allWritten: Promise<unknown> = Promise.resolve();
   /** The last run-state snapshot written per run (unchanged snapshots are not written again). */
   private readonly savedSnapshots = new WeakMap<Execution, string>();
+  /** What the last visibility row written per run showed, besides its history length and size. */
+  private readonly savedVisibility = new WeakMap<Execution, VisibilityKey>();
   /** Hooks for workflow-to-workflow effects (children, external signals), set by the engine. */
   onRunClosed: (exec: Execution) => void = () => undefined;
   /** Closed runs still in memory, least recently used first (see {@link HistoryDeps.closedRunCacheSize}). */
@@ -128,10 +142,10 @@ export class HistoryService {
     const writes: Promise<void>[] = [];
     for (const exec of touched) {
       const events = exec.takeUnsaved();
-      const visibility = this.visibilityRow(exec);
       const prev = this.writeChains.get(exec.runKey) ?? Promise.resolve();
       const created = exec.created;
       exec.created = false;
+      const visibility = this.visibilityToWrite(exec, created);
       // The snapshot goes with the run's creation too: a start retried after a crash must find
       // its request id. It goes with every write of events (the mutable state changed with
       // them); a write without events sends it only when what history does not say changed.
@@ -140,7 +154,7 @@ export class HistoryService {
       const runState = created || events.length > 0 || this.savedSnapshots.get(exec) !== changeKey ? snapshot : undefined;
       this.savedSnapshots.set(exec, changeKey);
       const next = prev.then(async () => {
-        if (created) await this.deps.store.createRun({ runKey: exec.runKey, namespace: exec.namespace, workflowId: exec.workflowId, runId: exec.runId, start: startOf(exec) }, events, visibility, runState);
+        if (created) await this.deps.store.createRun({ runKey: exec.runKey, namespace: exec.namespace, workflowId: exec.workflowId, runId: exec.runId, start: startOf(exec) }, events, visibility ?? this.visibilityRow(exec), runState);
         else await this.deps.store.appendEvents(exec.runKey, events, { visibility, runState });
         if (events.length > 0) exec.savedEventId = Math.max(exec.savedEventId, Number(events[events.length - 1].eventId));
         // History readers (long polls, result()) see events only once they are durable.
@@ -161,6 +175,30 @@ export class HistoryService {
     }
     this.deps.onChange();
     return writes;
+  }
+
+  /**
+   * The visibility row to write with a run's write: always with its creation and once closed;
+   * for an open run only when something other than its history length and size changed (open
+   * runs are listed from memory, `residentVisibility`; a store keeps what it was last sent), so
+   * most writes neither build nor send one (issue 9).
+   */
+  private visibilityToWrite(exec: Execution, created: boolean): VisibilityRecord | undefined {
+    const key: VisibilityKey = {
+      status: exec.status,
+      closeTime: exec.closeTime,
+      executionTime: exec.executionTime,
+      workflowType: exec.workflowType,
+      taskQueue: exec.taskQueue,
+      memo: exec.memo,
+      searchAttributes: exec.searchAttributes,
+      buildIds: exec.binaryChecksums.length,
+    };
+    const last = this.savedVisibility.get(exec);
+    this.savedVisibility.set(exec, key);
+    const unchanged = last !== undefined && (Object.keys(key) as Array<keyof VisibilityKey>).every((k) => last[k] === key[k]);
+    if (!created && unchanged && exec.status === STATUS.running) return undefined;
+    return this.visibilityRow(exec);
   }
 
   /** Resolves when every store write started so far has settled. */
