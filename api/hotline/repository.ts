@@ -141,7 +141,8 @@ const creationSettingsSql = `SELECT
   (SELECT coalesce(json_agg(json_build_object('year', year,
        'holidays', array(SELECT to_char(d, 'YYYY-MM-DD') FROM unnest(holidays) d ORDER BY d),
        'makeUpWorkdays', array(SELECT to_char(d, 'YYYY-MM-DD') FROM unnest(make_up_workdays) d ORDER BY d)) ORDER BY year), '[]')::text
-     FROM calendar_official_years) AS official`;
+     FROM calendar_official_years) AS official,
+  (SELECT coalesce(array_agg(id), '{}') FROM units WHERE id = ANY($1::text[]) AND active) AS active_units`;
 
 let lastCreationSettings: { key: string; value: { profile: SlaProfile; calendar: CalendarData } } | undefined;
 
@@ -149,13 +150,24 @@ let lastCreationSettings: { key: string; value: { profile: SlaProfile; calendar:
  * What a new work order takes from the hotline's settings: the profile it runs under
  * ({@link currentProfile}) and its working calendar ({@link calendarFor}), in ONE query (issue 9:
  * they were five per creation). Both are rebuilt only when a stored setting or the local year
- * changed, so every API process sees an edit at its next creation; never mutated.
+ * changed, so every API process sees an edit at its next creation; never mutated. The same
+ * query tells which of `unitIds` (the units the work order names) are active units, so a
+ * creation needs no query of its own for them (issue 9).
  *
  * @throws ZodError when the stored overrides no longer validate (as {@link currentProfile})
  */
-export async function creationSettings(pool: Pool, now: Date): Promise<{ profile: SlaProfile; calendar: CalendarData }> {
-  const { rows } = await pool.query<{ settings: string | null; exceptions: string; official: string }>(creationSettingsSql);
+export async function creationSettings(
+  pool: Pool,
+  now: Date,
+  unitIds: readonly string[] = [],
+): Promise<{ profile: SlaProfile; calendar: CalendarData; activeUnitIds: ReadonlySet<string> }> {
+  const { rows } = await pool.query<{ settings: string | null; exceptions: string; official: string; active_units: string[] }>(creationSettingsSql, [unitIds]);
   const row = rows[0];
+  const activeUnitIds = new Set(row?.active_units ?? []);
+  return { ...settingsFrom(row, now), activeUnitIds };
+}
+
+function settingsFrom(row: { settings: string | null; exceptions: string; official: string } | undefined, now: Date): { profile: SlaProfile; calendar: CalendarData } {
   if (!row?.settings) throw new Error('hotline_settings is empty: the start script seeds it (ensureSettings)');
   // The local (UTC+8) year: work orders on 31 December evening belong to the local new year.
   const year = new Date(now.getTime() + chinaUtcOffsetMinutes * 60_000).getUTCFullYear();

@@ -57,13 +57,21 @@ function canonical(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-/** Unit ids named in a body that are not active units → 400 naming the field. */
-async function checkUnitFields(pool: Pool, fields: Record<string, string | string[] | undefined>): Promise<void> {
+type UnitFields = Record<string, string | string[] | undefined>;
+
+/** Every unit id the fields name. */
+const unitIdsOf = (fields: UnitFields): string[] => Object.values(fields).flatMap((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]));
+
+/**
+ * Unit ids named in a body that are not active units → 400 naming the field. `activeUnitIds`:
+ * which of them are active, when already read (a creation reads it with its settings).
+ */
+async function checkUnitFields(pool: Pool, fields: UnitFields, activeUnitIds?: ReadonlySet<string>): Promise<void> {
   const issues = [];
   for (const [field, value] of Object.entries(fields)) {
     if (value === undefined) continue;
     const ids = Array.isArray(value) ? value : [value];
-    const unknown = await unknownUnitIds(pool, ids);
+    const unknown = activeUnitIds ? ids.filter((id) => !activeUnitIds.has(id)) : await unknownUnitIds(pool, ids);
     for (const id of unknown) {
       const index = Array.isArray(value) ? `.${value.indexOf(id)}` : '';
       issues.push({ path: `body.${field}${index}`, message: `unknown unit '${id}'`, code: 'unknown_unit' });
@@ -99,8 +107,13 @@ export class TicketService {
    */
   async create(user: AuthUser, intake: Intake, idempotencyKey?: string): Promise<{ state: WorkOrderState; created: boolean }> {
     const { pool } = this.deps;
-    await checkUnitFields(pool, { mainUnitId: intake.mainUnitId, coUnitIds: intake.coUnitIds });
     const now = this.deps.now();
+    const unitFields = { mainUnitId: intake.mainUnitId, coUnitIds: intake.coUnitIds };
+    // The profile, the calendar and which named units are active in one query, rebuilt only when
+    // a setting changed (issue 9). The calendar is never missing: a year without a published
+    // schedule is provisional (issue 10).
+    const { profile, calendar, activeUnitIds } = await creationSettings(pool, now, unitIdsOf(unitFields));
+    await checkUnitFields(pool, unitFields, activeUnitIds);
     let created = true;
     // Without a key of the caller's, the API claims one of its own, so a 503 can name the key a
     // retry must carry to create this work order at most once (issue 11).
@@ -119,9 +132,6 @@ export class TicketService {
       });
       if (existing) return { state: existing, created };
     }
-    // The profile and the calendar in one query, rebuilt only when a setting changed (issue 9).
-    // The calendar is never missing: a year without a published schedule is provisional (issue 10).
-    const { profile, calendar } = await creationSettings(pool, now);
     const input: WorkOrderInput = {
       workOrderId,
       intake,
