@@ -23,16 +23,38 @@ const TAG_BYTES = 16;
 const utf8 = (s: string) => new TextEncoder().encode(s);
 const text = (b: Uint8Array | null | undefined) => (b ? Buffer.from(b).toString('utf8') : undefined);
 
+/**
+ * Fresh random IVs, drawn from the CSPRNG 256 at a time (one call per payload was a measurable
+ * part of an operation's CPU, issue 9). Every IV is still 12 random bytes used once.
+ */
+class IvSource {
+  private pool = Buffer.alloc(0);
+  private offset = 0;
+
+  next(): Buffer {
+    if (this.offset + IV_BYTES > this.pool.length) {
+      this.pool = randomBytes(IV_BYTES * 256);
+      this.offset = 0;
+    }
+    const iv = this.pool.subarray(this.offset, this.offset + IV_BYTES);
+    this.offset += IV_BYTES;
+    return iv;
+  }
+}
+
 /** The AES-256-GCM {@link PayloadCodec}; give the same instance to the client and the worker. */
 export class AesGcmPayloadCodec implements PayloadCodec {
+  private readonly ivs = new IvSource();
+
   constructor(private readonly keys: PayloadKeyRing) {}
 
   async encode(payloads: Payload[]): Promise<Payload[]> {
     const { id, key } = this.keys.current;
+    const aad = Buffer.from(id, 'utf8');
     return payloads.map((payload) => {
-      const iv = randomBytes(IV_BYTES);
+      const iv = this.ivs.next();
       const cipher = createCipheriv('aes-256-gcm', key, iv);
-      cipher.setAAD(Buffer.from(id, 'utf8'));
+      cipher.setAAD(aad);
       const plain = temporal.api.common.v1.Payload.encode(payload).finish();
       const data = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
       return { metadata: { encoding: utf8(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: utf8(id) }, data };

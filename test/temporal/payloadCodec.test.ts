@@ -25,6 +25,15 @@ test('encrypts with the first key, decrypts back, leaves no plaintext', async ()
   expect(Buffer.from(again.data!).equals(Buffer.from(encoded.data!))).toBe(false);
 });
 
+test('every payload gets its own IV, also across refills of the IV pool', async () => {
+  const codec = new AesGcmPayloadCodec(parsePayloadKeys(newPayloadKeyEntry('k1'), 'test'));
+  const encoded = [...(await codec.encode(Array.from({ length: 300 }, payload))), ...(await codec.encode(Array.from({ length: 300 }, payload)))];
+  const ivs = new Set(encoded.map((p) => Buffer.from(p.data!).subarray(0, 12).toString('hex')));
+  expect(ivs.size).toBe(600);
+  const decoded = await codec.decode(encoded);
+  expect(decoded.map((p) => defaultPayloadConverter.fromPayload(p))).toEqual(Array(600).fill(caller));
+});
+
 test('rotation: a ring with a new first key still decrypts what the old key wrote', async () => {
   const old = newPayloadKeyEntry('k1');
   const fresh = newPayloadKeyEntry('k2');
