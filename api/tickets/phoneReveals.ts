@@ -5,14 +5,59 @@
 import type { Pool } from 'pg';
 import type { AuthUser } from '../http/auth';
 
-/** Records that `user` was shown the caller's phone of each of `workOrderIds` through `via`. */
+/**
+ * Records that `user` was shown the caller's phone of each of `workOrderIds` through `via`;
+ * resolves once the rows are committed (the response that shows the phone waits for it).
+ *
+ * Concurrent requests share one statement (issue 9: one INSERT and one commit per creation or
+ * action was a measurable part of PostgreSQL's work): while one batch is being written, the
+ * next requests queue and are written together, in the order they came, as soon as it is done.
+ */
 export async function recordPhoneReveals(pool: Pool, user: AuthUser, workOrderIds: readonly string[], via: string): Promise<void> {
   if (!workOrderIds.length) return;
-  await pool.query(
-    `INSERT INTO phone_reveals (user_id, role, unit_id, work_order_id, via)
-     SELECT $1, $2, $3, id, $5 FROM unnest($4::text[]) AS id`,
-    [user.id, user.role, user.unitId ?? null, [...new Set(workOrderIds)], via],
-  );
+  let writer = writers.get(pool);
+  if (!writer) writers.set(pool, (writer = new RevealWriter(pool)));
+  await writer.add([...new Set(workOrderIds)].map((id) => [user.id, user.role, user.unitId ?? null, id, via]));
+}
+
+type RevealRow = [userId: string, role: string, unitId: string | null, workOrderId: string, via: string];
+
+const writers = new WeakMap<Pool, RevealWriter>();
+
+/** One INSERT at a time per pool; rows that arrive meanwhile wait for the next one. */
+class RevealWriter {
+  private queued: Array<{ rows: RevealRow[]; done: (error?: unknown) => void }> = [];
+  private writing = false;
+
+  constructor(private readonly pool: Pool) {}
+
+  add(rows: RevealRow[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queued.push({ rows, done: (error) => (error === undefined ? resolve() : reject(error)) });
+      if (!this.writing) void this.writeQueued();
+    });
+  }
+
+  private async writeQueued(): Promise<void> {
+    this.writing = true;
+    while (this.queued.length) {
+      const batch = this.queued.splice(0);
+      const rows = batch.flatMap((b) => b.rows);
+      const column = (i: number) => rows.map((r) => r[i]);
+      let failure: unknown;
+      try {
+        await this.pool.query(
+          `INSERT INTO phone_reveals (user_id, role, unit_id, work_order_id, via)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])`,
+          [column(0), column(1), column(2), column(3), column(4)],
+        );
+      } catch (error) {
+        failure = error ?? new Error('recording phone reveals failed');
+      }
+      for (const b of batch) b.done(failure);
+    }
+    this.writing = false;
+  }
 }
 
 export interface PhoneReveal {
