@@ -6,8 +6,7 @@
  * trace for EVERY promise a workflow creates (for the `__stack_trace` query): an `Error`, its
  * stack and a source-map lookup per frame. With V8's default of 10 frames that was ~28 % of the
  * workflow thread's time. The depth comes from the sandbox's own `Error.stackTraceLimit`; 6 frames
- * still show where a workflow waits and where a failure was thrown. (With WORKER_STACK_TRACES=off,
- * the default, the hook is not installed at all: worker/workflowThreadWithoutStackTraces.js.)
+ * still show where a workflow waits and where a failure was thrown.
  *
  * Nothing else may go here: a preloaded module is shared by every workflow of the thread.
  */
