@@ -252,7 +252,7 @@ async function main(): Promise<void> {
   console.log(limits);
   for (const p of phases) {
     const ms = (cpuSeconds: number) => `${((cpuSeconds * 1000) / p.ops).toFixed(2)} ms/op`;
-    console.log(`\n=== ${p.name}: ${p.ops} ops, ${p.load.rate.toFixed(1)}/s, p50 ${p.load.p50.toFixed(0)} ms, p99 ${p.load.p99.toFixed(0)} ms, errors ${p.load.errors}`);
+    console.log(`\n=== ${p.name}: ${p.ops} ops, ${p.load.rate.toFixed(1)}/s, p50 ${p.load.p50.toFixed(0)} ms, p99 ${p.load.p99.toFixed(0)} ms, errors ${p.load.errors}${p.load.errors ? ` (HTTP statuses: ${JSON.stringify(p.load.statuses)})` : ''}`);
     const cpuTotal = p.cpu.reduce((s, [, v]) => s + v, 0);
     console.log(`  CPU per thread (total ${ms(cpuTotal)}):`);
     for (const [k, v] of p.cpu.slice(0, 12)) console.log(`    ${ms(v).padStart(14)}  ${k}`);
