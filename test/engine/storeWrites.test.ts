@@ -1,0 +1,69 @@
+/**
+ * Store writes per workflow task (issue 9). A workflow task scheduled only to deliver an update is
+ * not written on its own: it is written with its start, in the one write the poll makes (as
+ * Temporal's speculative task, nothing of an update is durable before it is accepted). And the
+ * open run's visibility row goes only with writes that change more than its history length.
+ * Driven with raw gRPC calls, so the task waits in its queue and no worker's timing matters.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { startEngine, type EngineHandle } from '../../engine';
+import { MemoryStore } from '../../engine/persistence/memoryStore';
+import type { DerivedUpdate } from '../../engine/persistence/store';
+import type { Msg } from '../../engine/proto';
+
+class RecordingStore extends MemoryStore {
+  readonly appends: Array<{ eventTypes: string[]; visibility: boolean }> = [];
+  override async appendEvents(runKey: string, events: Msg[], derived: DerivedUpdate): Promise<void> {
+    this.appends.push({ eventTypes: events.map((e) => String(e.eventType)), visibility: derived.visibility !== undefined });
+    return super.appendEvents(runKey, events, derived);
+  }
+}
+
+let engine: EngineHandle;
+let connection: Connection;
+let client: Client;
+const store = new RecordingStore();
+
+beforeAll(async () => {
+  engine = await startEngine({ store });
+  connection = await Connection.connect({ address: engine.address });
+  client = new Client({ connection });
+}, 60_000);
+afterAll(async () => {
+  await connection?.close();
+  await engine?.stop();
+});
+
+test('an update’s workflow task is written with its start, in one write; the visibility row only when it changes', async () => {
+  const svc = client.workflowService;
+  const taskQueue = { name: 'store-writes' };
+  const workflowId = 'store-writes-1';
+  await svc.startWorkflowExecution({ namespace: 'default', workflowId, workflowType: { name: 'anything' }, taskQueue, requestId: 'start-1', identity: 'test' });
+  const first = await svc.pollWorkflowTaskQueue({ namespace: 'default', taskQueue, identity: 'test' });
+  await svc.respondWorkflowTaskCompleted({ namespace: 'default', taskToken: first.taskToken, identity: 'test', commands: [] });
+
+  const before = store.appends.length;
+  // The update waits for its acceptance; the task it needs stays queued until the poll below.
+  const update = svc
+    .updateWorkflowExecution({
+      namespace: 'default',
+      workflowExecution: { workflowId },
+      request: { meta: { updateId: 'u-1', identity: 'test' }, input: { name: 'anUpdate' } },
+      waitPolicy: { lifecycleStage: 2 /* ACCEPTED */ },
+    })
+    .catch((error: unknown) => error);
+  const task = await svc.pollWorkflowTaskQueue({ namespace: 'default', taskQueue, identity: 'test' });
+  expect(task.messages?.[0]?.protocolInstanceId).toBe('u-1');
+
+  const writes = store.appends.slice(before);
+  expect(writes.map((w) => w.eventTypes)).toEqual([['EVENT_TYPE_WORKFLOW_TASK_SCHEDULED', 'EVENT_TYPE_WORKFLOW_TASK_STARTED']]);
+  // Only the history length changed: no visibility row with the write.
+  expect(writes[0].visibility).toBe(false);
+
+  // A closed run's row always goes along.
+  await svc.terminateWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId }, reason: 'test over', identity: 'test' });
+  await update;
+  const last = store.appends.at(-1)!;
+  expect(last.eventTypes).toContain('EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED');
+  expect(last.visibility).toBe(true);
+});
