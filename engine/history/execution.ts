@@ -23,6 +23,8 @@ export interface WorkflowTaskState {
   queries: PendingQuery[];
   /** Update ids whose request messages went out with this task. */
   sentUpdates: string[];
+  /** Queued in matching's interactive lane (a person waits on it): not promoted twice. */
+  interactive?: boolean;
 }
 
 export interface TimerState {

@@ -551,9 +551,27 @@ export class HistoryService {
     const wt = exec.wt!;
     const sid = wt.scheduledEventId;
     const queueName = sticky ? wt.queueName : exec.taskQueue;
-    this.deps.matching.add(exec.namespace, 'workflow', queueName, {
-      dispatch: (poll) => this.startWorkflowTask(exec, sid, sticky, poll),
-    });
+    wt.interactive = personWaitsOn(exec);
+    this.deps.matching.add(
+      exec.namespace,
+      'workflow',
+      queueName,
+      { dispatch: (poll) => this.startWorkflowTask(exec, sid, sticky, poll) },
+      wt.interactive ? 'interactive' : 'backlog',
+    );
+  }
+
+  /**
+   * A query or an update arrived for a run whose workflow task is queued, not started: the task
+   * now carries it, so it moves to the interactive lane (issue 9: a person reading or acting on a
+   * work order mid-escalation waited out the whole burst of passed deadlines). Unlike Temporal,
+   * which leaves such a task where it is in the backlog (engine/README.md, "How it differs").
+   * The entry already in the backlog lane stays and is skipped when reached (the task started).
+   */
+  promoteWorkflowTask(exec: Execution): void {
+    const wt = exec.wt;
+    if (!exec.isOpen || !wt || wt.startedEventId !== undefined || wt.interactive || !personWaitsOn(exec)) return;
+    this.enqueueWorkflowTask(exec, wt.sticky && !!exec.sticky);
   }
 
   /** Hands the scheduled workflow task to a poller: writes WorkflowTaskStarted, builds the response. */
@@ -659,6 +677,7 @@ export class HistoryService {
     if (exec.wt && exec.wt.startedEventId === undefined) {
       exec.wt.queries.push(...exec.waitingQueries);
       exec.waitingQueries = [];
+      this.promoteWorkflowTask(exec);
       return;
     }
     if (exec.wtInFlight) return;
@@ -694,15 +713,17 @@ export class HistoryService {
       return res;
     };
     const sticky = exec.sticky;
+    // A query task never waits behind the backlog: Temporal's matcher dispatches it through its
+    // own path (OfferQuery → queryTaskC, temporalio/temporal service/matching/matcher.go).
     if (sticky && exec.isOpen) {
-      this.deps.matching.add(exec.namespace, 'workflow', sticky.queueName, { dispatch: (p) => dispatch(p, true) });
+      this.deps.matching.add(exec.namespace, 'workflow', sticky.queueName, { dispatch: (p) => dispatch(p, true) }, 'interactive');
       this.deps.timers.schedule(this.now() + sticky.scheduleToStartMs, () => {
         if (exec.legacyQueries.has(q.id) && !(q as { taken?: boolean }).taken) {
-          this.deps.matching.add(exec.namespace, 'workflow', exec.taskQueue, { dispatch: (p) => dispatch(p, false) });
+          this.deps.matching.add(exec.namespace, 'workflow', exec.taskQueue, { dispatch: (p) => dispatch(p, false) }, 'interactive');
         }
       });
     } else {
-      this.deps.matching.add(exec.namespace, 'workflow', exec.taskQueue, { dispatch: (p) => dispatch(p, false) });
+      this.deps.matching.add(exec.namespace, 'workflow', exec.taskQueue, { dispatch: (p) => dispatch(p, false) }, 'interactive');
     }
   }
 
@@ -833,3 +854,12 @@ export class HistoryService {
   }
 }
 
+/**
+ * True when a person waits on the run's next workflow task: a query rides on it, or an update is
+ * not completed yet (an action's answer waits for its completion, possibly a task or two later).
+ */
+function personWaitsOn(exec: Execution): boolean {
+  if (exec.wt && exec.wt.queries.length > 0) return true;
+  for (const u of exec.updates.values()) if (u.stage !== 'completed') return true;
+  return false;
+}

@@ -25,8 +25,11 @@ export function invoke(history: HistoryService, exec: Execution, req: Msg): Prom
       },
       reject,
     };
-    if (exec.isOpen && exec.wt && exec.wt.startedEventId === undefined) exec.wt.queries.push(q);
-    else if (exec.isOpen && exec.wtInFlight) exec.waitingQueries.push(q);
+    if (exec.isOpen && exec.wt && exec.wt.startedEventId === undefined) {
+      // Answered with the queued task (Temporal's consistent query), which a person now waits on.
+      exec.wt.queries.push(q);
+      history.promoteWorkflowTask(exec);
+    } else if (exec.isOpen && exec.wtInFlight) exec.waitingQueries.push(q);
     else if (exec.previousStartedEventId === 0 && !exec.taskEverStarted) {
       // No workflow code has run yet (start delay): there is nothing a worker could answer from.
       reject(failedPrecondition('workflow has not started its first workflow task yet; query it after the start delay'));

@@ -42,6 +42,7 @@ export async function invoke(history: HistoryService, exec: Execution, req: Msg,
     // own: until the update is accepted nothing of it is durable anyway, as in Temporal (which
     // uses a speculative task). One store write less per action (issue 9).
     if (!exec.wt) history.scheduleWorkflowTask(exec);
+    else history.promoteWorkflowTask(exec);
   }
   const wanted = updateStageOf(req.waitPolicy?.lifecycleStage);
   await waitForUpdate(history, u, wanted, waitMs);
