@@ -30,6 +30,11 @@ export interface EngineHandle {
   clock: EngineClock;
   /** Runs held in memory: every open run, and closed runs still in the closed-run cache. */
   residentRuns(): { open: number; closed: number };
+  /**
+   * Workflow-task queue entries per matching lane (`interactive`: queries and tasks a person waits
+   * on; `backlog`: the rest), stale entries included; namespace `default` unless given. For diagnostics and tests.
+   */
+  queuedWorkflowTasks(taskQueue: string, namespace?: string): { interactive: number; backlog: number };
   /** Open runs rebuilt at start, and how many of them by replaying their history (no usable snapshot). */
   recovered: { runs: number; replayed: number };
   /** Stops serving and releases every timer. */
@@ -196,6 +201,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineHa
         ? { ...clock.publicView(), advanceTo: (ms, o) => stepTo(ms, clock, timers, () => history.inFlightCount(), o?.settleTimeoutMs) }
         : clock.publicView(),
     residentRuns: () => history.residentRuns(),
+    queuedWorkflowTasks: (taskQueue, namespace) => matching.depth(namespace ?? 'default', 'workflow', taskQueue),
     recovered,
     async stop() {
       if (stopped) return;

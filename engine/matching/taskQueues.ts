@@ -97,6 +97,15 @@ export class Matching {
     });
   }
 
+  /**
+   * Entries queued per lane (tasks that went stale meanwhile included: they are skipped when
+   * reached). For diagnostics and tests.
+   */
+  depth(namespace: string, kind: TaskQueueKind, name: string): { interactive: number; backlog: number } {
+    const q = this.queues.get(`${namespace}\u0000${kind}\u0000${name}`);
+    return { interactive: q?.interactive.length ?? 0, backlog: q?.tasks.length ?? 0 };
+  }
+
   /** Number of pollers seen on the queue recently (for DescribeTaskQueue-like answers). */
   hasRecentPoller(namespace: string, kind: TaskQueueKind, name: string, withinMs: number): boolean {
     const q = this.queues.get(`${namespace}\u0000${kind}\u0000${name}`);
