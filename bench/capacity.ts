@@ -202,6 +202,12 @@ async function main(): Promise<void> {
     );
     const restartAt = new Date(rows[0].d.getTime() - 3_600_000 + 1000);
     const firstId = (await pool.query<{ id: string }>('SELECT id FROM work_orders WHERE closed_at IS NULL ORDER BY created_at LIMIT 1')).rows[0].id;
+    // A person acting during the burst (scale-query): a unit signs a work order whose deadlines have not passed.
+    const signer = (
+      await pool.query<{ id: string; unit: string }>(
+        "SELECT id, main_unit_id AS unit FROM work_orders WHERE stage = 'dispatched' AND main_unit_id IS NOT NULL ORDER BY sign_deadline DESC NULLS LAST LIMIT 1",
+      )
+    ).rows[0];
     await service.stop();
     if (!reuse && cached && open >= opts.open) {
       await mkdir(opts.seedCache, { recursive: true });
@@ -216,16 +222,21 @@ async function main(): Promise<void> {
     steps.reset();
     const serving = await service.start();
     const tokens = demoTokens(service.demoSecret());
-    let live = NaN;
-    for (let attempt = 0; attempt < 1200; attempt++) {
-      const reply = await http.request('GET', `/tickets/${firstId}`, tokens.center, undefined, 60_000);
-      if (reply.status === 200) {
-        live = performance.now() - tRestart;
-        break;
+    // Until the first 2xx (or any answer but a 5xx/timeout, for the action: a 409 is an answer too).
+    const firstAnswer = async (send: () => Promise<{ status: number }>, answered: (status: number) => boolean): Promise<number> => {
+      for (let attempt = 0; attempt < 1200; attempt++) {
+        const reply = await send().catch(() => ({ status: 0 }));
+        if (answered(reply.status)) return performance.now() - tRestart;
+        await sleep(100);
       }
-      await sleep(100);
-    }
+      return NaN;
+    };
+    const [live, acted] = await Promise.all([
+      firstAnswer(() => http.request('GET', `/tickets/${firstId}`, tokens.center, undefined, 60_000), (s) => s === 200),
+      signer ? firstAnswer(() => http.request('POST', `/tickets/${signer.id}/sign`, tokens.units[signer.unit], {}, 60_000), (s) => s > 0 && s < 500) : Promise.resolve(NaN),
+    ]);
     print(`restart with ${open} open (clock restarts at ${restartAt.toISOString()}): serving after ${f1(serving / 1000)} s, first live work-order state after ${f1(live / 1000)} s — ${steps.steps()}`);
+    print(`  a unit's action (sign) sent at serving, during the burst: answered ${f1(acted / 1000)} s after the restart began`);
     // Every urge due by the restart instant recorded, and in which order. `at` is the workflow
     // time the urge fired (the clock restarts at restartAt and runs on); recorded_at is written
     // in workflow time too, so it cannot tell "after the restart" apart.
