@@ -79,8 +79,27 @@ export async function settled(pool: Pool, maxSeconds: number): Promise<void> {
   }
 }
 
-/** Seeds `n` work orders at the sandbox's current instant and moves the clock to a minute before their sign deadlines. */
+/**
+ * The sandbox instant to seed a burst at: `now` when it is after hours in Beijing (20:00–07:59),
+ * otherwise that day's 20:00. A second burst in the same run (`--bursts=1000,3000`) starts in the
+ * office hours the first one moved the clock to: seeded then, its deadlines kept each creation's
+ * second and the clock stepped through them one instant at a time, which is not a burst.
+ */
+export function afterHours(now: number): number {
+  const beijingHour = new Date(now + 8 * 3_600_000).getUTCHours();
+  if (beijingHour >= 20 || beijingHour < 8) return now;
+  const day = Math.floor((now + 8 * 3_600_000) / 86_400_000) * 86_400_000;
+  return day + 20 * 3_600_000 - 8 * 3_600_000;
+}
+
+/** Seeds `n` work orders after hours (see {@link afterHours}) and moves the clock to a minute before their sign deadlines. */
 export async function prepareBurst(ctx: BurstContext, n: number, label: string): Promise<PreparedBurst> {
+  const evening = afterHours(await clockNow(ctx));
+  if (evening > (await clockNow(ctx))) {
+    // What falls due on the way (earlier bursts' later deadlines) is stepped through and settled first.
+    await advanceClockTo(ctx, evening);
+    await settled(ctx.pool, 600);
+  }
   const now = new Date(await clockNow(ctx));
   const t0 = performance.now();
   const ids = await seedWorkOrders(ctx.pool, ctx.temporalAddress, n, { unitIds: ctx.unitIds, now, label, concurrency: 128 });

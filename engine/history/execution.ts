@@ -161,6 +161,11 @@ export class Execution {
   lastEventTime = 0;
   /** True once a workflow task was handed to a worker (workflow code has run). */
   taskEverStarted = false;
+  /**
+   * When a worker last took a task of this run (a stamp that only grows, 0: never since this
+   * engine started): the higher, the likelier the worker still has the run in its cache.
+   */
+  lastTakenStamp = 0;
   /** True once a workflow task was scheduled (a recovered run without one waits out its start backoff). */
   taskEverScheduled = false;
   /** User metadata of the start request (first event), for DescribeWorkflowExecution. */

@@ -556,7 +556,12 @@ export class HistoryService {
       exec.namespace,
       'workflow',
       queueName,
-      { dispatch: (poll) => this.startWorkflowTask(exec, sid, sticky, poll) },
+      {
+        dispatch: (poll) => this.startWorkflowTask(exec, sid, sticky, poll),
+        // A timer's task joins the queue's warm backlog (matching/warmBacklog.ts, issue 9): a burst
+        // of deadlines is handed out warmest run first, the runs a worker most likely still caches.
+        ...(this.firingTimer && !wt.interactive ? { warmth: exec.lastTakenStamp } : {}),
+      },
       wt.interactive ? 'interactive' : 'backlog',
     );
   }
@@ -573,6 +578,11 @@ export class HistoryService {
     if (!exec.isOpen || !wt || wt.startedEventId !== undefined || wt.interactive || !personWaitsOn(exec)) return;
     this.enqueueWorkflowTask(exec, wt.sticky && !!exec.sticky);
   }
+
+  /** True while a workflow timer fires (its task is a timer-caused one). */
+  private firingTimer = false;
+  /** Source of {@link Execution.lastTakenStamp}. */
+  private takenStamps = 0;
 
   /** Hands the scheduled workflow task to a poller: writes WorkflowTaskStarted, builds the response. */
   private startWorkflowTask(exec: Execution, sid: number, sticky: boolean, poll: Msg): Msg | null {
@@ -595,6 +605,7 @@ export class HistoryService {
     wt.startedEventId = started.eventId;
     wt.startedTime = now;
     exec.taskEverStarted = true;
+    exec.lastTakenStamp = ++this.takenStamps;
     const startedId = started.eventId;
     wt.timeoutTimer = this.deps.timers.schedule(now + this.workflowTaskTimeoutMs(exec), () => this.timeOutWorkflowTask(exec, sid, startedId));
     this.markDirty(exec);
@@ -693,6 +704,7 @@ export class HistoryService {
     const dispatch = (poll: Msg, sticky: boolean): Msg | null => {
       if (!exec.legacyQueries.has(q.id) || (q as { taken?: boolean }).taken) return null;
       (q as { taken?: boolean }).taken = true;
+      exec.lastTakenStamp = ++this.takenStamps;
       const fromId = sticky ? exec.previousStartedEventId + 1 : 1;
       void poll;
       const res: Msg = {
@@ -811,7 +823,12 @@ export class HistoryService {
     exec.timers.delete(timerId);
     exec.addExternal('TimerFired', { timerId, startedEventId }, this.now());
     this.markDirty(exec);
-    this.scheduleWorkflowTask(exec);
+    this.firingTimer = true;
+    try {
+      this.scheduleWorkflowTask(exec);
+    } finally {
+      this.firingTimer = false;
+    }
     this.flushSoon();
   }
 

@@ -1,4 +1,5 @@
 import type { Msg } from '../proto';
+import { WARM_SLICE_MS, WarmBacklog } from './warmBacklog';
 
 export type TaskQueueKind = 'workflow' | 'activity';
 
@@ -9,6 +10,8 @@ export type TaskQueueKind = 'workflow' | 'activity';
  */
 export interface QueuedTask {
   dispatch(poll: Msg): Msg | null;
+  /** A timer-caused workflow task: how recently a worker took a task of its run (see {@link WarmBacklog}). */
+  warmth?: number;
 }
 
 interface Waiter {
@@ -34,10 +37,14 @@ class TaskQueue {
    * their own channel (`queryTaskC`, offered by `OfferQuery` and taken by every poll beside the
    * backlog's `taskC`; in the priority matcher a query task has the lowest fair level, so it
    * sorts ahead of backlog tasks) — temporalio/temporal service/matching/matcher.go,
-   * pri_matcher.go, matcher_data.go (taskBTreeLess). Each lane stays FIFO: deadlines keep
-   * their due order among themselves.
+   * pri_matcher.go, matcher_data.go (taskBTreeLess). The interactive lane is FIFO; in the
+   * backlog, timer-caused tasks are reordered only within one 10 s slice ({@link WarmBacklog}).
    */
   readonly interactive: QueuedTask[] = [];
+  /** Timer-caused workflow tasks, warmest run first (issue 9). */
+  readonly warm = new WarmBacklog();
+  /** When each of `tasks` was queued (wall time), to interleave them with `warm` by age. */
+  readonly queuedAt = new WeakMap<QueuedTask, number>();
   readonly waiters: Waiter[] = [];
   lastPollTime = 0;
   /** When a worker's shutdown last answered this queue's polls (its sticky queue is gone). */
@@ -67,7 +74,12 @@ export class Matching {
    */
   add(namespace: string, kind: TaskQueueKind, name: string, task: QueuedTask, lane: TaskLane = 'backlog'): void {
     const q = this.queue(namespace, kind, name);
-    (lane === 'interactive' ? q.interactive : q.tasks).push(task);
+    if (lane === 'interactive') q.interactive.push(task);
+    else if (task.warmth !== undefined) q.warm.push(task, task.warmth);
+    else {
+      q.tasks.push(task);
+      q.queuedAt.set(task, Date.now());
+    }
     this.drain(q);
   }
 
@@ -103,7 +115,7 @@ export class Matching {
    */
   depth(namespace: string, kind: TaskQueueKind, name: string): { interactive: number; backlog: number } {
     const q = this.queues.get(`${namespace}\u0000${kind}\u0000${name}`);
-    return { interactive: q?.interactive.length ?? 0, backlog: q?.tasks.length ?? 0 };
+    return { interactive: q?.interactive.length ?? 0, backlog: (q?.tasks.length ?? 0) + (q?.warm.length ?? 0) };
   }
 
   /** Number of pollers seen on the queue recently (for DescribeTaskQueue-like answers). */
@@ -143,20 +155,29 @@ export class Matching {
       for (const w of [...q.waiters]) w.resolve(null);
       q.tasks.length = 0;
       q.interactive.length = 0;
+      q.warm.clear();
     }
   }
 
   private takeOne(q: TaskQueue, request: Msg): Msg | null {
-    while (q.interactive.length > 0 || q.tasks.length > 0) {
-      const task = (q.interactive.length > 0 ? q.interactive : q.tasks).shift()!;
+    while (q.interactive.length > 0 || q.tasks.length > 0 || q.warm.length > 0) {
+      const task = q.interactive.length > 0 ? q.interactive.shift()! : this.next(q);
       const response = task.dispatch(request);
       if (response) return response;
     }
     return null;
   }
 
+  /** The next task: the older of the plain queue's head and the warm backlog's slice, the plain one on a tie. */
+  private next(q: TaskQueue): QueuedTask {
+    if (q.warm.length === 0) return q.tasks.shift()!;
+    if (q.tasks.length === 0) return q.warm.shift()!;
+    const plainSlice = Math.floor((q.queuedAt.get(q.tasks[0]) ?? 0) / WARM_SLICE_MS);
+    return plainSlice <= q.warm.oldestSlice()! ? q.tasks.shift()! : q.warm.shift()!;
+  }
+
   private drain(q: TaskQueue): void {
-    while (q.interactive.length > 0 || q.tasks.length > 0) {
+    while (q.interactive.length > 0 || q.tasks.length > 0 || q.warm.length > 0) {
       const waiter = q.waiters.find((w) => !w.gone());
       if (!waiter) return;
       const response = this.takeOne(q, waiter.request);
