@@ -26,7 +26,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -77,6 +77,17 @@ function codeKey(): string {
     for (const file of walk(path.join(ROOT, dir)).sort()) hash.update(path.relative(ROOT, file)).update('\0').update(readFileSync(file)).update('\0');
   }
   return hash.digest('hex').slice(0, 16);
+}
+
+/** The commit of this checkout (and whether it has uncommitted changes), for the record kept beside a seed. */
+function gitCommit(): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'workflows', 'domain', 'activities', 'engine', 'db'], { cwd: ROOT }).toString().trim();
+    return dirty ? `${head}+changes` : head;
+  } catch {
+    return 'unknown';
+  }
 }
 
 /** Start-up steps from the service's log lines (ms after spawn). */
@@ -209,13 +220,17 @@ async function main(): Promise<void> {
       )
     ).rows[0];
     await service.stop();
-    if (!reuse && cached && open >= opts.open) {
+    if (!reuse && cached && open > 0) {
+      // A capped seed is kept too (named by what it holds), so a later `--seedFrom` can use it.
+      const keepAt = open >= opts.open ? cached : `${cached.slice(0, -String(opts.open).length)}${open}-partial`;
       await mkdir(opts.seedCache, { recursive: true });
-      await rm(cached, { recursive: true, force: true });
-      execFileSync('cp', ['-a', dataDir, `${cached}.tmp`]);
-      execFileSync('touch', [path.join(`${cached}.tmp`, 'complete')]);
-      execFileSync('mv', [`${cached}.tmp`, cached]);
-      print(`kept the seeded data directory for later runs: ${cached} (${f0(Number(execFileSync('du', ['-sm', cached]).toString().split('\t')[0]))} MiB)`);
+      await rm(keepAt, { recursive: true, force: true });
+      execFileSync('cp', ['-a', dataDir, `${keepAt}.tmp`]);
+      const seededBy = { codeKey: codeKey(), commit: gitCommit(), open, seededAt: new Date().toISOString() };
+      writeFileSync(path.join(`${keepAt}.tmp`, 'seeded-by.json'), `${JSON.stringify(seededBy)}\n`);
+      execFileSync('touch', [path.join(`${keepAt}.tmp`, 'complete')]);
+      execFileSync('mv', [`${keepAt}.tmp`, keepAt]);
+      print(`kept the seeded data directory for later runs: ${keepAt} (${f0(Number(execFileSync('du', ['-sm', keepAt]).toString().split('\t')[0]))} MiB)`);
     }
     service.options.sandbox = restartAt.toISOString();
     const tRestart = performance.now();
