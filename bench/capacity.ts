@@ -19,10 +19,18 @@
  * node_modules/.cache/hotline-seeded) keyed by the code that wrote it (workflows, domain,
  * activities, engine, db, the SDK and Node) and the count; a reused one is said so in the output.
  * `--seedCache=off` always seeds. `--seedSeconds` caps seeding; the rest runs on what was seeded.
+ * A capped seed is kept too, as `<key>-<count>-partial`; each kept directory holds `seeded-by.json`
+ * (code key, commit, count, date).
+ *
+ * `--seedFrom=<dir>` runs the start-up, PSS and restart parts on a data directory seeded earlier,
+ * whatever code seeded it (the cache key changes with any code change): the service migrates it
+ * forward at start, as an upgrade does. The output says it is reused, which code key and commit
+ * seeded it and whether that is the code running now. `<dir>` is a kept cache entry or a
+ * `DATA_DIR`; it is copied, never changed.
  *
  * Options (flag `--name=value` or environment `CAPACITY_NAME`): `open=100000`, `passed=1000`,
  * `seedSeconds=1800`, `concurrency=32` (client starts at once), `window=1000` (started, not yet
- * recorded), `seedCache=<dir>|off`, `limitSeconds=5`.
+ * recorded), `seedCache=<dir>|off`, `seedFrom=<dir>`, `limitSeconds=5`.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -51,6 +59,7 @@ const opts = {
   window: Number(option('window', '1000')),
   seedCache: option('seedCache', path.join(ROOT, 'node_modules/.cache/hotline-seeded')),
   limitSeconds: Number(option('limitSeconds', '5')),
+  seedFrom: option('seedFrom', ''),
 };
 
 const print = (line: string) => console.log(line);
@@ -87,6 +96,15 @@ function gitCommit(): string {
     return dirty ? `${head}+changes` : head;
   } catch {
     return 'unknown';
+  }
+}
+
+/** What `seeded-by.json` in a kept data directory says (absent in directories kept before it existed). */
+function seededBy(dir: string): { codeKey: string; commit: string; open: number; seededAt: string } | undefined {
+  try {
+    return JSON.parse(readFileSync(path.join(dir, 'seeded-by.json'), 'utf8')) as { codeKey: string; commit: string; open: number; seededAt: string };
+  } catch {
+    return undefined;
   }
 }
 
@@ -129,8 +147,10 @@ async function main(): Promise<void> {
   print(`bench:capacity ${new Date().toISOString()} — ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${gib(os.totalmem())} RAM, load ${loadavg()}`);
   print(`options: ${JSON.stringify(opts)}`);
   const key = `${codeKey()}-${opts.open}`;
-  const cached = opts.seedCache === 'off' ? undefined : path.join(opts.seedCache, key);
-  const reuse = cached !== undefined && existsSync(path.join(cached, 'complete'));
+  const seedFrom = opts.seedFrom ? path.resolve(opts.seedFrom) : undefined;
+  if (seedFrom && !existsSync(path.join(seedFrom, 'postgres'))) throw new Error(`--seedFrom=${seedFrom}: not a data directory (no postgres/ in it)`);
+  const cached = seedFrom ?? (opts.seedCache === 'off' ? undefined : path.join(opts.seedCache, key));
+  const reuse = seedFrom !== undefined || (cached !== undefined && existsSync(path.join(cached, 'complete')));
   const steps = stepRecorder();
   const service = new ServiceProcess({
     dataDir,
@@ -146,8 +166,15 @@ async function main(): Promise<void> {
   try {
     if (reuse) {
       execFileSync('cp', ['-a', cached!, dataDir]);
-      await rm(path.join(dataDir, 'complete'));
-      print(`REUSED a seeded data directory (${opts.open} open, code key ${key}) from ${cached}: seeding not measured in this run`);
+      await rm(path.join(dataDir, 'complete'), { force: true });
+      if (seedFrom) {
+        const by = seededBy(dataDir);
+        const now = codeKey();
+        print(
+          `REUSED a data directory seeded earlier (--seedFrom=${seedFrom}): seeded by code key ${by?.codeKey ?? 'unknown'} (commit ${by?.commit ?? 'unknown'}, ${by?.open ?? '?'} open, ${by?.seededAt ?? 'date unknown'}); ` +
+            `the code running now is ${now}${by?.codeKey === now ? ' (the same)' : ': different code, so the start below also migrates it forward'}; seeding not measured in this run`,
+        );
+      } else print(`REUSED a seeded data directory (${opts.open} open, code key ${key}) from ${cached}: seeding not measured in this run`);
     } else {
       steps.reset();
       print(`service start, empty data dir (first time: initdb, migrations, demo directory): ${f1((await service.start()) / 1000)} s — ${steps.steps()}`);
@@ -155,12 +182,13 @@ async function main(): Promise<void> {
     }
     steps.reset();
     const idle = await service.start();
-    print(`service restart${reuse ? ` with ${opts.open} stored` : ', nearly empty'}: serving after ${f1(idle / 1000)} s — ${steps.steps()}`);
+    print(`service restart${reuse ? ' on the reused data' : ', nearly empty'}: serving after ${f1(idle / 1000)} s — ${steps.steps()}`);
     pool = new Pool({ connectionString: service.databaseUrl(), max: 4 });
     pool.on('error', () => undefined); // the restart below ends idle connections
     const pgRate = await postgresCommitRate(service.databaseUrl(), 32, opts.limitSeconds);
     print(`machine limit (same run): PostgreSQL single-row commits, 32 clients: ${f0(pgRate)}/s; load ${loadavg()}`);
-    print(`PSS ${reuse ? `with ${opts.open} stored` : 'nearly empty'}: ${pssLine(service.pid)}`);
+    const stored = reuse ? await count(pool, 'SELECT count(*) AS n FROM work_orders WHERE closed_at IS NULL') : 0;
+    print(`PSS ${reuse ? `with ${stored} open stored (none loaded into the worker yet)` : 'nearly empty'}: ${pssLine(service.pid)}`);
 
     if (!reuse) {
       const before = await count(pool, 'SELECT count(*) AS n FROM work_orders');
@@ -226,8 +254,8 @@ async function main(): Promise<void> {
       await mkdir(opts.seedCache, { recursive: true });
       await rm(keepAt, { recursive: true, force: true });
       execFileSync('cp', ['-a', dataDir, `${keepAt}.tmp`]);
-      const seededBy = { codeKey: codeKey(), commit: gitCommit(), open, seededAt: new Date().toISOString() };
-      writeFileSync(path.join(`${keepAt}.tmp`, 'seeded-by.json'), `${JSON.stringify(seededBy)}\n`);
+      const record = { codeKey: codeKey(), commit: gitCommit(), open, seededAt: new Date().toISOString() };
+      writeFileSync(path.join(`${keepAt}.tmp`, 'seeded-by.json'), `${JSON.stringify(record)}\n`);
       execFileSync('touch', [path.join(`${keepAt}.tmp`, 'complete')]);
       execFileSync('mv', [`${keepAt}.tmp`, keepAt]);
       print(`kept the seeded data directory for later runs: ${keepAt} (${f0(Number(execFileSync('du', ['-sm', keepAt]).toString().split('\t')[0]))} MiB)`);
