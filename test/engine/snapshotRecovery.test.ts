@@ -4,7 +4,7 @@ import { startEngine, type EngineHandle } from '../../engine';
 import { MemoryStore } from '../../engine/persistence/memoryStore';
 import type { RecoveryMode } from '../../engine/history/recovery';
 import { uid } from './harness';
-import { bumpUpdate, finishSignal, snapshotSubject } from './workflows/snapshot';
+import { bumpUpdate, finishSignal, retagSignal, snapshotSubject, taggedRun } from './workflows/snapshot';
 
 /**
  * Start-up rebuilds open runs from their saved mutable-state snapshot instead of replaying their
@@ -109,5 +109,57 @@ describe('recovery from mutable-state snapshots', () => {
       }),
     );
     // Five engines and two workers on a loaded 2-core machine.
+  }, 180_000);
+
+  it('shares values equal across rebuilt runs, and a change to one run stays its own', async () => {
+    const store = new MemoryStore();
+    const taskQueue = uid('shared');
+    const ids = [uid('tagged-a'), uid('tagged-b')];
+    const tags = async (client: Client) =>
+      Promise.all(
+        ids.map(async (workflowId) => {
+          const d = await client.workflow.getHandle(workflowId).describe();
+          return { keyword: d.searchAttributes.CustomKeywordField, memo: d.memo };
+        }),
+      );
+    await withEngine(store, 'snapshot', (engine, client) =>
+      withWorker(engine, taskQueue, async () => {
+        for (const workflowId of ids) await client.workflow.start(taggedRun, { taskQueue, workflowId });
+        // Both runs' first task (their tags) is stored before the engine stops.
+        for (;;) {
+          const seen = await tags(client);
+          if (seen.every((t) => t.memo?.note === 'same for all')) break;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }),
+    );
+    await withEngine(store, 'snapshot', (engine, client) =>
+      withWorker(engine, taskQueue, async () => {
+        expect(engine.recovered).toEqual({ runs: 2, replayed: 0 });
+        await client.workflow.getHandle(ids[0]).signal(retagSignal, 'changed');
+        for (;;) {
+          const [a] = await tags(client);
+          if (a.memo?.note === 'changed') break;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        expect(await tags(client)).toEqual([
+          { keyword: ['changed'], memo: { note: 'changed' } },
+          { keyword: ['waiting'], memo: { note: 'same for all' } },
+        ]);
+      }),
+    );
+    // And once more from the snapshots written after the change.
+    await withEngine(store, 'snapshot', async (_engine, client) => {
+      expect(await tags(client)).toEqual([
+        { keyword: ['changed'], memo: { note: 'changed' } },
+        { keyword: ['waiting'], memo: { note: 'same for all' } },
+      ]);
+    });
+    await withEngine(store, 'snapshot', (engine, client) =>
+      withWorker(engine, taskQueue, async () => {
+        for (const workflowId of ids) await client.workflow.getHandle(workflowId).signal(finishSignal);
+        for (const workflowId of ids) await client.workflow.getHandle(workflowId).result();
+      }),
+    );
   }, 180_000);
 });

@@ -34,3 +34,28 @@ export async function snapshotSubject(): Promise<string> {
   await child.signal(finishSignal);
   return `${count} ${await child.result()}`;
 }
+
+export const retagSignal = defineSignal<[string]>('retag');
+
+/**
+ * Tags itself like every other run of its kind (equal search attributes and memo), then changes
+ * its own tag on `retag` (start-up shares equal values between runs: a change must stay its own).
+ */
+export async function taggedRun(): Promise<void> {
+  let done = false;
+  let tag: string | undefined;
+  setHandler(retagSignal, (t: string) => {
+    tag = t;
+  });
+  setHandler(finishSignal, () => {
+    done = true;
+  });
+  upsertSearchAttributes({ CustomKeywordField: ['waiting'] });
+  upsertMemo({ note: 'same for all' });
+  await condition(() => tag !== undefined || done);
+  if (tag !== undefined) {
+    upsertSearchAttributes({ CustomKeywordField: [tag] });
+    upsertMemo({ note: tag });
+  }
+  await condition(() => done);
+}
