@@ -118,12 +118,12 @@ export class SharedValues {
     return value;
   }
 
-  /** The first instance of an equal small value (compared by its JSON; Buffers included). */
+  /** The first instance of an equal small value (plain data and bytes, compared by content). */
   object<T extends Msg | undefined>(value: T): T {
     if (value === undefined || value === null || typeof value !== 'object') return value;
-    const key = JSON.stringify(value);
-    // Large values are rarely shared and costly to compare.
-    if (key.length > 2048) return value;
+    const key = contentKey(value, 0);
+    // Large or deep values are rarely shared and costly to compare.
+    if (key === undefined) return value;
     const known = this.objects.get(key);
     if (known !== undefined) return known as T;
     this.objects.set(key, value);
@@ -141,7 +141,27 @@ export class SharedValues {
   }
 }
 
-const SHARED_START_OBJECTS = ['taskQueue', 'workflowType', 'header', 'workflowTaskTimeout', 'workflowRunTimeout', 'workflowExecutionTimeout', 'retryPolicy', 'memo', 'searchAttributes'];
+/**
+ * A string equal for values of equal content (bytes by their base64), or undefined when the value
+ * is too large or deep to be worth it. Cheaper than JSON.stringify, which spells bytes out as a
+ * list of numbers.
+ */
+function contentKey(value: unknown, depth: number): string | undefined {
+  if (value === null || typeof value !== 'object') return typeof value === 'string' ? JSON.stringify(value) : String(value);
+  if (depth > 8) return undefined;
+  if (value instanceof Uint8Array) return value.length > 512 ? undefined : `b${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64')}`;
+  let key = Array.isArray(value) ? '[' : '{';
+  for (const k in value) {
+    const v = (value as Record<string, unknown>)[k];
+    if (v === undefined) continue;
+    const part = contentKey(v, depth + 1);
+    if (part === undefined || key.length + part.length > 2048) return undefined;
+    key += `${JSON.stringify(k)}:${part},`;
+  }
+  return `${key}}`;
+}
+
+const SHARED_START_OBJECTS = ['taskQueue', 'workflowType', 'header', 'workflowTaskTimeout', 'memo', 'searchAttributes'];
 const SHARED_START_STRINGS = ['identity', 'cronSchedule', 'parentWorkflowNamespace'];
 
 /**

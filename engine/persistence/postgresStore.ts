@@ -208,11 +208,14 @@ export class PostgresStore implements EngineStore {
     type Row = { run_key: string; namespace: string; workflow_id: string; run_id: string; last_event_id: number; state: unknown; start: unknown; first: Buffer | null };
     const fetchPage = (after: string) =>
       this.pool.query<Row>(
-        `SELECT r.run_key, r.namespace, r.workflow_id, r.run_id, r.last_event_id, r.state, r.start, h.data AS first
+        // Both sides start after the key: with it on `v` only, PostgreSQL read engine_runs from its
+        // first row for every page (quadratic in open runs). The first event is looked up only
+        // for a run without a start (a LEFT JOIN looked it up for every row and then dropped it).
+        `SELECT r.run_key, r.namespace, r.workflow_id, r.run_id, r.last_event_id, r.state, r.start,
+                CASE WHEN r.start IS NULL THEN (SELECT h.data FROM ${s}.engine_history h WHERE h.run_key = r.run_key AND h.first_event_id = 1) END AS first
            FROM ${s}.engine_visibility v
            JOIN ${s}.engine_runs r ON r.run_key = v.run_key
-           LEFT JOIN ${s}.engine_history h ON r.start IS NULL AND h.run_key = r.run_key AND h.first_event_id = 1
-          WHERE v.status = '${RUNNING}' AND v.run_key > $1
+          WHERE v.status = '${RUNNING}' AND v.run_key > $1 AND r.run_key > $1
           ORDER BY v.run_key LIMIT ${page}`,
         [after],
       );
