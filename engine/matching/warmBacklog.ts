@@ -1,3 +1,4 @@
+import { BinaryHeap } from '../binaryHeap';
 import type { QueuedTask } from './taskQueues';
 
 /** Width of a backlog slice: timer tasks queued within one slice are reordered among themselves only. */
@@ -25,7 +26,7 @@ function before(a: Entry, b: Entry): boolean {
  * first, so nothing waits behind warmer work for long. A binary heap: O(log n) per task.
  */
 export class WarmBacklog {
-  private readonly heap: Entry[] = [];
+  private readonly heap = new BinaryHeap<Entry>(before);
   private seq = 0;
 
   get length(): number {
@@ -34,43 +35,18 @@ export class WarmBacklog {
 
   /** Slice of the oldest task (undefined when empty). */
   oldestSlice(): number | undefined {
-    return this.heap[0]?.slice;
+    return this.heap.peek()?.slice;
   }
 
   push(task: QueuedTask, warmth: number, now = Date.now()): void {
-    const h = this.heap;
-    h.push({ task, slice: Math.floor(now / WARM_SLICE_MS), warmth, seq: this.seq++ });
-    let i = h.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!before(h[i], h[parent])) break;
-      [h[i], h[parent]] = [h[parent], h[i]];
-      i = parent;
-    }
+    this.heap.push({ task, slice: Math.floor(now / WARM_SLICE_MS), warmth, seq: this.seq++ });
   }
 
   shift(): QueuedTask | undefined {
-    const h = this.heap;
-    const top = h[0];
-    const last = h.pop();
-    if (h.length > 0 && last) {
-      h[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < h.length && before(h[l], h[m])) m = l;
-        if (r < h.length && before(h[r], h[m])) m = r;
-        if (m === i) break;
-        [h[i], h[m]] = [h[m], h[i]];
-        i = m;
-      }
-    }
-    return top?.task;
+    return this.heap.pop()?.task;
   }
 
   clear(): void {
-    this.heap.length = 0;
+    this.heap.clear();
   }
 }

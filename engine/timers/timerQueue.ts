@@ -1,3 +1,4 @@
+import { BinaryHeap } from '../binaryHeap';
 import { OffsetClock } from './clock';
 
 /** Node fires at once for delays above 2^31-1 ms, so long waits are chained. */
@@ -25,7 +26,7 @@ function before(a: Entry, b: Entry): boolean {
  * sorted array paid O(n) per call.
  */
 export class TimerQueue {
-  private readonly heap: Entry[] = [];
+  private readonly heap = new BinaryHeap<Entry>(before);
   private readonly byId = new Map<number, Entry>();
   private nextId = 1;
   private handle: NodeJS.Timeout | undefined;
@@ -44,8 +45,8 @@ export class TimerQueue {
   schedule(due: number, fire: () => void): number {
     const entry: Entry = { id: this.nextId++, due, fire, canceled: false };
     this.byId.set(entry.id, entry);
-    this.push(entry);
-    if (this.heap[0] === entry) this.arm();
+    this.heap.push(entry);
+    if (this.heap.peek() === entry) this.arm();
     return entry.id;
   }
 
@@ -55,21 +56,19 @@ export class TimerQueue {
     if (!entry) return;
     this.byId.delete(id);
     entry.canceled = true;
-    if (this.heap[0] === entry) {
+    if (this.heap.peek() === entry) {
       this.dropCanceledTop();
       this.arm();
     } else if (this.heap.length > 1024 && this.heap.length > 2 * this.byId.size) {
       // Mostly canceled entries (activity timeouts cancelled long before due): rebuild.
-      const live = this.heap.filter((e) => !e.canceled);
-      this.heap.length = 0;
-      for (const e of live) this.push(e);
+      this.heap.retain((e) => !e.canceled);
     }
   }
 
   /** Engine time of the earliest pending timer. */
   nextDue(): number | undefined {
     this.dropCanceledTop();
-    return this.heap[0]?.due;
+    return this.heap.peek()?.due;
   }
 
   size(): number {
@@ -84,9 +83,9 @@ export class TimerQueue {
     try {
       for (;;) {
         this.dropCanceledTop();
-        const top = this.heap[0];
+        const top = this.heap.peek();
         if (!top || top.due > this.clock.now()) break;
-        this.pop();
+        this.heap.pop();
         this.byId.delete(top.id);
         fired++;
         try {
@@ -108,14 +107,14 @@ export class TimerQueue {
     if (this.handle) clearTimeout(this.handle);
     this.handle = undefined;
     this.armedFor = undefined;
-    this.heap.length = 0;
+    this.heap.clear();
     this.byId.clear();
   }
 
   /** Arms the Node timer for the earliest entry (kept when already armed for that time). */
   private arm(force = false): void {
     this.dropCanceledTop();
-    const top = this.heap[0];
+    const top = this.heap.peek();
     if (!force && this.handle && top && this.armedFor === top.due) return;
     if (this.handle) clearTimeout(this.handle);
     this.handle = undefined;
@@ -132,39 +131,6 @@ export class TimerQueue {
   }
 
   private dropCanceledTop(): void {
-    while (this.heap.length > 0 && this.heap[0].canceled) this.pop();
-  }
-
-  private push(entry: Entry): void {
-    const h = this.heap;
-    h.push(entry);
-    let i = h.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!before(h[i], h[parent])) break;
-      [h[i], h[parent]] = [h[parent], h[i]];
-      i = parent;
-    }
-  }
-
-  private pop(): Entry | undefined {
-    const h = this.heap;
-    const top = h[0];
-    const last = h.pop();
-    if (h.length > 0 && last) {
-      h[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < h.length && before(h[l], h[m])) m = l;
-        if (r < h.length && before(h[r], h[m])) m = r;
-        if (m === i) break;
-        [h[i], h[m]] = [h[m], h[i]];
-        i = m;
-      }
-    }
-    return top;
+    while (this.heap.peek()?.canceled) this.heap.pop();
   }
 }
