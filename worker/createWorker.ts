@@ -22,6 +22,9 @@ export const preloadModules = [require.resolve('../workflows/preload')];
 /** Required into the workflow thread when deadlock detection is off (plain JS: the thread has no ts-node). */
 export const workflowThreadWithoutWatchdog = path.join(__dirname, 'workflowThreadWithoutWatchdog.js');
 
+/** Required into the workflow thread when stack traces are off (WORKER_STACK_TRACES; plain JS as above). */
+export const workflowThreadWithoutStackTraces = path.join(__dirname, 'workflowThreadWithoutStackTraces.js');
+
 export interface CreateWorkerOptions {
   connection: NativeConnection;
   namespace?: string;
@@ -89,5 +92,9 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
         }
       : {}),
   });
-  return tuning && !tuning.deadlockDetection ? withWorkflowThreadPreload(workflowThreadWithoutWatchdog, create) : create();
+  const preloads = [
+    ...(tuning && !tuning.deadlockDetection ? [workflowThreadWithoutWatchdog] : []),
+    ...(tuning && !tuning.stackTraces ? [workflowThreadWithoutStackTraces] : []),
+  ];
+  return withWorkflowThreadPreload(preloads, create);
 }

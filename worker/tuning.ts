@@ -32,6 +32,15 @@ export const workerTuningShape = {
    */
   WORKER_DEADLOCK_DETECTION: z.enum(['on', 'off']).default('on'),
   /**
+   * `on`: the SDK records a stack trace for every promise a workflow creates (a V8 promise hook),
+   * so the `__stack_trace` query (`temporal workflow stack`, the Web UI's call stack) shows where
+   * each workflow waits. `off` (default): that hook is not installed in the workflow thread
+   * (worker/workflowThreadWithoutStackTraces.js): it was about a quarter of the thread's CPU per
+   * creation or action (issue 9); the stack-trace queries then answer "not enabled". Failures
+   * keep their stacks. Turn it `on` to see where a workflow that seems stuck waits.
+   */
+  WORKER_STACK_TRACES: z.enum(['on', 'off']).default('off'),
+  /**
    * Folder of prebuilt workflow bundles, keyed by a hash of the workflow sources and the SDK
    * version, so a restart skips webpack when the code has not changed; `off` bundles at every start.
    */
@@ -50,6 +59,8 @@ export interface WorkerTuning {
   workflowThreadPoolSize: number;
   /** False: no `vm` timeout (and no watchdog thread) per call into the workflow sandbox (WORKER_DEADLOCK_DETECTION). */
   deadlockDetection: boolean;
+  /** False: the SDK's per-promise stack traces (the `__stack_trace` query) are not recorded (WORKER_STACK_TRACES). */
+  stackTraces: boolean;
   /** Absent: bundle at every start. */
   bundleCacheDir?: string;
 }
@@ -63,6 +74,7 @@ export function workerTuning(env: WorkerTuningEnv): WorkerTuning {
     maxConcurrentLocalActivityExecutions: env.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
     workflowThreadPoolSize: env.WORKER_WORKFLOW_THREADS,
     deadlockDetection: env.WORKER_DEADLOCK_DETECTION === 'on',
+    stackTraces: env.WORKER_STACK_TRACES === 'on',
     ...(env.WORKFLOW_BUNDLE_CACHE === 'off' ? {} : { bundleCacheDir: env.WORKFLOW_BUNDLE_CACHE }),
   };
 }

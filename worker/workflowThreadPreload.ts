@@ -1,7 +1,8 @@
 /**
  * Loads a module into the SDK's workflow thread(s) before the SDK's own code, while a worker is
  * created (the SDK starts its workflow threads during `Worker.create` and offers no option for
- * it). Used for WORKER_DEADLOCK_DETECTION=off (worker/workflowThreadWithoutWatchdog.js).
+ * it). Used for WORKER_DEADLOCK_DETECTION=off (worker/workflowThreadWithoutWatchdog.js) and
+ * WORKER_STACK_TRACES=off (worker/workflowThreadWithoutStackTraces.js).
  *
  * How: for the duration of `create`, `worker_threads.Worker` is a subclass that adds
  * `--require <module>` to NODE_OPTIONS of the thread the SDK starts from its
@@ -20,15 +21,18 @@ export function requireOption(file: string): string {
 }
 
 /**
- * Runs `create` (a `Worker.create`) with `preload` required into every SDK workflow thread it
- * starts (`threadFile`: tests name another); other threads are started unchanged. Threads started after `create` settled (none in
- * SDK 1.24: a dead workflow thread fails the worker) would not get it.
+ * Runs `create` (a `Worker.create`) with `preload` (one module or several, in order) required
+ * into every SDK workflow thread it starts (`threadFile`: tests name another); other threads are
+ * started unchanged. Threads started after `create` settled (none in SDK 1.24: a dead workflow
+ * thread fails the worker) would not get it. No module: `create` as it is.
  */
 export async function withWorkflowThreadPreload<T>(
-  preload: string,
+  preload: string | readonly string[],
   create: () => Promise<T>,
   threadFile: string = sdkWorkflowThreadFile,
 ): Promise<T> {
+  const preloads = typeof preload === 'string' ? [preload] : preload;
+  if (preloads.length === 0) return create();
   const Original = workerThreads.Worker;
   class WorkflowThread extends Original {
     constructor(filename: string | URL, options?: workerThreads.WorkerOptions) {
@@ -38,7 +42,7 @@ export async function withWorkflowThreadPreload<T>(
         return;
       }
       const env = { ...(options?.env && typeof options.env === 'object' ? (options.env as NodeJS.ProcessEnv) : process.env) };
-      env.NODE_OPTIONS = [env.NODE_OPTIONS, requireOption(preload)].filter(Boolean).join(' ');
+      env.NODE_OPTIONS = [env.NODE_OPTIONS, ...preloads.map(requireOption)].filter(Boolean).join(' ');
       super(filename, { ...options, env });
     }
   }
