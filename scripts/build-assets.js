@@ -21,7 +21,9 @@ async function main() {
   // The same preload as worker/createWorker.ts (workflows/preload.ts: the sandbox's stack depth,
   // ~28 % of the workflow thread without it).
   const preloadModules = [path.join(dist, 'workflows/preload.js')];
-  const { code } = await bundleWorkflowCode({ workflowsPath: path.join(dist, 'workflows'), preloadModules, logger: quiet });
+  // And the same payload converter (workflows/payloadConverter.ts: native UTF-8 coding).
+  const payloadConverterPath = path.join(dist, 'workflows/payloadConverter.js');
+  const { code } = await bundleWorkflowCode({ workflowsPath: path.join(dist, 'workflows'), preloadModules, payloadConverterPath, logger: quiet });
   fs.writeFileSync(path.join(dist, 'workflow-bundle.js'), code);
   process.stdout.write(`dist/workflow-bundle.js: ${(code.length / 1024).toFixed(0)} KiB\n`);
   const { buildConsoleBundle, writeConsoleBundle } = require(path.join(dist, 'api/console/bundle.js'));

@@ -14,6 +14,13 @@ import { withWorkflowThreadPreload } from './workflowThreadPreload';
 export const workflowsPath = require.resolve('../workflows');
 
 /**
+ * The payload converter of the workflow code and the activities (workflows/payloadConverter.ts:
+ * the SDK's default with the platform's UTF-8 coding). Bundled into the workflow code, so every
+ * bundle must be made with it.
+ */
+export const payloadConverterPath = require.resolve('../workflows/payloadConverter');
+
+/**
  * Modules the worker loads once per workflow thread, before any workflow (workflows/preload.ts:
  * the sandbox's stack-trace depth). Resolved paths, as webpack takes them.
  */
@@ -39,7 +46,8 @@ export interface CreateWorkerOptions {
   identity?: string;
   /** Cache size, concurrency, threads and the bundle cache (worker/tuning.ts); the SDK's defaults when absent. */
   tuning?: WorkerTuning;
-  /** The payload codec (temporal/payloadCodec.ts) — the same the client uses. */
+  /** The payload codec (temporal/payloadCodec.ts) — the same the client uses. Its payload
+   * converter, if any, is replaced by {@link payloadConverterPath}. */
   dataConverter?: DataConverter;
 }
 
@@ -47,7 +55,7 @@ export interface CreateWorkerOptions {
  * Bundles the workflow code once (webpack; a few seconds). Pass the result to several workers.
  */
 export function bundleWorkOrderWorkflows(): Promise<WorkflowBundle> {
-  return bundleWorkflowCode({ workflowsPath, preloadModules, logger: quietBundlerLogger });
+  return bundleWorkflowCode({ workflowsPath, preloadModules, payloadConverterPath, logger: quietBundlerLogger });
 }
 
 // The bundler logs every webpack step at info; only problems matter here.
@@ -80,7 +88,8 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     taskQueue: options.taskQueue ?? TASK_QUEUE,
     activities: options.activities,
     ...(options.identity ? { identity: options.identity } : {}),
-    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
+    // Activities decode with the same converter the workflow code was bundled with.
+    dataConverter: { ...options.dataConverter, payloadConverterPath },
     ...(workflowBundle ? { workflowBundle } : { workflowsPath, bundlerOptions: { preloadModules } }),
     ...(tuning
       ? {

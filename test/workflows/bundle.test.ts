@@ -43,6 +43,7 @@ test('the workflow imports only the workflow-safe domain and workflow modules', 
     'workflows/lifecycle/review.ts',
     'workflows/lifecycle/unitActions.ts',
     'workflows/messages.ts',
+    'workflows/payloadConverter.ts', // the SDK's default with native UTF-8 coding (issue 9)
     'workflows/preload.ts', // loaded once per workflow thread (worker/createWorker.ts)
     'workflows/storable.ts',
     'workflows/types.ts',
