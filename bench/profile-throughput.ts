@@ -5,8 +5,9 @@
  * `node --cpu-prof`, drives creations (`POST /tickets`) and then unit actions (`sign`, then
  * `contact`) through HTTP, and prints for each phase:
  * - CPU per thread of the service (the Node main thread: API, engine, client gRPC, activities;
- *   the workflow thread(s); the SDK core's Rust threads) and of PostgreSQL's processes, from
- *   `/proc`, per operation;
+ *   the SDK's workflow thread — the last-started unnamed thread that works — apart from V8's and
+ *   libuv's helper threads, which are also named `node` and which earlier runs counted with it;
+ *   the SDK core's Rust threads) and of PostgreSQL's processes, from `/proc`, per operation;
  * - the V8 profiles of the JS threads cut to the phase's time window (both use
  *   CLOCK_MONOTONIC), self time grouped by area (our folders, each package) and the top functions.
  *
