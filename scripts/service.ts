@@ -30,7 +30,7 @@ import { startEngine, type EngineHandle } from '../engine';
 import { PostgresStore } from '../engine/persistence/postgresStore';
 import { AesGcmPayloadCodec } from '../temporal/payloadCodec';
 import { loadPayloadKeys } from '../temporal/payloadKeys';
-import { createWorker } from '../worker/createWorker';
+import { createWorker, payloadConverterPath } from '../worker/createWorker';
 import { workerTuning } from '../worker/tuning';
 import { createMetrics, type Metrics } from '../ops/metrics';
 import { clusterConnectionOptions } from '../temporal/connection';
@@ -160,7 +160,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const payloadKeys = await loadPayloadKeys({ keys: config.PAYLOAD_KEYS, file: config.PAYLOAD_KEY_FILE, defaultFile: path.join(dataDir, 'payload-keys') });
     if (payloadKeys.generatedIn) logger.warn({ file: payloadKeys.generatedIn }, 'generated a payload encryption key; every process of this installation needs the same key file (README: key rotation)');
     const codec = new AesGcmPayloadCodec(payloadKeys.ring);
-    const dataConverter = { payloadCodecs: [codec] };
+    // The client decodes the state in every update answer: the same converter as the worker's
+    // (native UTF-8 coding, workflows/payloadConverter.ts), so the main thread spends less on it.
+    const dataConverter = { payloadCodecs: [codec], payloadConverterPath };
 
     let engine: EngineHandle | undefined;
     let temporalAddress = config.TEMPORAL_ADDRESS;
