@@ -60,6 +60,10 @@ const opts = {
   seedCache: option('seedCache', path.join(ROOT, 'node_modules/.cache/hotline-seeded')),
   limitSeconds: Number(option('limitSeconds', '5')),
   seedFrom: option('seedFrom', ''),
+  /** `on`: the memory probe (bench/memory-probe.js, with --expose-gc) breaks the node process down at each PSS. */
+  memoryProbe: option('memoryProbe', 'on'),
+  /** Environment of the service for a memory experiment, e.g. `MALLOC_ARENA_MAX=2,WORKER_MAX_CACHED_WORKFLOWS=500`. */
+  serviceEnv: option('serviceEnv', ''),
 };
 
 const print = (line: string) => console.log(line);
@@ -130,6 +134,84 @@ function stepRecorder(): { onLine: (line: string) => void; reset: () => void; st
   };
 }
 
+/** PSS of one process by kind of mapping: anonymous (V8 heaps, malloc arenas), [heap] (brk), files (code), other. */
+function pssByMapping(pid: number): string {
+  const parts = { anon: 0, brk: 0, file: 0, other: 0 };
+  let kind: keyof typeof parts = 'other';
+  try {
+    for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+      const head = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \d+\s*(.*)$/.exec(line);
+      if (head) {
+        const name = head[1].trim();
+        kind = name === '' ? 'anon' : name === '[heap]' ? 'brk' : name.startsWith('/') ? 'file' : 'other';
+        continue;
+      }
+      const pss = /^Pss:\s+(\d+) kB/.exec(line);
+      if (pss) parts[kind] += Number(pss[1]) * 1024;
+    }
+  } catch {
+    return 'gone';
+  }
+  return `anonymous ${mib(parts.anon)}, [heap] ${mib(parts.brk)}, files ${mib(parts.file)}, other ${mib(parts.other)}`;
+}
+
+interface ProbeHeap {
+  threadId: number;
+  script: string | null;
+  committedMiB: number;
+  usedMiB: number;
+  externalMiB: number;
+  mallocedMiB: number;
+  nativeContexts: number;
+  detachedContexts: number;
+  spaces: Record<string, { committedMiB: number; usedMiB: number }>;
+}
+interface ProbeLine {
+  label: number;
+  main: { before: ProbeHeap; afterGc?: ProbeHeap; memoryUsage: Record<string, number> };
+  threads: { before: ProbeHeap; afterGc?: ProbeHeap }[];
+}
+
+/** Probe lines the service wrote (bench/memory-probe.js), by label. */
+const probeLines: ProbeLine[] = [];
+function onProbeLine(line: string): void {
+  if (!line.includes('"memory probe"')) return;
+  try {
+    probeLines.push(JSON.parse(line) as ProbeLine);
+  } catch {
+    /* not ours */
+  }
+}
+
+/**
+ * The node process broken down: PSS by mapping kind, then each thread's V8 heap (committed /
+ * used, the old space and the code space apart), before and after a full GC of each thread, and
+ * what PSS is after that GC; the rest of the RSS is outside the V8 heaps (the SDK's Rust core,
+ * malloc arenas, Node's own native memory, code).
+ */
+async function memoryBreakdown(pid: number, nodePid: number): Promise<void> {
+  print(`  node process by mapping (PSS): ${pssByMapping(nodePid)}`);
+  if (opts.memoryProbe !== 'on') return;
+  const seen = probeLines.length;
+  process.kill(nodePid, 'SIGUSR2');
+  for (let i = 0; i < 100 && probeLines.length === seen; i++) await sleep(200);
+  const line = probeLines[seen];
+  if (!line) {
+    print('  memory probe: no answer');
+    return;
+  }
+  const heap = (h: ProbeHeap | undefined) =>
+    h ? `${f0(h.committedMiB)}/${f0(h.usedMiB)} MiB (old ${f0(h.spaces.old_space?.committedMiB ?? NaN)}/${f0(h.spaces.old_space?.usedMiB ?? NaN)}, code ${f0(h.spaces.code_space?.committedMiB ?? NaN)}, large ${f0(h.spaces.large_object_space?.committedMiB ?? NaN)}; contexts ${h.nativeContexts}, detached ${h.detachedContexts})` : '—';
+  const name = (h: ProbeHeap) => (h.script ? path.basename(h.script) : `thread ${h.threadId}`);
+  const u = line.main.memoryUsage;
+  print(`  main thread V8 heap committed/used: ${heap(line.main.before)} → after a full GC ${heap(line.main.afterGc)}; external ${f0(u.externalMiB)} MiB (array buffers ${f0(u.arrayBuffersMiB)})`);
+  for (const t of line.threads) print(`  ${name(t.before)} V8 heap committed/used: ${heap(t.before)} → after a full GC ${heap(t.afterGc)}`);
+  const heaps = line.main.before.committedMiB + line.threads.reduce((a, t) => a + t.before.committedMiB, 0);
+  print(`  RSS ${f0(u.rssMiB)} MiB, of it V8 heaps (all threads, before GC) ${f0(heaps)} MiB; outside the V8 heaps (Rust core, malloc, Node native, code) ${f0(u.rssMiB - heaps)} MiB`);
+  await sleep(2000);
+  print(`  PSS after the full GC: ${pssLine(pid)}`);
+}
+
 function pssLine(pid: number): string {
   const parts = [...pssByProcessName(pid)].map(([name, p]) => `${name}${p.count > 1 ? ` ×${p.count}` : ''} ${mib(p.bytes)}`);
   return `${gib(pssOfTree(pid))} (${parts.join(', ')})`;
@@ -158,8 +240,15 @@ async function main(): Promise<void> {
     port: await freePort(),
     enginePort: await freePort(),
     pgPort: await freePort(),
-    extraEnv: { LOG_LEVEL: 'info' },
-    onLine: steps.onLine,
+    extraEnv: {
+      LOG_LEVEL: 'info',
+      ...Object.fromEntries(opts.serviceEnv.split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
+    },
+    ...(opts.memoryProbe === 'on' ? { nodeArgs: ['--expose-gc', '-r', path.join(__dirname, 'memory-probe.js')] } : {}),
+    onLine: (line) => {
+      steps.onLine(line);
+      onProbeLine(line);
+    },
   });
   let pool: Pool | undefined;
   const http = new Http(service.url, 8);
@@ -189,8 +278,13 @@ async function main(): Promise<void> {
     print(`machine limit (same run): PostgreSQL single-row commits, 32 clients: ${f0(pgRate)}/s; load ${loadavg()}`);
     const stored = reuse ? await count(pool, 'SELECT count(*) AS n FROM work_orders WHERE closed_at IS NULL') : 0;
     print(`PSS ${reuse ? `with ${stored} open stored (none loaded into the worker yet)` : 'nearly empty'}: ${pssLine(service.pid)}`);
+    await memoryBreakdown(service.pid, service.pid);
+    // A seed from --seedFrom holding fewer than `open` is topped up through the same workflow
+    // (the sandbox clock goes on from its last event), and kept under its new count.
+    const toSeed = seedFrom ? Math.max(0, opts.open - stored) : reuse ? 0 : opts.open;
+    if (seedFrom && toSeed > 0) print(`TOP-UP: the reused data holds ${stored} open, fewer than --open=${opts.open}: seeding the other ${toSeed} through the workflow`);
 
-    if (!reuse) {
+    if (toSeed > 0) {
       const before = await count(pool, 'SELECT count(*) AS n FROM work_orders');
       const t0 = performance.now();
       const until = t0 + opts.seedSeconds * 1000;
@@ -200,13 +294,13 @@ async function main(): Promise<void> {
       // in the engine (measured: 50 starts/s but 3 first states/s at 16 000 queued), and the
       // queue itself costs the engine and the worker's pollers time.
       const batch = Math.min(opts.window, 500);
-      while (startedCount < opts.open && performance.now() < until) {
+      while (startedCount < toSeed && performance.now() < until) {
         const recorded = (await count(pool, 'SELECT count(*) AS n FROM work_orders')) - before;
         if (startedCount - recorded > opts.window - batch) {
           await sleep(100);
           continue;
         }
-        const n = Math.min(batch, opts.open - startedCount);
+        const n = Math.min(batch, toSeed - startedCount);
         const now = new Date((await http.request('GET', '/health')).body.now as string);
         const ids = await seedWorkOrders(pool, service.temporalAddress, n, { unitIds, now, label: 'capacity', concurrency: opts.concurrency });
         startedCount += ids.length;
@@ -228,11 +322,12 @@ async function main(): Promise<void> {
         `seeding through the workflow (${opts.concurrency} parallel client starts, at most ${opts.window} waiting for their first task): ${startedCount} started in ${f1(tStarted)} s (${f1(startedCount / tStarted)}/s); ` +
           `${recorded} first states recorded after ${f1(tRecorded)} s (${f1(recorded / tRecorded)}/s); load ${loadavg()}`,
       );
-      if (startedCount < opts.open) print(`  seeding capped at ${opts.seedSeconds} s: the figures below are at ${recorded} open, not ${opts.open}`);
+      if (startedCount < toSeed) print(`  seeding capped at ${opts.seedSeconds} s: the figures below are at ${stored + recorded} open, not ${opts.open}`);
     }
     const open = await count(pool, 'SELECT count(*) AS n FROM work_orders WHERE closed_at IS NULL');
     await sleep(5000);
-    print(`PSS with ${open} open work orders: ${pssLine(service.pid)}`);
+    print(`PSS with ${open} open work orders${toSeed > 0 ? ', right after seeding' : ''}: ${pssLine(service.pid)}`);
+    await memoryBreakdown(service.pid, service.pid);
 
     // The restart "takes" until `passed` urges have fallen due: urges are an hour before the sign deadline.
     const { rows } = await pool.query<{ d: Date }>(
@@ -248,13 +343,22 @@ async function main(): Promise<void> {
       )
     ).rows[0];
     await service.stop();
-    if (!reuse && cached && open > 0) {
-      // A capped seed is kept too (named by what it holds), so a later `--seedFrom` can use it.
-      const keepAt = open >= opts.open ? cached : `${cached.slice(0, -String(opts.open).length)}${open}-partial`;
+    if (toSeed > 0 && opts.seedCache !== 'off' && open > 0) {
+      // A capped seed is kept too (named by what it holds), so a later `--seedFrom` can use it;
+      // so is a topped-up one (never over the directory it came from).
+      const keepAt = path.join(opts.seedCache, `${codeKey()}-${open}${open >= opts.open ? '' : '-partial'}`);
+      if (seedFrom && path.resolve(keepAt) === seedFrom) throw new Error(`the topped-up seed would replace ${seedFrom}`);
       await mkdir(opts.seedCache, { recursive: true });
       await rm(keepAt, { recursive: true, force: true });
       execFileSync('cp', ['-a', dataDir, `${keepAt}.tmp`]);
-      const record = { codeKey: codeKey(), commit: gitCommit(), open, seededAt: new Date().toISOString() };
+      await rm(path.join(`${keepAt}.tmp`, 'seeded-by.json'), { force: true });
+      const record = {
+        codeKey: codeKey(),
+        commit: gitCommit(),
+        open,
+        seededAt: new Date().toISOString(),
+        ...(seedFrom ? { toppedUpFrom: { dir: seedFrom, ...seededBy(seedFrom) } } : {}),
+      };
       writeFileSync(path.join(`${keepAt}.tmp`, 'seeded-by.json'), `${JSON.stringify(record)}\n`);
       execFileSync('touch', [path.join(`${keepAt}.tmp`, 'complete')]);
       execFileSync('mv', [`${keepAt}.tmp`, keepAt]);
@@ -318,6 +422,7 @@ async function main(): Promise<void> {
     );
     await sleep(5000);
     print(`PSS after the restart: ${pssLine(service.pid)}`);
+    await memoryBreakdown(service.pid, service.pid);
   } finally {
     http.close();
     await pool?.end();
