@@ -26,11 +26,23 @@
  * whatever code seeded it (the cache key changes with any code change): the service migrates it
  * forward at start, as an upgrade does. The output says it is reused, which code key and commit
  * seeded it and whether that is the code running now. `<dir>` is a kept cache entry or a
- * `DATA_DIR`; it is copied, never changed.
+ * `DATA_DIR`; it is copied, never changed. When it holds fewer than `open` open work orders, the
+ * rest are seeded through the workflow in the copy (a top-up: the sandbox clock goes on from the
+ * seed's last event) and the result is kept in `seedCache` under its new count, its
+ * `seeded-by.json` naming the seed it was topped up from.
+ *
+ * Memory: at each PSS the node process is broken down by mapping (anonymous, brk heap, files);
+ * with `memoryProbe=on` (default) the service also runs with `--expose-gc` and
+ * bench/memory-probe.js, which reports each thread's V8 heap (the main thread: API, engine, the
+ * SDK's worker; the workflow thread: the worker's cached workflows) before and after a full GC,
+ * and the rest of the RSS (Rust core, malloc) is what lies outside them; the PSS after that GC is
+ * printed too. `serviceEnv=NAME=value,…` sets the service's environment for an experiment
+ * (e.g. `MALLOC_ARENA_MAX=2`).
  *
  * Options (flag `--name=value` or environment `CAPACITY_NAME`): `open=100000`, `passed=1000`,
  * `seedSeconds=1800`, `concurrency=32` (client starts at once), `window=1000` (started, not yet
- * recorded), `seedCache=<dir>|off`, `seedFrom=<dir>`, `limitSeconds=5`.
+ * recorded), `seedCache=<dir>|off`, `seedFrom=<dir>`, `limitSeconds=5`, `memoryProbe=on|off`,
+ * `serviceEnv=`.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -189,11 +201,12 @@ function onProbeLine(line: string): void {
  * what PSS is after that GC; the rest of the RSS is outside the V8 heaps (the SDK's Rust core,
  * malloc arenas, Node's own native memory, code).
  */
-async function memoryBreakdown(pid: number, nodePid: number): Promise<void> {
+async function memoryBreakdown(pid: number): Promise<void> {
+  const nodePid = pid;
   print(`  node process by mapping (PSS): ${pssByMapping(nodePid)}`);
   if (opts.memoryProbe !== 'on') return;
   const seen = probeLines.length;
-  process.kill(nodePid, 'SIGUSR2');
+  process.kill(nodePid, 'SIGWINCH');
   for (let i = 0; i < 100 && probeLines.length === seen; i++) await sleep(200);
   const line = probeLines[seen];
   if (!line) {
@@ -261,7 +274,7 @@ async function main(): Promise<void> {
         const now = codeKey();
         print(
           `REUSED a data directory seeded earlier (--seedFrom=${seedFrom}): seeded by code key ${by?.codeKey ?? 'unknown'} (commit ${by?.commit ?? 'unknown'}, ${by?.open ?? '?'} open, ${by?.seededAt ?? 'date unknown'}); ` +
-            `the code running now is ${now}${by?.codeKey === now ? ' (the same)' : ': different code, so the start below also migrates it forward'}; seeding not measured in this run`,
+            `the code running now is ${now}${by?.codeKey === now ? ' (the same)' : ': different code, so the start below also migrates it forward'}`,
         );
       } else print(`REUSED a seeded data directory (${opts.open} open, code key ${key}) from ${cached}: seeding not measured in this run`);
     } else {
@@ -278,7 +291,7 @@ async function main(): Promise<void> {
     print(`machine limit (same run): PostgreSQL single-row commits, 32 clients: ${f0(pgRate)}/s; load ${loadavg()}`);
     const stored = reuse ? await count(pool, 'SELECT count(*) AS n FROM work_orders WHERE closed_at IS NULL') : 0;
     print(`PSS ${reuse ? `with ${stored} open stored (none loaded into the worker yet)` : 'nearly empty'}: ${pssLine(service.pid)}`);
-    await memoryBreakdown(service.pid, service.pid);
+    await memoryBreakdown(service.pid);
     // A seed from --seedFrom holding fewer than `open` is topped up through the same workflow
     // (the sandbox clock goes on from its last event), and kept under its new count.
     const toSeed = seedFrom ? Math.max(0, opts.open - stored) : reuse ? 0 : opts.open;
@@ -327,7 +340,7 @@ async function main(): Promise<void> {
     const open = await count(pool, 'SELECT count(*) AS n FROM work_orders WHERE closed_at IS NULL');
     await sleep(5000);
     print(`PSS with ${open} open work orders${toSeed > 0 ? ', right after seeding' : ''}: ${pssLine(service.pid)}`);
-    await memoryBreakdown(service.pid, service.pid);
+    await memoryBreakdown(service.pid);
 
     // The restart "takes" until `passed` urges have fallen due: urges are an hour before the sign deadline.
     const { rows } = await pool.query<{ d: Date }>(
@@ -422,7 +435,7 @@ async function main(): Promise<void> {
     );
     await sleep(5000);
     print(`PSS after the restart: ${pssLine(service.pid)}`);
-    await memoryBreakdown(service.pid, service.pid);
+    await memoryBreakdown(service.pid);
   } finally {
     http.close();
     await pool?.end();

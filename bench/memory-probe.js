@@ -1,7 +1,8 @@
 /**
  * Memory probe of bench:capacity (bench only, never loaded by the service on its own): preloaded
  * into the service's node process with `-r`, which Node also runs in every worker thread (the
- * SDK's workflow thread included). On SIGUSR2 the main thread asks every thread, over a
+ * SDK's workflow thread included). On SIGWINCH (not SIGUSR2: the SDK's Runtime shuts the worker down
+ * on it, `shutdownSignals`) the main thread asks every thread, over a
  * BroadcastChannel, for its V8 heap figures, then writes one JSON line to stdout:
  * `{"msg":"memory probe","label":…,"main":{…},"threads":[…]}`. With `--expose-gc` among the
  * node flags each thread is also collected (full GC) and measured again, so the line says how
@@ -44,7 +45,7 @@ channel.unref();
 
 if (isMainThread) {
   let label = 0;
-  process.on('SIGUSR2', () => {
+  process.on('SIGWINCH', () => {
     const id = ++label;
     const threads = [];
     const listener = (event) => {
