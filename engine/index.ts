@@ -29,7 +29,7 @@ export interface EngineHandle {
   port: number;
   clock: EngineClock;
   /** Runs held in memory: every open run, and closed runs still in the closed-run cache. */
-  residentRuns(): { open: number; closed: number };
+  residentRuns(): { open: number; closed: number; openWithTail: number };
   /**
    * Workflow-task queue entries per matching lane (`interactive`: queries and tasks a person waits
    * on; `backlog`: the rest), stale entries included; namespace `default` unless given. For diagnostics and tests.
@@ -69,6 +69,11 @@ export interface EngineOptions {
    * the store when asked for. Open runs always stay in memory (their history is paged out).
    */
   closedRunCacheSize?: number;
+  /**
+   * Open runs that keep the history a sticky task needs in memory (default 2 000, most recently
+   * written); the others read it back from the store at their next task, as recovered runs do.
+   */
+  residentTailRuns?: number;
   /**
    * Namespace retention, as Temporal's: runs closed longer ago than their namespace's retention
    * period are deleted from the store. `days` is the retention of the namespaces registered at
@@ -141,6 +146,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineHa
     typeSearchAttributes: (ns, sa) => visibility.typeSearchAttributes(ns, sa),
     blobSizeLimitError: limits.blobSizeError,
     closedRunCacheSize: options.closedRunCacheSize,
+    residentTailRuns: options.residentTailRuns,
     onStoreFailure: (err) => {
       if (storeFailed) return;
       storeFailed = true;

@@ -35,6 +35,13 @@ export interface HistoryDeps {
   closedRunCacheSize?: number;
   /** A run left memory (visibility drops its in-memory row). */
   onRunEvicted?: (exec: Execution) => void;
+  /**
+   * Open runs that keep the events a sticky task needs (those after the last started task) in
+   * memory, most recently written last out; the others keep only their last event and read
+   * that tail back from the store when a task needs it, as a run recovered at start does.
+   * Default 2 000 (about twice the worker's cache: a run the worker evicted gets full history anyway).
+   */
+  residentTailRuns?: number;
 }
 
 /** Options of a start that come from the engine rather than the request (children, continue-as-new). */
@@ -88,6 +95,13 @@ export class HistoryService {
   private readonly savedVisibility = new WeakMap<Execution, VisibilityKey>();
   /** Hooks for workflow-to-workflow effects (children, external signals), set by the engine. */
   onRunClosed: (exec: Execution) => void = () => undefined;
+  /**
+   * Open runs with more than their last event resident, least recently written first (see
+   * {@link HistoryDeps.residentTailRuns}): at 100 000 open work orders created live, the tails
+   * of idle runs (the first task's commands and local-activity markers, payloads included) were
+   * most of the engine's memory, which a restart (no tails) did not have (issue 9).
+   */
+  private readonly warmTails = new Map<string, Execution>();
   /** Closed runs still in memory, least recently used first (see {@link HistoryDeps.closedRunCacheSize}). */
   private readonly closedRuns = new Map<string, Execution>();
   /** Loads from the store in progress, by run key (or `namespace/workflowId` for the current run). */
@@ -216,10 +230,26 @@ export class HistoryService {
       // A sticky task carries only the events after the last started task.
       exec.trimBefore(exec.previousStartedEventId + 1);
       this.pageOutUpdateOutcomes(exec);
+      this.touchTail(exec);
       return;
     }
+    this.warmTails.delete(exec.runKey);
     exec.trimBefore(exec.eventCount);
     this.touchClosed(exec);
+  }
+
+  /** Marks an open run's resident tail recently written; the least recently written tails beyond the cap leave memory. */
+  private touchTail(exec: Execution): void {
+    this.warmTails.delete(exec.runKey);
+    if (exec.events.length <= 1) return;
+    this.warmTails.set(exec.runKey, exec);
+    const cap = this.deps.residentTailRuns ?? 2000;
+    for (const [key, old] of this.warmTails) {
+      if (this.warmTails.size <= cap) break;
+      this.warmTails.delete(key);
+      // Only durable events leave (trimBefore keeps the last one and any the store has not acknowledged).
+      if (this.runs.get(key) === old) old.trimBefore(old.eventCount);
+    }
   }
 
   /**
@@ -284,6 +314,7 @@ export class HistoryService {
 
   private evict(exec: Execution): void {
     this.closedRuns.delete(exec.runKey);
+    this.warmTails.delete(exec.runKey);
     this.runs.delete(exec.runKey);
     const currentKey = `${exec.namespace}/${exec.workflowId}`;
     if (this.current.get(currentKey) === exec.runKey) this.current.delete(currentKey);
@@ -299,8 +330,8 @@ export class HistoryService {
   }
 
   /** How many runs are in memory: open ones and cached closed ones. */
-  residentRuns(): { open: number; closed: number } {
-    return { open: this.runs.size - this.closedRuns.size, closed: this.closedRuns.size };
+  residentRuns(): { open: number; closed: number; openWithTail: number } {
+    return { open: this.runs.size - this.closedRuns.size, closed: this.closedRuns.size, openWithTail: this.warmTails.size };
   }
 
   /**

@@ -20,8 +20,11 @@ let seq = 0;
 /** A unique id for workflow ids and task queues within one engine. */
 export const uid = (prefix: string): string => `${prefix}-${Date.now().toString(36)}-${++seq}`;
 
-export async function startHarness(clock: ClockOption = 'real', extra: { sticky?: boolean; closedRunCacheSize?: number } = {}): Promise<Harness> {
-  const engine = await startEngine({ clock, sticky: extra.sticky, closedRunCacheSize: extra.closedRunCacheSize });
+export async function startHarness(
+  clock: ClockOption = 'real',
+  extra: { sticky?: boolean; closedRunCacheSize?: number; residentTailRuns?: number } = {},
+): Promise<Harness> {
+  const engine = await startEngine({ clock, sticky: extra.sticky, closedRunCacheSize: extra.closedRunCacheSize, residentTailRuns: extra.residentTailRuns });
   const connection = await Connection.connect({ address: engine.address });
   const native = await NativeConnection.connect({ address: engine.address });
   const client = new Client({ connection });

@@ -79,6 +79,29 @@ describe('paging: history and closed runs served from the store', () => {
   });
 });
 
+describe('paging: sticky tails of idle open runs', () => {
+  let h: Harness;
+  const taskQueue = uid('tails');
+  beforeAll(async () => {
+    // One open run keeps its sticky tail in memory; the others keep their last event only.
+    h = await startHarness('real', { residentTailRuns: 1 });
+    await h.runWorker({ taskQueue, workflowsPath: require.resolve('./workflows/messages') });
+  });
+  afterAll(async () => h?.close());
+
+  it('drives sticky tasks of runs whose tail left memory, reading it back from the store', async () => {
+    const handles = await Promise.all([0, 1, 2].map(() => h.client.workflow.start(updatable, { taskQueue, workflowId: uid('tail') })));
+    // Round robin: each run's next task comes after the other two pushed its tail out of memory.
+    for (let i = 1; i <= 4; i++) {
+      for (const handle of handles) expect(await handle.executeUpdate(incrementUpdate, { args: [i] })).toBe((i * (i + 1)) / 2);
+      expect(h.engine.residentRuns().openWithTail).toBeLessThanOrEqual(1);
+    }
+    for (const handle of handles) expect(await handle.query(countQuery)).toBe(10);
+    for (const handle of handles) await handle.signal(stopSignal);
+    expect(await Promise.all(handles.map((handle) => handle.result()))).toEqual([4, 4, 4]);
+  });
+});
+
 describe('namespace retention', () => {
   it('deletes a run closed longer ago than the retention period, and only then', async () => {
     const engine = await startEngine({ clock: { kind: 'manual' }, retention: { days: 1, sweepEveryMs: 50 } });
