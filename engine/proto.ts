@@ -13,8 +13,21 @@ export type Msg = Record<string, any>;
 export const DECODE_OPTIONS = { longs: Number, enums: String, bytes: Buffer, defaults: false } as const;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
+const types = new Map<string, any>();
+
+/**
+ * The protobufjs type of a message, by full name. Kept once found: `root.lookupType` walks the
+ * namespace tree by path on every call, and every request, response and history event asks
+ * (issue 9: CPU per call on the engine's main thread).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function lookupType(name: string): any {
-  return root.lookupType(name);
+  let type = types.get(name);
+  if (type === undefined) {
+    type = root.lookupType(name);
+    types.set(name, type);
+  }
+  return type;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
