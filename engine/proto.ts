@@ -37,7 +37,9 @@ export function lookupService(name: string): any {
 
 export function encodeMessage(typeName: string, value: Msg): Buffer {
   const t = lookupType(typeName);
-  return Buffer.from(t.encode(t.fromObject(value)).finish());
+  const bytes: Uint8Array = t.encode(t.fromObject(value)).finish();
+  // Under Node protobufjs writes into a fresh Buffer already: use it, do not copy it (issue 9).
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /**
@@ -47,6 +49,34 @@ export function encodeMessage(typeName: string, value: Msg): Buffer {
  */
 const historyEventBytes = new WeakMap<Msg, Buffer>();
 
+/**
+ * After an event is stored its bytes stay here a while, oldest dropped first beyond
+ * {@link RECENT_EVENT_BYTES}: a sticky workflow task sends the events of the run's previous
+ * task again (Temporal sends every event after the last started one), usually soon after they
+ * were stored, and its response then reuses their bytes instead of encoding them a second time
+ * (issue 9: CPU per task on the engine's main thread). Bounded, so 100 000 open runs cost no
+ * more than this.
+ */
+const recentEventBytes = new Map<Msg, Buffer>();
+let recentBytes = 0;
+/** The most bytes {@link recentEventBytes} holds. */
+export const RECENT_EVENT_BYTES = 8 * 1024 * 1024;
+
+function keepRecent(event: Msg, bytes: Buffer): void {
+  const old = recentEventBytes.get(event);
+  if (old) {
+    recentBytes -= old.length;
+    recentEventBytes.delete(event);
+  }
+  recentEventBytes.set(event, bytes);
+  recentBytes += bytes.length;
+  while (recentBytes > RECENT_EVENT_BYTES) {
+    const [oldest, dropped] = recentEventBytes.entries().next().value as [Msg, Buffer];
+    recentEventBytes.delete(oldest);
+    recentBytes -= dropped.length;
+  }
+}
+
 /** Encodes a `HistoryEvent` and remembers its bytes for {@link encodeHistory}. */
 export function encodeHistoryEvent(event: Msg): Buffer {
   const bytes = encodeMessage('temporal.api.history.v1.HistoryEvent', event);
@@ -54,19 +84,51 @@ export function encodeHistoryEvent(event: Msg): Buffer {
   return bytes;
 }
 
-/**
- * A `temporal.api.history.v1.History` of `events`, built from each event's remembered bytes
- * (which are forgotten then: an event is stored once): field 1 (`events`, length-delimited) per
- * event, the bytes protobufjs writes for the same message.
- */
-export function encodeHistory(events: Msg[]): Buffer {
+/** An event's bytes: remembered (appended, or stored recently) or encoded now. */
+function eventBytes(event: Msg): Buffer {
+  return historyEventBytes.get(event) ?? recentEventBytes.get(event) ?? encodeMessage('temporal.api.history.v1.HistoryEvent', event);
+}
+
+/** `History` bytes: field 1 (`events`, length-delimited) per event, as protobufjs writes them. */
+function historyBytes(events: Msg[], bytesOf: (event: Msg) => Buffer): Buffer {
   const parts: Buffer[] = [];
   for (const event of events) {
-    const bytes = historyEventBytes.get(event) ?? encodeMessage('temporal.api.history.v1.HistoryEvent', event);
-    historyEventBytes.delete(event);
+    const bytes = bytesOf(event);
     parts.push(Buffer.from([0x0a, ...varint(bytes.length)]), bytes);
   }
   return Buffer.concat(parts);
+}
+
+/**
+ * A `temporal.api.history.v1.History` of `events`, built from each event's remembered bytes,
+ * for the store: the bytes move from the appended events to the recently stored ones.
+ */
+export function encodeHistory(events: Msg[]): Buffer {
+  return historyBytes(events, (event) => {
+    const bytes = eventBytes(event);
+    if (historyEventBytes.delete(event)) keepRecent(event, bytes);
+    return bytes;
+  });
+}
+
+/** Responses that carry a `history` (field number), sent from remembered event bytes. */
+const HISTORY_FIELD: Record<string, number> = {
+  'temporal.api.workflowservice.v1.PollWorkflowTaskQueueResponse': 8,
+  'temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryResponse': 1,
+};
+
+/**
+ * Encodes a response; one with history events is written as the rest of the message followed
+ * by its `history` field built from remembered event bytes (protobuf readers take fields in any
+ * order, and a field written once is read the same wherever it stands).
+ */
+export function encodeResponse(typeName: string, value: Msg): Buffer {
+  const field = HISTORY_FIELD[typeName];
+  const events: Msg[] | undefined = value.history?.events;
+  if (field === undefined || !events || events.length === 0) return encodeMessage(typeName, value);
+  const { history: _, ...rest } = value;
+  const body = historyBytes(events, eventBytes);
+  return Buffer.concat([encodeMessage(typeName, rest), Buffer.from([(field << 3) | 2, ...varint(body.length)]), body]);
 }
 
 /** A protobuf base-128 varint. */

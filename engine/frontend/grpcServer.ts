@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { EngineError } from '../errors';
-import { DECODE_OPTIONS, encodeMessage, lookupService, lookupType, type Msg } from '../proto';
+import { DECODE_OPTIONS, encodeMessage, encodeResponse, lookupService, lookupType, type Msg } from '../proto';
 
 /** What a handler gets besides the request: the call's deadline and cancellation. */
 export interface CallContext {
@@ -67,7 +67,7 @@ export function addService(server: grpc.Server, serviceName: string, handlers: R
         (res) => {
           let buf: Buffer;
           try {
-            buf = encodeMessage(resType, res ?? {});
+            buf = encodeResponse(resType, res ?? {});
           } catch (err) {
             onError(method.name, err);
             callback({ code: grpc.status.INTERNAL, details: `engine could not encode ${method.name} response` });
