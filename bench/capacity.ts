@@ -445,7 +445,9 @@ async function main(): Promise<void> {
   print(`total ${f1((performance.now() - started) / 1000)} s; load ${loadavg()}`);
 }
 
-main().catch((error) => {
+// Exit once the figures are printed and the temp directories removed: a handle left by the SDK
+// client or a pool could otherwise keep the process alive after `total`.
+main().then(() => process.exit(0)).catch((error) => {
   console.error(error);
   process.exit(1);
 });
