@@ -119,9 +119,26 @@ function parseHHMM(s: string): number {
 
 /** Day number (days since 1970-01-01) of a `'YYYY-MM-DD'` date. */
 function dayNumberOf(date: string): number {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
-  if (!m) throw new RangeError(`calendar: '${date}' is not 'YYYY-MM-DD'`);
-  return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) / DAY;
+  // By character codes, not a RegExp match: every workflow builds its calendar from ~100 dates
+  // when it starts or is loaded, and the match arrays were a few % of the workflow thread's
+  // allocation per creation (issue 9). Accepts exactly /^\d{4}-\d{2}-\d{2}$/.
+  const ok = typeof date === 'string' && date.length === 10 && date.charCodeAt(4) === 45 && date.charCodeAt(7) === 45;
+  const year = ok ? digitsAt(date, 0, 4) : -1;
+  const month = ok ? digitsAt(date, 5, 7) : -1;
+  const day = ok ? digitsAt(date, 8, 10) : -1;
+  if (year < 0 || month < 0 || day < 0) throw new RangeError(`calendar: '${date}' is not 'YYYY-MM-DD'`);
+  return Date.UTC(year, month - 1, day) / DAY;
+}
+
+/** The decimal number `text` spells from `from` to `to` (exclusive), or -1 if any is not an ASCII digit. */
+function digitsAt(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
 }
 
 function toMs(t: Date | number): number {

@@ -46,8 +46,12 @@ export function maskPhonesInText(text: string): string {
 const phoneKeys = new Set(['callerPhone', 'caller_phone']);
 const nameKeys = new Set(['callerName', 'caller_name']);
 
-/** A deep copy of `value` without the fields `visibility` hides, at any depth. */
+/**
+ * `value` without the fields `visibility` hides, at any depth: a deep copy, or `value` itself
+ * when nothing is hidden (the center's and admins' reads: no copy of the whole state per answer).
+ */
 export function mask<T>(value: T, visibility: Visibility): T {
+  if (visibility.phone && visibility.name && visibility.evaluator !== false) return value;
   const walk = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(walk);
     if (typeof v === 'string') return visibility.phone ? v : maskPhonesInText(v);

@@ -195,4 +195,22 @@ describe('calendar data', () => {
     expect(c.isCovered(at('2026-06-01 10:00'))).toBe(true);
     expect(c.isCovered(at('2027-01-01 10:00'))).toBe(false);
   });
+
+  test.each(['2026-3-09', '2026-03-9', '2026/03/09', '20260309', '2026-03-09 ', '２０２６-03-09', '2026-0a-09', ''])(
+    'a date that is not YYYY-MM-DD (%j) is refused',
+    (date) => {
+      const data = buildCalendarData({ fromYear: 2026, toYear: 2026 });
+      expect(() => new WorkingCalendar({ ...data, holidays: [...data.holidays, date] })).toThrow(RangeError);
+      expect(() => cal.at(date, '10:00')).toThrow(RangeError);
+    },
+  );
+
+  test('dates are read as their days, also at the ends of months and years', () => {
+    const c = new WorkingCalendar({ ...buildCalendarData({ fromYear: 2026, toYear: 2026 }), holidays: ['2026-12-31', '2026-02-27'], makeUpWorkdays: ['2026-03-01'] });
+    expect(c.isWorkingDay(c.at('2026-12-31', '10:00'))).toBe(false);
+    expect(c.isWorkingDay(c.at('2026-12-30', '10:00'))).toBe(true);
+    expect(c.isWorkingDay(c.at('2026-02-27', '10:00'))).toBe(false);
+    expect(c.isWorkingDay(c.at('2026-03-01', '10:00'))).toBe(true);
+    expect(c.localDate(c.at('2027-01-01', '10:00'))).toBe('2027-01-01');
+  });
 });
