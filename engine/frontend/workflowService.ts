@@ -203,13 +203,19 @@ export function workflowServiceHandlers(deps: FrontendDeps): Record<string, Hand
       } catch (err) {
         throw multiOperationError(err, 0);
       }
-      await history.flush();
+      // No write of the start on its own: it goes with its first workflow task's start, in the
+      // poll's write (the worker is handed a task only once that write is durable), and nothing
+      // is answered before the flush below. One store write less per creation (issue 9).
       let updateResponse: Msg;
       try {
         updateResponse = await updateWorkflow.invoke(history, exec, upd, pollWait(ctx, 20_000));
       } catch (err) {
+        await history.flush();
         throw multiOperationError(err, 1);
       }
+      // The start is durable before anyone learns of it, whatever stage the update reached
+      // (an update that waited out its time without a worker answers with the run started).
+      await history.flush();
       return {
         responses: [{ startWorkflow: { runId: exec.runId, started, status: exec.status } }, { updateWorkflow: updateResponse }],
       };

@@ -3,6 +3,7 @@
  * not written on its own: it is written with its start, in the one write the poll makes (as
  * Temporal's speculative task, nothing of an update is durable before it is accepted). And the
  * open run's visibility row goes only with writes that change more than its history length.
+ * An update-with-start writes its start with that first task, in the same poll write.
  * Driven with raw gRPC calls, so the task waits in its queue and no worker's timing matters.
  */
 import { Client, Connection } from '@temporalio/client';
@@ -66,4 +67,83 @@ test('an update’s workflow task is written with its start, in one write; the v
   const last = store.appends.at(-1)!;
   expect(last.eventTypes).toContain('EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED');
   expect(last.visibility).toBe(true);
+});
+
+test('update-with-start: the start is written with its first workflow task, in the poll’s one write', async () => {
+  const svc = client.workflowService;
+  const taskQueue = { name: 'store-writes-uws' };
+  const workflowId = 'store-writes-uws-1';
+  const before = store.appends.length;
+  // The update waits for its acceptance; the task stays queued until the poll below.
+  const call = svc
+    .executeMultiOperation({
+      namespace: 'default',
+      operations: [
+        {
+          startWorkflow: {
+            namespace: 'default',
+            workflowId,
+            workflowType: { name: 'anything' },
+            taskQueue,
+            requestId: 'uws-start-1',
+            identity: 'test',
+            workflowIdConflictPolicy: 2 /* USE_EXISTING */,
+          },
+        },
+        {
+          updateWorkflow: {
+            namespace: 'default',
+            workflowExecution: { workflowId },
+            request: { meta: { updateId: 'uws-u-1', identity: 'test' }, input: { name: 'anUpdate' } },
+            waitPolicy: { lifecycleStage: 2 /* ACCEPTED */ },
+          },
+        },
+      ],
+    })
+    .catch((error: unknown) => error);
+  const task = await svc.pollWorkflowTaskQueue({ namespace: 'default', taskQueue, identity: 'test' });
+  expect(task.messages?.[0]?.protocolInstanceId).toBe('uws-u-1');
+  expect(store.appends.slice(before).map((w) => w.eventTypes)).toEqual([
+    ['EVENT_TYPE_WORKFLOW_EXECUTION_STARTED', 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED', 'EVENT_TYPE_WORKFLOW_TASK_STARTED'],
+  ]);
+
+  // Without a worker's answer the call still ends with the run started, and durable.
+  await svc.terminateWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId }, reason: 'test over', identity: 'test' });
+  await call;
+  expect(store.appends.at(-1)!.eventTypes).toContain('EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED');
+});
+
+test('update-with-start answered before its update is accepted: the run it started is durable when the call answers', async () => {
+  const svc = client.workflowService;
+  const workflowId = 'store-writes-uws-2';
+  const before = store.appends.length;
+  // Waiting only for admission, the call answers at once, with no worker polling.
+  const outcome = await svc.executeMultiOperation({
+    namespace: 'default',
+    operations: [
+      {
+        startWorkflow: {
+          namespace: 'default',
+          workflowId,
+          workflowType: { name: 'anything' },
+          taskQueue: { name: 'store-writes-uws-nobody' },
+          requestId: 'uws-start-2',
+          identity: 'test',
+          workflowIdConflictPolicy: 2 /* USE_EXISTING */,
+        },
+      },
+      {
+        updateWorkflow: {
+          namespace: 'default',
+          workflowExecution: { workflowId },
+          request: { meta: { updateId: 'uws-u-2', identity: 'test' }, input: { name: 'anUpdate' } },
+          waitPolicy: { lifecycleStage: 1 /* ADMITTED */ },
+        },
+      },
+    ],
+  });
+  expect(outcome.responses).toHaveLength(2);
+  // No poll happened: the start was written by the call itself, before it answered.
+  expect(store.appends.slice(before).map((w) => w.eventTypes)).toEqual([['EVENT_TYPE_WORKFLOW_EXECUTION_STARTED', 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED']]);
+  await svc.terminateWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId }, reason: 'test over', identity: 'test' });
 });
