@@ -1,11 +1,14 @@
 /**
  * Preloaded into the service by `bench:steady -- --probe` (`node -r bench/latency-probe.js`):
  * the main thread's event-loop delay (perf_hooks.monitorEventLoopDelay) and its GC pauses,
- * appended as one JSON line to the file LATENCY_PROBE_FILE names when the process gets SIGUSR2
- * (then reset).
+ * appended as one JSON line to the file LATENCY_PROBE_FILE names when the process gets SIGWINCH
+ * (then reset). Not SIGUSR2: the SDK's Runtime shuts the worker down on it (its default
+ * `shutdownSignals`), so every action after the first probe answered 503 at its 30 s deadline.
  * Bench-only: nothing in the service loads it.
  */
 'use strict';
+// Node passes `-r` on to worker threads (the SDK's workflow thread): probe the main thread only.
+if (require('node:worker_threads').isMainThread) {
 const { appendFileSync } = require('node:fs');
 const { monitorEventLoopDelay, PerformanceObserver } = require('node:perf_hooks');
 
@@ -16,7 +19,7 @@ new PerformanceObserver((list) => {
   for (const e of list.getEntries()) gc.push(e.duration);
 }).observe({ entryTypes: ['gc'] });
 
-process.on('SIGUSR2', () => {
+process.on('SIGWINCH', () => {
   const ms = (ns) => Math.round(ns / 1e5) / 10;
   const sorted = gc.slice().sort((a, b) => a - b);
   const q = (p) => (sorted.length ? Math.round(sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] * 10) / 10 : 0);
@@ -30,4 +33,4 @@ process.on('SIGUSR2', () => {
   loop.reset();
   gc = [];
 });
-
+}

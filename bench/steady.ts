@@ -93,7 +93,7 @@ async function main(): Promise<void> {
     let firstError = '';
     for (let round = 0; round < opts.rounds; round++) {
       await sleep(3000); // the seeding's tail (notifications, visibility) settles
-      if (opts.probe) process.kill(service.pid, 'SIGUSR2'); // reset the probe's window
+      if (opts.probe) process.kill(service.pid, 'SIGWINCH'); // reset the probe's window
       const latencies: number[] = [];
       const slice = ids.slice(round * perRound, (round + 1) * perRound);
       const before = loadavg();
@@ -108,7 +108,7 @@ async function main(): Promise<void> {
       if (opts.probe) {
         const lines = () => readFile(probeFile, 'utf8').then((t) => t.trim().split('\n'), () => [] as string[]);
         const seen = (await lines()).length;
-        process.kill(service.pid, 'SIGUSR2');
+        process.kill(service.pid, 'SIGWINCH');
         for (let i = 0; i < 50 && (await lines()).length === seen; i++) await sleep(100);
         probe = `; service main thread: ${(await lines()).pop()}`;
       }
