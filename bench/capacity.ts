@@ -207,7 +207,9 @@ async function memoryBreakdown(pid: number): Promise<void> {
   if (opts.memoryProbe !== 'on') return;
   const seen = probeLines.length;
   process.kill(nodePid, 'SIGWINCH');
-  for (let i = 0; i < 100 && probeLines.length === seen; i++) await sleep(200);
+  // A heap snapshot (MEMORY_PROBE_HEAPSNAPSHOT_DIR) of a large heap takes minutes.
+  const waits = /MEMORY_PROBE_HEAPSNAPSHOT_DIR=/.test(opts.serviceEnv) ? 3000 : 100;
+  for (let i = 0; i < waits && probeLines.length === seen; i++) await sleep(200);
   const line = probeLines[seen];
   if (!line) {
     print('  memory probe: no answer');

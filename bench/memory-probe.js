@@ -6,7 +6,10 @@
  * BroadcastChannel, for its V8 heap figures, then writes one JSON line to stdout:
  * `{"msg":"memory probe","label":…,"main":{…},"threads":[…]}`. With `--expose-gc` among the
  * node flags each thread is also collected (full GC) and measured again, so the line says how
- * much of each heap was garbage. Plain JavaScript so that it loads before ts-node.
+ * much of each heap was garbage. With `MEMORY_PROBE_HEAPSNAPSHOT_DIR=<dir>` in the service's
+ * environment the main thread also writes a heap snapshot there after its GC
+ * (`main-<pid>-<label>.heapsnapshot`; `bench/heap-diff.js` compares two). Plain JavaScript so
+ * that it loads before ts-node.
  */
 'use strict';
 const v8 = require('node:v8');
@@ -60,6 +63,8 @@ if (isMainThread) {
         ...measure(true),
         memoryUsage: { rssMiB: mib(usage.rss), heapTotalMiB: mib(usage.heapTotal), heapUsedMiB: mib(usage.heapUsed), externalMiB: mib(usage.external), arrayBuffersMiB: mib(usage.arrayBuffers) },
       };
+      const dir = process.env.MEMORY_PROBE_HEAPSNAPSHOT_DIR;
+      if (dir) main.heapSnapshot = v8.writeHeapSnapshot(require('node:path').join(dir, `main-${process.pid}-${id}.heapsnapshot`));
       process.stdout.write(`${JSON.stringify({ msg: 'memory probe', label: id, main, threads })}\n`);
     }, 3000).unref();
   });

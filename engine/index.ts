@@ -5,6 +5,7 @@ import { testServiceHandlers } from './frontend/testService';
 import { workflowServiceHandlers } from './frontend/workflowService';
 import { HistoryService } from './history/historyService';
 import { recoverRuns, type RecoveryMode } from './history/recovery';
+import type { RunFootprint } from './history/runFootprint';
 import { Matching } from './matching/taskQueues';
 import { DEFAULT_PAYLOAD_LIMITS, NamespaceRegistry, type PayloadLimits } from './namespaces';
 import { MemoryStore } from './persistence/memoryStore';
@@ -18,6 +19,7 @@ import { Visibility } from './visibility/visibility';
 
 export type { EngineClock } from './timers/clock';
 export type { EngineStore } from './persistence/store';
+export type { RunFootprint } from './history/runFootprint';
 
 /** Which clock the engine runs: wall time, SDK-style time skipping, or wall time + a movable offset. */
 export type ClockOption = 'real' | 'skipping' | { kind: 'manual'; startAt?: Date };
@@ -30,6 +32,12 @@ export interface EngineHandle {
   clock: EngineClock;
   /** Runs held in memory: every open run, and closed runs still in the closed-run cache. */
   residentRuns(): { open: number; closed: number; openWithTail: number };
+  /**
+   * What the open runs in memory hold, by structure: resident events, byte arrays that are views
+   * into a larger buffer, distinct objects for usually equal values. Walks every open run: for
+   * diagnostics and tests.
+   */
+  openRunFootprint(): RunFootprint;
   /**
    * Workflow-task queue entries per matching lane (`interactive`: queries and tasks a person waits
    * on; `backlog`: the rest), stale entries included; namespace `default` unless given. For diagnostics and tests.
@@ -207,6 +215,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineHa
         ? { ...clock.publicView(), advanceTo: (ms, o) => stepTo(ms, clock, timers, () => history.inFlightCount(), o?.settleTimeoutMs) }
         : clock.publicView(),
     residentRuns: () => history.residentRuns(),
+    openRunFootprint: () => history.openRunFootprint(),
     queuedWorkflowTasks: (taskQueue, namespace) => matching.depth(namespace ?? 'default', 'workflow', taskQueue),
     recovered,
     async stop() {

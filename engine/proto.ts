@@ -55,25 +55,34 @@ const historyEventBytes = new WeakMap<Msg, Buffer>();
  * task again (Temporal sends every event after the last started one), usually soon after they
  * were stored, and its response then reuses their bytes instead of encoding them a second time
  * (issue 9: CPU per task on the engine's main thread). Bounded, so 100 000 open runs cost no
- * more than this.
+ * more than this. Held by the event weakly: an event paged out of its run is never sent again
+ * (the store's copy is), so its bytes must not keep it, and the request buffers its payloads
+ * are views into, in memory (a strong map here held tens of thousands of events, issue 9).
  */
-const recentEventBytes = new Map<Msg, Buffer>();
+const recentEventBytes = new WeakMap<Msg, Buffer>();
+/** Stored events with remembered bytes, oldest first (from `recentHead` on), for the budget. */
+const recentOrder: Array<{ event: WeakRef<Msg>; length: number } | undefined> = [];
+let recentHead = 0;
 let recentBytes = 0;
 /** The most bytes {@link recentEventBytes} holds. */
 export const RECENT_EVENT_BYTES = 8 * 1024 * 1024;
 
 function keepRecent(event: Msg, bytes: Buffer): void {
-  const old = recentEventBytes.get(event);
-  if (old) {
-    recentBytes -= old.length;
-    recentEventBytes.delete(event);
-  }
+  if (recentEventBytes.has(event)) return; // stored again (a retried write): same bytes, counted once
   recentEventBytes.set(event, bytes);
+  recentOrder.push({ event: new WeakRef(event), length: bytes.length });
   recentBytes += bytes.length;
-  while (recentBytes > RECENT_EVENT_BYTES) {
-    const [oldest, dropped] = recentEventBytes.entries().next().value as [Msg, Buffer];
-    recentEventBytes.delete(oldest);
-    recentBytes -= dropped.length;
+  while (recentBytes > RECENT_EVENT_BYTES && recentHead < recentOrder.length) {
+    const oldest = recentOrder[recentHead]!;
+    recentOrder[recentHead++] = undefined;
+    recentBytes -= oldest.length;
+    const gone = oldest.event.deref();
+    if (gone) recentEventBytes.delete(gone);
+  }
+  // The dropped head of the list is cut off now and then (O(1) per event overall).
+  if (recentHead > 1024 && recentHead * 2 > recentOrder.length) {
+    recentOrder.splice(0, recentHead);
+    recentHead = 0;
   }
 }
 

@@ -130,7 +130,7 @@ const NO_ENTRIES: Map<any, any> = new NoEntries();
  * completion result, continued failure) stay in the first event, in the store; the input stays
  * in memory only when a retry or a cron run will start again with it.
  */
-function leanStartAttrs(attrs: Msg): Msg {
+export function leanStartAttrs(attrs: Msg): Msg {
   const keepInput = !!(attrs.retryPolicy || attrs.cronSchedule);
   if ((keepInput || attrs.input === undefined) && attrs.lastCompletionResult === undefined && attrs.continuedFailure === undefined) return attrs;
   const { input, lastCompletionResult: _r, continuedFailure: _f, ...rest } = attrs;
@@ -248,7 +248,7 @@ export class Execution {
     return this.eventCount;
   }
 
-  /** The last event of the log (always resident). */
+  /** The last event of the log (resident while closed; an open run's may be paged out: {@link pageOutEvents}). */
   get lastEvent(): Msg | undefined {
     return this.events[this.events.length - 1];
   }
@@ -264,7 +264,23 @@ export class Execution {
    * has not acknowledged).
    */
   trimBefore(keepFromId: number): void {
-    const upTo = Math.min(keepFromId, this.savedEventId + 1, this.eventCount);
+    this.dropBefore(Math.min(keepFromId, this.eventCount));
+  }
+
+  /**
+   * Pages out every durable event of an open run, the last one included, as a run rebuilt at
+   * start-up has none resident (the last event of a run created live was a workflow task's
+   * local-activity marker, whose payloads kept that task's whole completion request: ≈ 8–18 KiB
+   * per open run, issue 9). A closed run keeps its last event (its result): {@link trimBefore}.
+   */
+  pageOutEvents(): void {
+    if (this.isOpen) this.dropBefore(this.eventCount + 1);
+    else this.trimBefore(this.eventCount);
+  }
+
+  /** Pages out durable events before `keepFromId` (never one the store has not acknowledged). */
+  private dropBefore(keepFromId: number): void {
+    const upTo = Math.min(keepFromId, this.savedEventId + 1);
     const drop = upTo - this.tailStart;
     if (drop <= 0) return;
     this.events = this.events.slice(drop);
@@ -344,10 +360,10 @@ export class Execution {
     return { ...this.searchAttributes, indexedFields: { ...(this.searchAttributes?.indexedFields ?? {}), BuildIds: buildIds } };
   }
 
-  /** Records the build id of a worker that completed a task. */
-  noteBuildId(attrs: Msg): void {
+  /** Records the build id of a worker that completed a task (`share` keeps one copy for all runs). */
+  noteBuildId(attrs: Msg, share: (id: string) => string = (id) => id): void {
     const id: string | undefined = attrs.binaryChecksum || attrs.workerVersion?.buildId;
-    if (id && !this.binaryChecksums.includes(id)) this.binaryChecksums.push(id);
+    if (id && !this.binaryChecksums.includes(id)) this.binaryChecksums.push(share(id));
   }
 
   notifyHistoryWaiters(): void {

@@ -7,7 +7,8 @@ import { durationToMs, msToDuration, msToTimestamp, packAny, type Msg } from '..
 import type { OffsetClock } from '../timers/clock';
 import type { TimerQueue } from '../timers/timerQueue';
 import { Execution, PendingQuery, STATUS, UpdateStage, UpdateState, attrsOf } from './execution';
-import { runStateOf, startOf } from './mutableState';
+import { SharedValues, runStateOf, startOf } from './mutableState';
+import { runFootprint, type RunFootprint } from './runFootprint';
 import { replay, restoreRequestIds } from './recovery';
 import { encodeToken, type TaskToken } from './tokens';
 import { clearActivityTimers } from './activityTasks';
@@ -85,6 +86,12 @@ export class HistoryService {
   readonly runs = new Map<string, Execution>();
   /** `namespace/workflowId` -> run key of the newest run (set by a start, see api/startWorkflow). */
   readonly current = new Map<string, string>();
+  /**
+   * Values many runs hold equal (names, build ids, the sticky queue, start attributes, search
+   * attributes and memo), one compact copy for all: runs rebuilt at start-up and runs created
+   * live alike (issue 9: a run created live kept views into its gRPC requests instead).
+   */
+  readonly shared = new SharedValues();
   private readonly dirty = new Set<Execution>();
   private readonly writeChains = new Map<string, Promise<void>>();
   /** Settles once every store write started so far has (see {@link HistoryService.durable}). */
@@ -238,17 +245,21 @@ export class HistoryService {
     this.touchClosed(exec);
   }
 
-  /** Marks an open run's resident tail recently written; the least recently written tails beyond the cap leave memory. */
+  /**
+   * Marks an open run's resident tail recently written; the least recently written tails beyond
+   * the cap leave memory, the last event with them (a run created live then holds no more than
+   * one rebuilt at start-up).
+   */
   private touchTail(exec: Execution): void {
     this.warmTails.delete(exec.runKey);
-    if (exec.events.length <= 1) return;
+    if (exec.events.length === 0) return;
     this.warmTails.set(exec.runKey, exec);
     const cap = this.deps.residentTailRuns ?? 2000;
     for (const [key, old] of this.warmTails) {
       if (this.warmTails.size <= cap) break;
       this.warmTails.delete(key);
-      // Only durable events leave (trimBefore keeps the last one and any the store has not acknowledged).
-      if (this.runs.get(key) === old) old.trimBefore(old.eventCount);
+      // Only durable events leave (pageOutEvents keeps any the store has not acknowledged).
+      if (this.runs.get(key) === old) old.pageOutEvents();
     }
   }
 
@@ -332,6 +343,11 @@ export class HistoryService {
   /** How many runs are in memory: open ones and cached closed ones. */
   residentRuns(): { open: number; closed: number; openWithTail: number } {
     return { open: this.runs.size - this.closedRuns.size, closed: this.closedRuns.size, openWithTail: this.warmTails.size };
+  }
+
+  /** What the open runs in memory hold, by structure (diagnostics and tests: {@link runFootprint}). */
+  openRunFootprint(): RunFootprint {
+    return runFootprint(this.runs.values());
   }
 
   /**

@@ -99,35 +99,49 @@ function startFromEvent(first: Msg | undefined): RunStart | undefined {
 }
 
 /**
- * Values that are the same in many runs (names, the worker's build id, search attributes and memo
- * written by the same code), shared by the runs start-up rebuilds instead of one copy each: at
- * 100 000 open work orders they were about a quarter of the engine's memory per run (issue 9).
+ * Values that are the same in many runs (names, the worker's build id and sticky queue, search
+ * attributes and memo written by the same code), shared by the runs in memory instead of one copy
+ * each: at 100 000 open work orders they were about a quarter of the engine's memory per run
+ * (issue 9). The history service keeps one for runs rebuilt at start-up and runs created live
+ * alike (`HistoryService.shared`).
+ *
+ * What it keeps is a compact copy: bytes decoded from a gRPC request are views into the whole
+ * request (a workflow task's completion, local-activity results included, is tens of KiB), so
+ * keeping the view kept the request; the first instance of a value is stored with bytes of its
+ * own, and a value too large or deep to share is copied all the same ({@link detached}).
  * Shared values are never changed in place: the engine replaces a run's memo or search
- * attributes with a new object when they change. Lives for one start-up.
+ * attributes with a new object when they change. Bounded: each table starts over beyond
+ * `limit` entries (values already shared stay shared by the runs that hold them).
  */
 export class SharedValues {
   private readonly strings = new Map<string, string>();
   private readonly objects = new Map<string, Msg>();
 
-  /** The first instance of an equal string. */
+  constructor(private readonly limit = 10_000) {}
+
+  /** The first instance of an equal string (a flat copy: decoded strings can be trees of pieces). */
   string<T extends string | undefined>(value: T): T {
     if (value === undefined) return value;
     const known = this.strings.get(value);
     if (known !== undefined) return known as T;
-    this.strings.set(value, value);
-    return value;
+    if (this.strings.size >= this.limit) this.strings.clear();
+    const flat = flatString(value);
+    this.strings.set(flat, flat);
+    return flat as T;
   }
 
-  /** The first instance of an equal small value (plain data and bytes, compared by content). */
+  /** The first instance of an equal small value (plain data and bytes, compared by content), as a compact copy. */
   object<T extends Msg | undefined>(value: T): T {
     if (value === undefined || value === null || typeof value !== 'object') return value;
     const key = contentKey(value, 0);
-    // Large or deep values are rarely shared and costly to compare.
-    if (key === undefined) return value;
+    // Large or deep values are rarely shared and costly to compare: a compact copy of their own.
+    if (key === undefined) return detached(value) as T;
     const known = this.objects.get(key);
     if (known !== undefined) return known as T;
-    this.objects.set(key, value);
-    return value;
+    if (this.objects.size >= this.limit) this.objects.clear();
+    const copy = detached(value) as Msg;
+    this.objects.set(key, copy);
+    return copy as T;
   }
 
   /** A run's start attributes with their shared parts shared (a new top-level object). */
@@ -139,19 +153,38 @@ export class SharedValues {
     for (const k of ['firstExecutionRunId', 'originalExecutionRunId']) if (out[k] === runId) out[k] = runId;
     return out;
   }
+
+  /**
+   * {@link startAttrs} for a run created live: what else it keeps of its start request (the input
+   * of a retried or cron run, parent and root executions, the retry policy) is its own, but as
+   * copies that do not keep the request alive.
+   */
+  liveStartAttrs(attrs: Msg, runId: string): Msg {
+    const out = this.startAttrs(attrs, runId);
+    for (const k of Object.keys(out)) if (!SHARED_START.has(k) && out[k] !== null && typeof out[k] === 'object') out[k] = detached(out[k]);
+    return out;
+  }
+}
+
+/** A flat copy of a string (a decoded or concatenated string can be a tree of small pieces). */
+function flatString(value: string): string {
+  // Parsing makes a new flat string, lone surrogates included (only first instances get here).
+  return JSON.parse(JSON.stringify(value)) as string;
 }
 
 /**
- * A string equal for values of equal content (bytes by their base64), or undefined when the value
- * is too large or deep to be worth it. Cheaper than JSON.stringify, which spells bytes out as a
- * list of numbers.
+ * A string equal for values of equal content (bytes by their base64; an object's fields in any
+ * order, as protobuf maps come: the SDK core writes a payload's metadata map in no fixed order),
+ * or undefined when the value is too large or deep to be worth it. Cheaper than JSON.stringify,
+ * which spells bytes out as a list of numbers.
  */
 function contentKey(value: unknown, depth: number): string | undefined {
   if (value === null || typeof value !== 'object') return typeof value === 'string' ? JSON.stringify(value) : String(value);
   if (depth > 8) return undefined;
   if (value instanceof Uint8Array) return value.length > 512 ? undefined : `b${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64')}`;
-  let key = Array.isArray(value) ? '[' : '{';
-  for (const k in value) {
+  const array = Array.isArray(value);
+  let key = array ? '[' : '{';
+  for (const k of array ? Object.keys(value) : Object.keys(value).sort()) {
     const v = (value as Record<string, unknown>)[k];
     if (v === undefined) continue;
     const part = contentKey(v, depth + 1);
@@ -163,6 +196,7 @@ function contentKey(value: unknown, depth: number): string | undefined {
 
 const SHARED_START_OBJECTS = ['taskQueue', 'workflowType', 'header', 'workflowTaskTimeout', 'memo', 'searchAttributes'];
 const SHARED_START_STRINGS = ['identity', 'cronSchedule', 'parentWorkflowNamespace'];
+const SHARED_START = new Set([...SHARED_START_OBJECTS, ...SHARED_START_STRINGS]);
 
 /**
  * An open run rebuilt from its start and its saved snapshot, or undefined when the snapshot
@@ -224,9 +258,16 @@ export function restoreFromSnapshot(head: StoredRunHead, shared?: SharedValues):
   return exec;
 }
 
-/** A deep copy in which every byte array owns its memory. */
-function detached(value: unknown): unknown {
-  if (value instanceof Uint8Array) return Buffer.from(value);
+/**
+ * A deep copy in which every byte array owns exactly its memory (not a view into a request, nor
+ * a slice of Node's shared 8 KiB allocation pool, which a small `Buffer.from` would be).
+ */
+export function detached(value: unknown): unknown {
+  if (value instanceof Uint8Array) {
+    const copy = Buffer.allocUnsafeSlow(value.length);
+    copy.set(value);
+    return copy;
+  }
   if (Array.isArray(value)) return value.map(detached);
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};

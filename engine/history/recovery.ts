@@ -1,7 +1,7 @@
 import type { EngineStore, StoredRun } from '../persistence/store';
 import { durationToMs, encodeMessage, msToTimestamp, timestampToMs, type Msg } from '../proto';
 import { ActivityState, Execution, STATUS, attrKeyOf, attrsOf, eventTypeOf } from './execution';
-import { SharedValues, restoreFromSnapshot } from './mutableState';
+import { restoreFromSnapshot } from './mutableState';
 import type { HistoryService } from './historyService';
 import { armScheduleToClose, cancelUnstartedActivity, enqueueActivity } from './activityTasks';
 
@@ -31,7 +31,7 @@ export async function recoverRuns(history: HistoryService, store: EngineStore, m
   // A manual or time-skipping clock is not stored: never let it restart behind the time its
   // runs already reached (timers due "in 3 days" would be 3 days away again).
   let latest = (await store.latestEventTime?.()) ?? 0;
-  const shared = new SharedValues();
+  const shared = history.shared;
   for await (const page of store.openRunHeads()) {
     for (const head of page) {
       const { run } = head;

@@ -121,12 +121,13 @@ export function completeWorkflowTask(history: HistoryService, cross: CrossWorkfl
     },
     now,
   );
-  exec.noteBuildId(attrsOf(completed));
+  exec.noteBuildId(attrsOf(completed), (id) => history.shared.string(id));
   exec.previousStartedEventId = wt.startedEventId!;
   exec.wt = undefined;
   exec.wtAttempt = 1;
   const sticky = req.stickyAttributes?.workerTaskQueue?.name;
-  exec.sticky = stickyEnabled && sticky ? { queueName: sticky, scheduleToStartMs: durationToMs(req.stickyAttributes.scheduleToStartTimeout) || 5000 } : undefined;
+  // One object for every run the same worker serves (not a string decoded per completion).
+  exec.sticky = stickyEnabled && sticky ? history.shared.object({ queueName: sticky, scheduleToStartMs: durationToMs(req.stickyAttributes.scheduleToStartTimeout) || 5000 }) : undefined;
 
   const before = exec.events.length;
   for (const apply of planned) apply(completed.eventId);
@@ -363,7 +364,8 @@ function validate(
         }
         plan.push((completedEventId) => {
           exec.append('UpsertWorkflowSearchAttributes', { workflowTaskCompletedEventId: completedEventId, searchAttributes: typed }, history.now());
-          exec.searchAttributes = mergeFields(exec.searchAttributes, 'indexedFields', typed.indexedFields);
+          // Shared with the runs that hold equal ones, bytes copied out of the request (issue 9).
+          exec.searchAttributes = history.shared.object(mergeFields(exec.searchAttributes, 'indexedFields', typed.indexedFields));
         });
         break;
       }
@@ -371,7 +373,7 @@ function validate(
         const a = cmd.modifyWorkflowPropertiesCommandAttributes ?? {};
         plan.push((completedEventId) => {
           exec.append('WorkflowPropertiesModified', { workflowTaskCompletedEventId: completedEventId, upsertedMemo: a.upsertedMemo }, history.now());
-          exec.memo = mergeFields(exec.memo, 'fields', a.upsertedMemo?.fields ?? {});
+          exec.memo = history.shared.object(mergeFields(exec.memo, 'fields', a.upsertedMemo?.fields ?? {}));
         });
         break;
       }

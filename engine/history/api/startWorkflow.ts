@@ -4,7 +4,7 @@ import { EngineError, alreadyExists, invalidArgument, requireString } from '../.
 import { runKeyOf } from '../../persistence/store';
 import { durationToMs, msToDuration, msToTimestamp, type Msg } from '../../proto';
 import { parseCron } from '../../timers/cron';
-import { Execution, STATUS } from '../execution';
+import { Execution, STATUS, leanStartAttrs } from '../execution';
 import { DEFAULT_WT_TIMEOUT_MS, MAX_WT_TIMEOUT_MS, type HistoryService, type StartExtras } from '../historyService';
 
 /**
@@ -87,13 +87,15 @@ export function invoke(history: HistoryService, namespace: string, req: Msg, ext
   if (extras.continuedFailure) startedAttrs.continuedFailure = extras.continuedFailure;
   for (const k of Object.keys(startedAttrs)) if (startedAttrs[k] === undefined) delete startedAttrs[k];
 
-  const exec = new Execution(runKeyOf(namespace, workflowId, runId), namespace, workflowId, runId, workflowType, taskQueue, now, startedAttrs, firstExecutionRunId, now + backoffMs);
+  // The run keeps compact, shared copies of what it keeps of the request (the event has it all).
+  const kept = history.shared.liveStartAttrs(leanStartAttrs(startedAttrs), runId);
+  const exec = new Execution(runKeyOf(namespace, workflowId, runId), namespace, workflowId, runId, workflowType, taskQueue, now, kept, firstExecutionRunId, now + backoffMs);
   exec.created = true;
   exec.requestIds.add(requestId);
   exec.startRequestId = requestId;
   exec.executionDeadline = executionDeadline;
   exec.append('WorkflowExecutionStarted', startedAttrs, now, req.userMetadata);
-  exec.startUserMetadata = req.userMetadata;
+  exec.startUserMetadata = history.shared.object(req.userMetadata);
   history.runs.set(exec.runKey, exec);
   history.current.set(`${namespace}/${workflowId}`, exec.runKey);
   history.markDirty(exec);
