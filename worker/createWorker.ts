@@ -105,5 +105,6 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     ...(tuning && !tuning.deadlockDetection ? [workflowThreadWithoutWatchdog] : []),
     ...(tuning && !tuning.stackTraces ? [workflowThreadWithoutStackTraces] : []),
   ];
-  return withWorkflowThreadPreload(preloads, create);
+  const limits = tuning?.workflowThreadHeapMb ? { maxOldGenerationSizeMb: tuning.workflowThreadHeapMb } : undefined;
+  return withWorkflowThreadPreload(preloads, create, undefined, limits);
 }

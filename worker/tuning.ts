@@ -22,6 +22,14 @@ export const workerTuningShape = {
   /** Threads that run workflow code (one V8 context each, shared by its workflows). */
   WORKER_WORKFLOW_THREADS: positive(1),
   /**
+   * Old-generation heap limit of each workflow thread in MiB (`resourceLimits.maxOldGenerationSizeMb`),
+   * 0 (default): V8's own. V8 lets the thread's heap grow to ≈ 0.5 GiB of mostly garbage before
+   * it collects (≈ 150 MiB live with 1 000 cached workflows, issue 9); a limit makes it collect
+   * sooner. Above the limit the thread, and with it the worker, stops (out of memory): keep it
+   * well above the live heap of a full cache (the memory probe of bench:capacity shows it).
+   */
+  WORKER_WORKFLOW_THREAD_HEAP_MB: z.coerce.number().int().min(0).max(65_536).default(0),
+  /**
    * `on`: the SDK's deadlock detection — every call into the workflow sandbox runs with a 5 s
    * `vm` timeout, for which Node starts and joins a watchdog thread per call (several per
    * workflow task). `off` drops that timeout in the workflow thread
@@ -57,6 +65,8 @@ export interface WorkerTuning {
   maxConcurrentActivityTaskExecutions: number;
   maxConcurrentLocalActivityExecutions: number;
   workflowThreadPoolSize: number;
+  /** Old-generation heap limit of each workflow thread in MiB; absent: V8's own (WORKER_WORKFLOW_THREAD_HEAP_MB). */
+  workflowThreadHeapMb?: number;
   /** False: no `vm` timeout (and no watchdog thread) per call into the workflow sandbox (WORKER_DEADLOCK_DETECTION). */
   deadlockDetection: boolean;
   /** False: the SDK's per-promise stack traces (the `__stack_trace` query) are not recorded (WORKER_STACK_TRACES). */
@@ -73,6 +83,7 @@ export function workerTuning(env: WorkerTuningEnv): WorkerTuning {
     maxConcurrentActivityTaskExecutions: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxConcurrentLocalActivityExecutions: env.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
     workflowThreadPoolSize: env.WORKER_WORKFLOW_THREADS,
+    ...(env.WORKER_WORKFLOW_THREAD_HEAP_MB > 0 ? { workflowThreadHeapMb: env.WORKER_WORKFLOW_THREAD_HEAP_MB } : {}),
     deadlockDetection: env.WORKER_DEADLOCK_DETECTION === 'on',
     stackTraces: env.WORKER_STACK_TRACES === 'on',
     ...(env.WORKFLOW_BUNDLE_CACHE === 'off' ? {} : { bundleCacheDir: env.WORKFLOW_BUNDLE_CACHE }),

@@ -24,15 +24,17 @@ export function requireOption(file: string): string {
  * Runs `create` (a `Worker.create`) with `preload` (one module or several, in order) required
  * into every SDK workflow thread it starts (`threadFile`: tests name another); other threads are
  * started unchanged. Threads started after `create` settled (none in SDK 1.24: a dead workflow
- * thread fails the worker) would not get it. No module: `create` as it is.
+ * thread fails the worker) would not get it. `resourceLimits` are given to those threads too
+ * (WORKER_WORKFLOW_THREAD_HEAP_MB). No module and no limits: `create` as it is.
  */
 export async function withWorkflowThreadPreload<T>(
   preload: string | readonly string[],
   create: () => Promise<T>,
   threadFile: string = sdkWorkflowThreadFile,
+  resourceLimits?: workerThreads.ResourceLimits,
 ): Promise<T> {
   const preloads = typeof preload === 'string' ? [preload] : preload;
-  if (preloads.length === 0) return create();
+  if (preloads.length === 0 && !resourceLimits) return create();
   const Original = workerThreads.Worker;
   class WorkflowThread extends Original {
     constructor(filename: string | URL, options?: workerThreads.WorkerOptions) {
@@ -43,7 +45,7 @@ export async function withWorkflowThreadPreload<T>(
       }
       const env = { ...(options?.env && typeof options.env === 'object' ? (options.env as NodeJS.ProcessEnv) : process.env) };
       env.NODE_OPTIONS = [env.NODE_OPTIONS, ...preloads.map(requireOption)].filter(Boolean).join(' ');
-      super(filename, { ...options, env });
+      super(filename, { ...options, env, ...(resourceLimits ? { resourceLimits: { ...options?.resourceLimits, ...resourceLimits } } : {}) });
     }
   }
   workerThreads.Worker = WorkflowThread;
