@@ -37,7 +37,10 @@
  * SDK's worker; the workflow thread: the worker's cached workflows) before and after a full GC,
  * and the rest of the RSS (Rust core, malloc) is what lies outside them; the PSS after that GC is
  * printed too. `serviceEnv=NAME=value,…` sets the service's environment for an experiment
- * (e.g. `MALLOC_ARENA_MAX=2`).
+ * (e.g. `MALLOC_ARENA_MAX=2`, `WORKER_WORKFLOW_THREAD_HEAP_MB=256`); with
+ * `MEMORY_PROBE_HEAPSNAPSHOT_DIR=<dir>` there the probe also writes a main-thread heap snapshot
+ * at each PSS (slow: the PSS after the GC is then not comparable), which `bench/heap-runs.js`,
+ * `bench/heap-diff.js` and `bench/heap-retainers.js` read.
  *
  * Options (flag `--name=value` or environment `CAPACITY_NAME`): `open=100000`, `passed=1000`,
  * `seedSeconds=1800`, `concurrency=32` (client starts at once), `window=1000` (started, not yet
