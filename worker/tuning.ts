@@ -22,13 +22,14 @@ export const workerTuningShape = {
   /** Threads that run workflow code (one V8 context each, shared by its workflows). */
   WORKER_WORKFLOW_THREADS: positive(1),
   /**
-   * Old-generation heap limit of each workflow thread in MiB (`resourceLimits.maxOldGenerationSizeMb`),
-   * 0 (default): V8's own. V8 lets the thread's heap grow to ≈ 0.5 GiB of mostly garbage before
-   * it collects (≈ 150 MiB live with 1 000 cached workflows, issue 9); a limit makes it collect
-   * sooner. Above the limit the thread, and with it the worker, stops (out of memory): keep it
+   * Old-generation heap limit of each workflow thread in MiB (`resourceLimits.maxOldGenerationSizeMb`).
+   * `auto` (default): 128 + ¼ MiB per cached workflow (378 MiB with the default cache of 1 000),
+   * ≈ 2.5 × the live heap measured with a full cache (≈ 95 KiB per cached workflow plus ≈ 35 MiB,
+   * issue 9); 0: V8's own, which lets the heap grow to ≈ 0.5 GiB of mostly garbage before it
+   * collects. Above the limit the thread, and with it the worker, stops (out of memory): keep it
    * well above the live heap of a full cache (the memory probe of bench:capacity shows it).
    */
-  WORKER_WORKFLOW_THREAD_HEAP_MB: z.coerce.number().int().min(0).max(65_536).default(0),
+  WORKER_WORKFLOW_THREAD_HEAP_MB: z.union([z.literal('auto'), z.coerce.number().int().min(0).max(65_536)]).default('auto'),
   /**
    * `on`: the SDK's deadlock detection — every call into the workflow sandbox runs with a 5 s
    * `vm` timeout, for which Node starts and joins a watchdog thread per call (several per
@@ -75,15 +76,25 @@ export interface WorkerTuning {
   bundleCacheDir?: string;
 }
 
+/**
+ * The workflow thread's heap limit for a cache size: a cached workflow's live heap was ≈ 95 KiB
+ * and the thread's own ≈ 35 MiB (bench:capacity, 2026-12-03), so ¼ MiB each plus 128 MiB leaves
+ * room for replays and the garbage between collections.
+ */
+export function autoWorkflowThreadHeapMb(maxCachedWorkflows: number): number {
+  return 128 + Math.ceil(maxCachedWorkflows / 4);
+}
+
 /** The tuning from parsed environment variables. */
 export function workerTuning(env: WorkerTuningEnv): WorkerTuning {
+  const heapMb = env.WORKER_WORKFLOW_THREAD_HEAP_MB === 'auto' ? autoWorkflowThreadHeapMb(env.WORKER_MAX_CACHED_WORKFLOWS) : env.WORKER_WORKFLOW_THREAD_HEAP_MB;
   return {
     maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS,
     maxConcurrentWorkflowTaskExecutions: env.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
     maxConcurrentActivityTaskExecutions: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxConcurrentLocalActivityExecutions: env.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
     workflowThreadPoolSize: env.WORKER_WORKFLOW_THREADS,
-    ...(env.WORKER_WORKFLOW_THREAD_HEAP_MB > 0 ? { workflowThreadHeapMb: env.WORKER_WORKFLOW_THREAD_HEAP_MB } : {}),
+    ...(heapMb > 0 ? { workflowThreadHeapMb: heapMb } : {}),
     deadlockDetection: env.WORKER_DEADLOCK_DETECTION === 'on',
     stackTraces: env.WORKER_STACK_TRACES === 'on',
     ...(env.WORKFLOW_BUNDLE_CACHE === 'off' ? {} : { bundleCacheDir: env.WORKFLOW_BUNDLE_CACHE }),

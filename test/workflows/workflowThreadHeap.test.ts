@@ -1,6 +1,6 @@
 /**
  * WORKER_WORKFLOW_THREAD_HEAP_MB (worker/tuning.ts): the old-generation heap limit of the SDK's
- * workflow thread(s), and of no other thread; 0 (default) leaves V8's own limit.
+ * workflow thread(s), and of no other thread; `auto` (default) sizes it from the cache, 0 leaves V8's own limit.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -38,9 +38,11 @@ function limitsOf(file: string): Promise<workerThreads.ResourceLimits> {
   });
 }
 
-test('the setting defaults to no limit of its own, and takes whole MiB', () => {
+test('the setting defaults to a limit sized from the cache, 0 leaves V8\'s own, and takes whole MiB', () => {
   const schema = z.object(workerTuningShape);
-  expect(workerTuning(schema.parse({})).workflowThreadHeapMb).toBeUndefined();
+  expect(workerTuning(schema.parse({})).workflowThreadHeapMb).toBe(378);
+  expect(workerTuning(schema.parse({ WORKER_MAX_CACHED_WORKFLOWS: '4000' })).workflowThreadHeapMb).toBe(1128);
+  expect(workerTuning(schema.parse({ WORKER_WORKFLOW_THREAD_HEAP_MB: 'auto', WORKER_MAX_CACHED_WORKFLOWS: '100' })).workflowThreadHeapMb).toBe(153);
   expect(workerTuning(schema.parse({ WORKER_WORKFLOW_THREAD_HEAP_MB: '0' })).workflowThreadHeapMb).toBeUndefined();
   expect(workerTuning(schema.parse({ WORKER_WORKFLOW_THREAD_HEAP_MB: '384' })).workflowThreadHeapMb).toBe(384);
   expect(schema.safeParse({ WORKER_WORKFLOW_THREAD_HEAP_MB: '-1' }).success).toBe(false);
