@@ -6,38 +6,14 @@
  * bytes each holds. Written to find what a run created live keeps of its gRPC requests.
  */
 'use strict';
-const { readFileSync } = require('node:fs');
+const { readHeapSnapshot } = require('./heap-snapshot');
 
 const [file, minArg, depthArg] = process.argv.slice(2);
 const minBytes = Number(minArg ?? 1024);
 const maxDepth = Number(depthArg ?? 8);
-const snap = JSON.parse(readFileSync(file, 'utf8'));
-const meta = snap.snapshot.meta;
-const nf = meta.node_fields;
-const ef = meta.edge_fields;
-const nodeTypes = meta.node_types[0];
-const edgeTypes = meta.edge_types[0];
-const NW = nf.length;
-const EW = ef.length;
-const nodes = snap.nodes;
-const edges = snap.edges;
-const strings = snap.strings;
-const iType = nf.indexOf('type');
-const iName = nf.indexOf('name');
-const iSize = nf.indexOf('self_size');
-const iEdgeCount = nf.indexOf('edge_count');
-const eType = ef.indexOf('type');
-const eName = ef.indexOf('name_or_index');
-const eTo = ef.indexOf('to_node');
-const count = nodes.length / NW;
+const { nodes, edges, strings, nodeTypes, edgeTypes, NW, EW, iType, iName, iSize, eType, eName, eTo, count, firstEdge } = readHeapSnapshot(file);
 
 // Reverse edges: for each node, its retainers (node index, edge index).
-const firstEdge = new Uint32Array(count + 1);
-for (let n = 0, e = 0; n < count; n++) {
-  firstEdge[n] = e;
-  e += nodes[n * NW + iEdgeCount] * EW;
-}
-firstEdge[count] = edges.length;
 const retCount = new Uint32Array(count + 1);
 for (let e = 0; e < edges.length; e += EW) retCount[edges[e + eTo] / NW]++;
 const retStart = new Uint32Array(count + 1);

@@ -8,32 +8,10 @@
  * with runs recovered at start (issue 9).
  */
 'use strict';
-const { readFileSync } = require('node:fs');
+const { readHeapSnapshot } = require('./heap-snapshot');
 
 const file = process.argv[2];
-const snap = JSON.parse(readFileSync(file, 'utf8'));
-const meta = snap.snapshot.meta;
-const nf = meta.node_fields;
-const ef = meta.edge_fields;
-const nodeTypes = meta.node_types[0];
-const edgeTypes = meta.edge_types[0];
-const NW = nf.length;
-const EW = ef.length;
-const { nodes, edges, strings } = snap;
-const iType = nf.indexOf('type');
-const iName = nf.indexOf('name');
-const iSize = nf.indexOf('self_size');
-const iEdgeCount = nf.indexOf('edge_count');
-const eType = ef.indexOf('type');
-const eName = ef.indexOf('name_or_index');
-const eTo = ef.indexOf('to_node');
-const count = nodes.length / NW;
-const firstEdge = new Uint32Array(count + 1);
-for (let n = 0, e = 0; n < count; n++) {
-  firstEdge[n] = e;
-  e += nodes[n * NW + iEdgeCount] * EW;
-}
-firstEdge[count] = edges.length;
+const { nodes, edges, strings, nodeTypes, edgeTypes, NW, EW, iType, iName, iSize, eType, eName, eTo, count, firstEdge } = readHeapSnapshot(file);
 const typeOf = (n) => nodeTypes[nodes[n * NW + iType]];
 const nameOf = (n) => String(strings[nodes[n * NW + iName]]);
 const STOP_TYPES = new Set(['code', 'closure', 'hidden', 'synthetic']);
