@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { demoTokens } from '../db/seed/demo';
 import { kaifengUnits } from '../db/seed/kaifengUnits';
-import { Http, ServiceProcess, closedLoop, freePort, ticketCreator } from './scale-support';
+import { Http, ServiceProcess, closedLoop, freePort, ticketCreator, codeArea } from './scale-support';
 
 const argv = process.argv.slice(2);
 const option = (name: string, fallback: number) => Number(argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
@@ -28,20 +28,6 @@ interface HeapNode {
   selfSize: number;
   id: number;
   children: HeapNode[];
-}
-
-function area(url: string, fn: string): string {
-  if (!url) return fn.startsWith('(') ? fn : '(native)';
-  const nm = url.lastIndexOf('node_modules/');
-  if (nm >= 0) {
-    const rest = url.slice(nm + 'node_modules/'.length).split('/');
-    return rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0];
-  }
-  if (url.startsWith('node:')) return `node:${url.slice(5).split('/')[0]}`;
-  const root = path.resolve(__dirname, '..') + '/';
-  const rel = url.replace(/^file:\/\//, '').replace(root, '');
-  if (rel.includes('workflow-bundle') || url.startsWith('webpack')) return 'workflow bundle';
-  return rel.startsWith('/') ? rel : rel.split('/').slice(0, 2).join('/');
 }
 
 async function main(): Promise<void> {
@@ -78,7 +64,7 @@ async function main(): Promise<void> {
       const selfFns = new Map<string, number>();
       let total = 0;
       const walk = (n: HeapNode, stack: string[]) => {
-        const a = area(n.callFrame.url, n.callFrame.functionName);
+        const a = codeArea(n.callFrame.url, n.callFrame.functionName);
         total += n.selfSize;
         areas.set(a, (areas.get(a) ?? 0) + n.selfSize);
         const key = `${n.callFrame.functionName || '(anonymous)'} ${a}:${n.callFrame.lineNumber + 1}${stack.length ? ` ← ${stack.slice(-2).join(' ← ')}` : ''}`;

@@ -30,7 +30,7 @@ import path from 'node:path';
 import { demoTokens } from '../db/seed/demo';
 import { kaifengUnits } from '../db/seed/kaifengUnits';
 import { bareGetRate, postgresCommitRate } from './machine-limits';
-import { Http, ServiceProcess, closedLoop, freePort, processTree, summarise, ticketCreator, type LoadResult } from './scale-support';
+import { Http, ServiceProcess, closedLoop, freePort, processTree, summarise, ticketCreator, type LoadResult, codeArea } from './scale-support';
 import { BURST_SANDBOX_START, prepareBurst, runBurst } from './burst-support';
 import { Pool } from 'pg';
 
@@ -132,20 +132,6 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
-function area(url: string, fn: string): string {
-  if (!url) return fn.startsWith('(') ? fn : '(native)';
-  const nm = url.lastIndexOf('node_modules/');
-  if (nm >= 0) {
-    const rest = url.slice(nm + 'node_modules/'.length).split('/');
-    return rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0];
-  }
-  if (url.startsWith('node:')) return `node:${url.slice(5).split('/')[0]}`;
-  const root = path.resolve(__dirname, '..') + '/';
-  const rel = url.replace(/^file:\/\//, '').replace(root, '');
-  if (rel.includes('workflow-bundle') || url.startsWith('webpack')) return 'workflow bundle';
-  return rel.startsWith('/') ? rel : rel.split('/').slice(0, 2).join('/');
-}
-
 function analyse(profile: CpuProfile, from: number, to: number) {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
@@ -167,7 +153,7 @@ function analyse(profile: CpuProfile, from: number, to: number) {
     const seen = new Set<string>();
     for (let id: number | undefined = profile.samples[i]; id !== undefined; id = parent.get(id)) {
       const f = byId.get(id)!.callFrame;
-      seen.add(area(f.url, f.functionName));
+      seen.add(codeArea(f.url, f.functionName));
     }
     for (const a of seen) inclusive.set(a, (inclusive.get(a) ?? 0) + dt);
   }
@@ -175,7 +161,7 @@ function analyse(profile: CpuProfile, from: number, to: number) {
   const fns = new Map<string, number>();
   for (const [id, us] of self) {
     const { callFrame: f } = byId.get(id)!;
-    const a = area(f.url, f.functionName);
+    const a = codeArea(f.url, f.functionName);
     areas.set(a, (areas.get(a) ?? 0) + us);
     const key = `${f.functionName || '(anonymous)'} ${a}:${f.lineNumber + 1}`;
     fns.set(key, (fns.get(key) ?? 0) + us);

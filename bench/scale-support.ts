@@ -458,3 +458,18 @@ export async function waitForRows(pool: Pool, sql: string, params: unknown[], ex
     await sleep(200);
   }
 }
+
+/** The area a profiled function belongs to: a package, a Node module, one of our folders or the workflow bundle (bench:profile, bench:alloc). */
+export function codeArea(url: string, fn: string): string {
+  if (!url) return fn.startsWith('(') ? fn : '(native)';
+  const nm = url.lastIndexOf('node_modules/');
+  if (nm >= 0) {
+    const rest = url.slice(nm + 'node_modules/'.length).split('/');
+    return rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0];
+  }
+  if (url.startsWith('node:')) return `node:${url.slice(5).split('/')[0]}`;
+  const root = path.resolve(__dirname, '..') + '/';
+  const rel = url.replace(/^file:\/\//, '').replace(root, '');
+  if (rel.includes('workflow-bundle') || url.startsWith('webpack')) return 'workflow bundle';
+  return rel.startsWith('/') ? rel : rel.split('/').slice(0, 2).join('/');
+}
