@@ -5,7 +5,7 @@
 import { ConfigError, loadConfig } from '../api/config';
 import pino from 'pino';
 import { createLogger, type Logger } from '../api/logger';
-import { startService } from './service';
+import { startService, type RunningService } from './service';
 
 /**
  * Resolves once every line logged so far is written. pino writes stdout asynchronously: exiting
@@ -38,8 +38,9 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.LOG_LEVEL);
-  const service = await startService(config, logger);
-
+  // Signals are taken from the start: one that comes while the service starts stops it, in order,
+  // once the start has finished (a failed start has already stopped what it started).
+  let starting: Promise<RunningService> | undefined;
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -47,13 +48,20 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 30_000);
     force.unref();
-    await service.stop();
+    const running = await starting?.catch(() => undefined);
+    await running?.stop();
     logger.info('stopped');
     await logWritten(logger);
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  starting = startService(config, logger);
+  const service = await starting.catch((error: unknown) => {
+    if (stopping) return undefined;
+    throw error;
+  });
+  if (!service || stopping) return;
 
   // The banner is for people; the JSON line before it is for machines (and tests).
   logger.info({ url: service.url, temporal: service.temporalAddress, sandbox: config.SANDBOX }, 'service ready');

@@ -51,12 +51,17 @@ export interface InstalledRuntime {
 }
 
 /**
- * Installs the SDK runtime with our logger and a Prometheus exporter. Call once per process,
+ * Installs the SDK runtime with our logger and a Prometheus exporter, without the SDK's own
+ * signal handling (the caller stops its worker on SIGINT / SIGTERM). Call once per process,
  * before the first `NativeConnection`/`Worker`.
  */
 export async function installTemporalRuntime(logger: Logger): Promise<InstalledRuntime> {
   const port = await freePort();
   Runtime.install({
+    // The process stops its worker itself, in order (API, worker, engine, PostgreSQL) on SIGINT or
+    // SIGTERM. The SDK's own hook (SIGINT, SIGTERM, SIGQUIT, SIGUSR2) would stop the worker alone,
+    // racing that order: a SIGINT just as the worker started left the process hanging.
+    shutdownSignals: [],
     logger: new PinoSdkLogger(logger.child({ component: 'temporal-sdk' })),
     telemetryOptions: {
       logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} },

@@ -136,3 +136,28 @@ test('TEMPORAL_ADDRESS and DATABASE_URL: the same service on an external engine 
     await rm(dir, { recursive: true, force: true });
   }
 }, 180_000);
+
+test('a SIGTERM while the service starts stops it in order once started (the SDK does not stop the worker on its own)', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'hotline-start-signal-'));
+  try {
+    const starting = startScript({ env: { SANDBOX: '1', DATA_DIR: dir, PORT: '0', ENGINE_PORT: '0' }, readyWithinMs: 90_000 });
+    running.push(starting.child);
+    starting.catch(() => undefined);
+    let out = '';
+    const exited = new Promise<number | null>((resolve) => starting.child.once('exit', (code) => resolve(code)));
+    // The signal as soon as the engine runs: the worker and the API are still starting.
+    await new Promise<void>((resolve, reject) => {
+      starting.child.stdout!.on('data', (s: Buffer | string) => {
+        out += String(s);
+        if (out.includes('"msg":"engine running"')) resolve();
+      });
+      void exited.then((code) => reject(new Error(`exited with ${code} before the engine ran\n${out}`)));
+    });
+    starting.child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    const order = ['shutting down', 'API stopped', 'worker stopped', 'engine stopped', 'PostgreSQL stopped', 'stopped'].map((m) => out.indexOf(`"msg":"${m}"`));
+    expect({ order: [...order].sort((a, b) => a - b), found: order.every((i) => i >= 0) }).toEqual({ order, found: true });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}, 180_000);
