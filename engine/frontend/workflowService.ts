@@ -1,7 +1,7 @@
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { EngineError, invalidArgument, notFound, requireString } from '../errors';
 import { CrossWorkflow } from '../history/crossWorkflow';
-import { Execution, attrsOf } from '../history/execution';
+import { Execution, attrsOf, type UpdateState } from '../history/execution';
 import type { HistoryService } from '../history/historyService';
 import { decodeToken } from '../history/tokens';
 import { completeWorkflowTask, RejectedCompletion } from '../history/workflowTaskCompletion';
@@ -168,11 +168,18 @@ export function workflowServiceHandlers(deps: FrontendDeps): Record<string, Hand
       await loadCurrent(req.namespace, req.workflowId);
       let exec = history.findRun(req.namespace, requireString(req.workflowId, 'WorkflowId'));
       let started = false;
-      if (!exec || !exec.isOpen || req.workflowIdConflictPolicy === 'WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING') {
-        ({ exec, started } = startWorkflow.invoke(history, req.namespace, { ...req, workflowIdConflictPolicy: req.workflowIdConflictPolicy ?? 'WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING' }));
-      }
       // The signal is de-duplicated with the start's request id, so a retried call signals once.
-      signalWorkflow.invoke(history, exec, { signalName: req.signalName, input: req.signalInput, identity: req.identity, header: req.header, links: req.links, requestId: req.requestId ? `${req.requestId}/signal` : undefined });
+      // A new run gets it before its first workflow task is queued (a waiting poller takes that
+      // task at once), so the first task carries it.
+      let signalled = false;
+      const signal = (run: Execution) => {
+        signalWorkflow.invoke(history, run, { signalName: req.signalName, input: req.signalInput, identity: req.identity, header: req.header, links: req.links, requestId: req.requestId ? `${req.requestId}/signal` : undefined });
+        signalled = true;
+      };
+      if (!exec || !exec.isOpen || req.workflowIdConflictPolicy === 'WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING') {
+        ({ exec, started } = startWorkflow.invoke(history, req.namespace, { ...req, workflowIdConflictPolicy: req.workflowIdConflictPolicy ?? 'WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING' }, { beforeFirstTask: signal }));
+      }
+      if (!signalled) signal(exec);
       await history.flush();
       return { runId: exec.runId, started };
     },
@@ -196,10 +203,14 @@ export function workflowServiceHandlers(deps: FrontendDeps): Record<string, Hand
       if (start.cronSchedule || start.workflowStartDelay) throw invalidArgument('update-with-start cannot use a cron schedule or a start delay');
       let exec: Execution;
       let started: boolean;
+      // A new run's update is admitted before its first workflow task is queued: a poller already
+      // waiting takes that task at once, and without the update in it the worker would need a
+      // second task (1.2 workflow tasks per creation, issue 9).
+      let admitted: UpdateState | undefined;
       try {
         visibility.validateSearchAttributes(req.namespace, start.searchAttributes);
         await loadCurrent(req.namespace, start.workflowId);
-        ({ exec, started } = startWorkflow.invoke(history, req.namespace, start));
+        ({ exec, started } = startWorkflow.invoke(history, req.namespace, start, { beforeFirstTask: (run) => (admitted = updateWorkflow.admit(history, run, upd)) }));
       } catch (err) {
         throw multiOperationError(err, 0);
       }
@@ -208,7 +219,8 @@ export function workflowServiceHandlers(deps: FrontendDeps): Record<string, Hand
       // is answered before the flush below. One store write less per creation (issue 9).
       let updateResponse: Msg;
       try {
-        updateResponse = await updateWorkflow.invoke(history, exec, upd, pollWait(ctx, 20_000));
+        admitted ??= updateWorkflow.admit(history, exec, upd);
+        updateResponse = await updateWorkflow.answer(history, exec, admitted, upd, pollWait(ctx, 20_000));
       } catch (err) {
         await history.flush();
         throw multiOperationError(err, 1);

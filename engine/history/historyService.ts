@@ -58,6 +58,12 @@ export interface StartExtras {
   executionDeadline?: number;
   backoffMs?: number;
   rootExecution?: { workflowId: string; runId: string };
+  /**
+   * Runs on a newly started run before its first workflow task is queued, so what it adds (an
+   * update-with-start's update, a signal-with-start's signal) is in that task even when a poller
+   * already waits and takes it at once.
+   */
+  beforeFirstTask?: (exec: Execution) => void;
 }
 
 export const DEFAULT_WT_TIMEOUT_MS = 10_000;

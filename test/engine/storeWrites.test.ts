@@ -147,3 +147,70 @@ test('update-with-start answered before its update is accepted: the run it start
   expect(store.appends.slice(before).map((w) => w.eventTypes)).toEqual([['EVENT_TYPE_WORKFLOW_EXECUTION_STARTED', 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED']]);
   await svc.terminateWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId }, reason: 'test over', identity: 'test' });
 });
+
+test('update-with-start with a poller already waiting: its first workflow task carries the update (one task per creation)', async () => {
+  const svc = client.workflowService;
+  const taskQueue = { name: 'store-writes-uws-waiting' };
+  const workflowId = 'store-writes-uws-3';
+  // The poll waits before the run exists: the first task is handed over as soon as it is queued.
+  const poll = svc.pollWorkflowTaskQueue({ namespace: 'default', taskQueue, identity: 'test' });
+  // Let the poll reach the engine and wait there.
+  await new Promise((resolve) => setImmediate(resolve));
+  await svc.describeTaskQueue({ namespace: 'default', taskQueue, taskQueueType: 1 }).catch(() => undefined);
+  const call = svc
+    .executeMultiOperation({
+      namespace: 'default',
+      operations: [
+        {
+          startWorkflow: {
+            namespace: 'default',
+            workflowId,
+            workflowType: { name: 'anything' },
+            taskQueue,
+            requestId: 'uws-start-3',
+            identity: 'test',
+            workflowIdConflictPolicy: 2 /* USE_EXISTING */,
+          },
+        },
+        {
+          updateWorkflow: {
+            namespace: 'default',
+            workflowExecution: { workflowId },
+            request: { meta: { updateId: 'uws-u-3', identity: 'test' }, input: { name: 'anUpdate' } },
+            waitPolicy: { lifecycleStage: 2 /* ACCEPTED */ },
+          },
+        },
+      ],
+    })
+    .catch((error: unknown) => error);
+  const task = await poll;
+  expect(task.history?.events?.[0]?.eventType).toBe(1 /* WORKFLOW_EXECUTION_STARTED */);
+  // Without the update in it, the worker would need a second workflow task to see the update.
+  expect(task.messages?.map((m) => m.protocolInstanceId)).toEqual(['uws-u-3']);
+  await svc.terminateWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId }, reason: 'test over', identity: 'test' });
+  await call;
+});
+
+test('signal-with-start with a poller already waiting: its first workflow task carries the signal, as in Temporal', async () => {
+  const svc = client.workflowService;
+  const taskQueue = { name: 'store-writes-sws-waiting' };
+  const workflowId = 'store-writes-sws-1';
+  const poll = svc.pollWorkflowTaskQueue({ namespace: 'default', taskQueue, identity: 'test' });
+  await new Promise((resolve) => setImmediate(resolve));
+  await svc.describeTaskQueue({ namespace: 'default', taskQueue, taskQueueType: 1 }).catch(() => undefined);
+  await svc.signalWithStartWorkflowExecution({
+    namespace: 'default',
+    workflowId,
+    workflowType: { name: 'anything' },
+    taskQueue,
+    requestId: 'sws-start-1',
+    identity: 'test',
+    signalName: 'aSignal',
+  });
+  const task = await poll;
+  // Temporal writes started, signaled, then the first task's scheduled event.
+  expect(task.history?.events?.map((e) => e.eventType)).toEqual([
+    1 /* WORKFLOW_EXECUTION_STARTED */, 26 /* WORKFLOW_EXECUTION_SIGNALED */, 5 /* WORKFLOW_TASK_SCHEDULED */, 6 /* WORKFLOW_TASK_STARTED */,
+  ]);
+  await svc.terminateWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId }, reason: 'test over', identity: 'test' });
+});

@@ -102,7 +102,8 @@ export function invoke(history: HistoryService, namespace: string, req: Msg, ext
 
   history.armRunTimeout(exec);
   if (backoffMs > 0) history.armStartBackoff(exec, now + backoffMs);
-  else history.scheduleWorkflowTask(exec);
+  extras.beforeFirstTask?.(exec);
+  if (backoffMs <= 0) history.scheduleWorkflowTask(exec);
   return { exec, started: true };
 }
 
