@@ -12,6 +12,7 @@ import { createMetrics, type Metrics } from '../ops/metrics';
 import type { ReadinessOptions } from '../ops/readiness';
 import { mountOps } from '../ops/routes';
 import { authenticateBearerOrSession } from './auth/middleware';
+import type { TokenLookup } from './http/auth';
 import { authRoutes, signInRouter } from './auth/router';
 import { consoleRouter } from './console/static';
 import { calendarRoutes } from './calendar/router';
@@ -54,6 +55,8 @@ export interface AppDeps {
     trustProxy?: boolean | number | string;
   };
   logger: Logger;
+  /** Callers of bearer tokens kept in memory (api/http/tokenCache.ts); absent: read each time. */
+  tokens?: TokenLookup;
   /** The payload codec behind `POST /codec/{encode,decode}` (absent: no codec endpoint). */
   codec?: { codec: PayloadCodec; corsOrigins: string[] };
   /** Readiness and metrics inputs: the local worker's state, the SDK's metrics, further checks. */
@@ -109,14 +112,14 @@ export function createApp(deps: AppDeps): Express {
     next();
   });
   // Before the API's JSON limit: histories decoded for the web UI are larger than any API body.
-  if (deps.codec) app.use('/codec', codecRouter({ pool, ...deps.codec }));
+  if (deps.codec) app.use('/codec', codecRouter({ pool, tokens: deps.tokens, ...deps.codec }));
 
   const registry = createRegistry();
   const signIn = signInRouter(pool, registry);
   const api = express.Router();
   // Who is asking comes first: no body is read (or inflated) for an unknown caller.
   // Bearer tokens (integrations) or the console's session cookie with its CSRF token.
-  api.use(authenticateBearerOrSession(pool));
+  api.use(authenticateBearerOrSession(pool, deps.tokens));
   api.use(express.json({ limit: deps.config.bodyLimit ?? '100kb' }));
   const service = new TicketService({ temporal: deps.temporal, pool, now, workflowTimeoutMs: deps.config.workflowTimeoutMs });
   mountRoutes(api, registry, [

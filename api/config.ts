@@ -56,6 +56,10 @@ export const configSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** From this many days before the last day with an official holiday schedule, the calendar is degraded. */
     CALENDAR_WARN_DAYS: z.coerce.number().int().min(1).max(366).default(60),
+    /** Callers of bearer tokens kept in memory (api/http/tokenCache.ts); 0: none, every request reads the database. */
+    TOKEN_CACHE_SIZE: z.coerce.number().int().min(0).max(10_000_000).default(10_000),
+    /** How long a kept caller is trusted without a change notification (a safety net). */
+    TOKEN_CACHE_TTL_MS: z.coerce.number().int().min(1).max(86_400_000).default(60_000),
     /** Largest accepted JSON body. */
     BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/, "e.g. '100kb'").default('100kb'),
     /** Which proxies' X-Forwarded-For names the client (express `trust proxy`): a hop count, or

@@ -15,6 +15,7 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import { Pool } from 'pg';
 import { createActivities } from '../activities';
 import { createApp, type ClockHandle } from '../api/app';
+import { TokenCache } from '../api/http/tokenCache';
 import type { Config } from '../api/config';
 import { catchUpCalendar } from '../api/calendar/propagate';
 import { warmConsoleBundle } from '../api/console/static';
@@ -244,7 +245,12 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       apiStops.push(() => connection.close());
       const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter, interceptors: { workflow: [requestIdInterceptor(logger)] } });
       const clock: ClockHandle | null = engine ? engine.clock : null;
-      const app = createApp({ temporal, pool, clock, config: { sandbox: config.SANDBOX, bodyLimit: config.BODY_LIMIT, calendarWarnDays: config.CALENDAR_WARN_DAYS, trustProxy: config.TRUST_PROXY }, logger, codec: { codec, corsOrigins: config.CODEC_CORS_ORIGINS }, ops: { localWorker, metrics, namespace: config.TEMPORAL_NAMESPACE } });
+      const tokenCache = new TokenCache(pool, { size: config.TOKEN_CACHE_SIZE, ttlMs: config.TOKEN_CACHE_TTL_MS }, (error) =>
+        logger.warn({ error: error.message }, 'token cache not listening for changes: every request reads the database until it is'),
+      );
+      await tokenCache.start();
+      apiStops.push(() => tokenCache.close());
+      const app = createApp({ temporal, pool, clock, tokens: tokenCache, config: { sandbox: config.SANDBOX, bodyLimit: config.BODY_LIMIT, calendarWarnDays: config.CALENDAR_WARN_DAYS, trustProxy: config.TRUST_PROXY }, logger, codec: { codec, corsOrigins: config.CODEC_CORS_ORIGINS }, ops: { localWorker, metrics, namespace: config.TEMPORAL_NAMESPACE } });
       const server: Server = await new Promise((resolve, reject) => {
         const s = app.listen(config.PORT, config.HOST, (error?: Error) =>
           error ? reject(new Error(`PORT: the API cannot listen on ${config.HOST}:${config.PORT} (${error.message})`)) : resolve(s),

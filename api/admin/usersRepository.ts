@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { unitIdSchema } from '../../domain/workorder';
 import { Role, hashToken, newToken, roles } from '../http/auth';
 import { inTransaction } from '../../db/transaction';
+import { authChanged } from '../http/tokenCache';
 import { newPasswordSchema } from '../auth/passwords';
 
 export const userIdSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits, _ . : - only');
@@ -199,11 +200,15 @@ export async function audited<T>(
   change: (db: PoolClient) => Promise<T>,
   detail: (result: T) => Record<string, unknown>,
 ): Promise<T> {
-  return inTransaction(pool, async (db) => {
+  const result = await inTransaction(pool, async (db) => {
     const result = await change(db);
     await audit(db, userId, action, detail(result));
     return result;
   });
+  // A change of users, units or tokens takes effect at once in this process's token cache,
+  // before it is answered (other processes learn it from PostgreSQL's notification).
+  authChanged();
+  return result;
 }
 
 export interface AuditEntry {

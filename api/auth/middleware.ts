@@ -6,15 +6,15 @@
  */
 import type { RequestHandler } from 'express';
 import type { Pool } from 'pg';
-import { authenticate } from '../http/auth';
+import { authenticate, type TokenLookup } from '../http/auth';
 import { HttpError } from '../http/errors';
 import { csrfMatches, findSession, sessionCookieOf } from './sessions';
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Sets `res.locals.user` (and `res.locals.session` with a cookie), or answers 401/403. */
-export function authenticateBearerOrSession(pool: Pool): RequestHandler {
-  const bearer = authenticate(pool);
+export function authenticateBearerOrSession(pool: Pool, tokens?: TokenLookup): RequestHandler {
+  const bearer = authenticate(pool, tokens);
   return async (req, res, next) => {
     const cookie = req.get('authorization') ? undefined : sessionCookieOf(req);
     if (!cookie) return bearer(req, res, next);

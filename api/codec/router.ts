@@ -21,11 +21,13 @@ import express, { type RequestHandler, type Router } from 'express';
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import { findSession, sessionCookieOf } from '../auth/sessions';
-import { userForToken, type AuthUser } from '../http/auth';
+import { userForToken, type AuthUser, type TokenLookup } from '../http/auth';
 import { HttpError } from '../http/errors';
 
 export interface CodecEndpointOptions {
   pool: Pool;
+  /** Callers of bearer tokens kept in memory; absent: read each time. */
+  tokens?: TokenLookup;
   codec: PayloadCodec;
   /** Origins (scheme://host:port) allowed to call from a browser. */
   corsOrigins: string[];
@@ -85,12 +87,12 @@ function cors(origins: string[]): RequestHandler {
  * The caller: a valid bearer token, else the console's session cookie. The web UI may send its
  * own (OIDC) access token and the cookie together; an unknown token then falls back to the cookie.
  */
-function authenticateCodecCaller(pool: Pool): RequestHandler {
+function authenticateCodecCaller(pool: Pool, tokens?: TokenLookup): RequestHandler {
   return async (req, res, next) => {
     let user: AuthUser | undefined;
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
     if (bearer) {
-      const found = await userForToken(pool, bearer);
+      const found = tokens ? await tokens.lookup(bearer) : await userForToken(pool, bearer);
       if (found?.unitActive) {
         const { unitActive: _, ...rest } = found;
         user = rest;
@@ -112,7 +114,7 @@ export function codecRouter(options: CodecEndpointOptions): Router {
   const router = express.Router();
   router.use(cors(options.corsOrigins));
   router.use(express.json({ limit: '8mb' }));
-  router.use(authenticateCodecCaller(options.pool));
+  router.use(authenticateCodecCaller(options.pool, options.tokens));
   router.use((_req, res, next) => {
     if ((res.locals.user as { role?: string }).role !== 'admin') throw new HttpError(403, 'FORBIDDEN', '仅管理员可解码工作流数据');
     next();

@@ -28,26 +28,38 @@ export function newToken(): string {
   return `hl_${randomBytes(32).toString('base64url')}`;
 }
 
+/** Where callers of tokens are found (the token cache). */
+export interface TokenLookup {
+  lookup(token: string): Promise<TokenUser | undefined>;
+}
+
 const unauthorized = (message: string) => new HttpError(401, 'UNAUTHORIZED', message);
 
 /**
  * Finds the active user of a token, or undefined. `unitActive` is false for a user of a
  * deactivated unit (checked on every request, so a deactivation takes effect at once).
  */
-export async function userForToken(pool: Pool, token: string): Promise<(AuthUser & { unitActive: boolean }) | undefined> {
+/** The caller of a token, with whether its unit is active. */
+export type TokenUser = AuthUser & { unitActive: boolean };
+
+export async function userForToken(pool: Pool, token: string, tokenHash: string = hashToken(token)): Promise<TokenUser | undefined> {
   const { rows } = await pool.query<{ id: string; name: string; role: Role; unit_id: string | null; unit_active: boolean }>(
     `SELECT u.id, u.name, u.role, u.unit_id, (u.unit_id IS NULL OR coalesce(un.active, false)) AS unit_active
        FROM api_tokens t JOIN users u ON u.id = t.user_id LEFT JOIN units un ON un.id = u.unit_id
       WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active`,
-    [hashToken(token)],
+    [tokenHash],
   );
   const row = rows[0];
   if (!row) return undefined;
   return { id: row.id, name: row.name, role: row.role, ...(row.unit_id ? { unitId: row.unit_id } : {}), unitActive: row.unit_active };
 }
 
-/** Requires `Authorization: Bearer <token>` of an active user; sets `res.locals.user`. */
-export function authenticate(pool: Pool): RequestHandler {
+/**
+ * Requires `Authorization: Bearer <token>` of an active user; sets `res.locals.user`.
+ *
+ * @param tokens - callers kept in memory (api/http/tokenCache.ts); absent: the database each time
+ */
+export function authenticate(pool: Pool, tokens?: TokenLookup): RequestHandler {
   return async (req, res, next) => {
     const header = req.get('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
@@ -55,7 +67,7 @@ export function authenticate(pool: Pool): RequestHandler {
       res.set('WWW-Authenticate', 'Bearer');
       throw unauthorized('missing bearer token (Authorization: Bearer <token>)');
     }
-    const user = await userForToken(pool, match[1]);
+    const user = tokens ? await tokens.lookup(match[1]) : await userForToken(pool, match[1]);
     if (!user) {
       res.set('WWW-Authenticate', 'Bearer error="invalid_token"');
       throw unauthorized('unknown or revoked token');

@@ -46,29 +46,49 @@ export function maskPhonesInText(text: string): string {
 const phoneKeys = new Set(['callerPhone', 'caller_phone']);
 const nameKeys = new Set(['callerName', 'caller_name']);
 
+/** Marks a key `mask` leaves out. */
+const DROPPED = Symbol('dropped');
+
 /**
- * `value` without the fields `visibility` hides, at any depth: a deep copy, or `value` itself
- * when nothing is hidden (the center's and admins' reads: no copy of the whole state per answer).
+ * `value` without the fields `visibility` hides, at any depth. Copy on write: what hides nothing is
+ * returned as it is, objects and arrays included, so a unit's read of the state it may mostly see
+ * copies only the path to what is hidden (issue 9: the whole state was copied per answer), and
+ * the center's and admins' reads copy nothing.
  */
 export function mask<T>(value: T, visibility: Visibility): T {
   if (visibility.phone && visibility.name && visibility.evaluator !== false) return value;
+  const evaluatorHidden = visibility.evaluator === false;
+  const field = (owner: object, key: string, inner: unknown): unknown => {
+    if (evaluatorHidden && key === 'ruledBy') return DROPPED;
+    if (evaluatorHidden && key === 'userId' && (owner as { role?: unknown }).role === 'evaluator') return '专业评价员';
+    if (!visibility.phone && phoneKeys.has(key)) return DROPPED;
+    if (!visibility.name && nameKeys.has(key)) return DROPPED;
+    return walk(inner);
+  };
   const walk = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(walk);
     if (typeof v === 'string') return visibility.phone ? v : maskPhonesInText(v);
     if (v === null || typeof v !== 'object' || v instanceof Date) return v;
-    const out: Record<string, unknown> = {};
-    const evaluatorHidden = visibility.evaluator === false;
-    for (const [key, inner] of Object.entries(v)) {
-      if (evaluatorHidden && key === 'ruledBy') continue;
-      if (evaluatorHidden && key === 'userId' && (v as { role?: unknown }).role === 'evaluator') {
-        out[key] = '专业评价员';
-        continue;
+    if (Array.isArray(v)) {
+      let copy: unknown[] | undefined;
+      for (let i = 0; i < v.length; i++) {
+        const masked = walk(v[i]);
+        if (masked !== v[i]) (copy ??= v.slice())[i] = masked;
       }
-      if (!visibility.phone && phoneKeys.has(key)) continue;
-      if (!visibility.name && nameKeys.has(key)) continue;
-      out[key] = walk(inner);
+      return copy ?? v;
     }
-    return out;
+    const keys = Object.keys(v);
+    let copy: Record<string, unknown> | undefined;
+    for (let i = 0; i < keys.length; i++) {
+      const inner = (v as Record<string, unknown>)[keys[i]];
+      const masked = field(v, keys[i], inner);
+      if (copy === undefined && masked !== inner) {
+        // The first change: the copy takes the fields before it as they are.
+        copy = {};
+        for (let j = 0; j < i; j++) copy[keys[j]] = (v as Record<string, unknown>)[keys[j]];
+      }
+      if (copy !== undefined && masked !== DROPPED) copy[keys[i]] = masked;
+    }
+    return copy ?? v;
   };
   return walk(value) as T;
 }

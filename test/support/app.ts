@@ -24,6 +24,7 @@ import { AesGcmPayloadCodec } from '../../temporal/payloadCodec';
 import { newPayloadKeyEntry, parsePayloadKeys } from '../../temporal/payloadKeys';
 import { bundleWorkOrderWorkflows, createWorker } from '../../worker/createWorker';
 import { startTestPostgres, type TestPostgres } from './postgres';
+import { TokenCache } from '../../api/http/tokenCache';
 
 export interface TestApp {
   app: Express;
@@ -117,15 +118,21 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       // A lazy client: nothing connects unless a workflow call is made.
       temporal = new Client();
     }
-    const makeApp = () =>
-      createApp({
+    // Each app keeps its callers in memory as the service does, and learns changes as it does.
+    const makeApp = () => {
+      const tokens = new TokenCache(db.pool, { size: 10_000, ttlMs: 60_000 });
+      const listening = tokens.start();
+      stops.push(() => tokens.close());
+      return createApp({
         temporal,
         pool: db.pool,
+        tokens: { lookup: async (token) => (await listening, tokens.lookup(token)) },
         clock: engine ? engine.clock : null,
         config: { sandbox: sandbox && workflows, bodyLimit: '100kb', workflowTimeoutMs: options.workflowTimeoutMs },
         logger,
         codec: { codec, corsOrigins: ['http://localhost:8080'] },
       });
+    };
     const app = makeApp();
     return {
       app,
