@@ -115,6 +115,13 @@ export class HistoryService {
    * most of the engine's memory, which a restart (no tails) did not have (issue 9).
    */
   private readonly warmTails = new Map<string, Execution>();
+  /**
+   * Open runs taken out of {@link warmTails} by its cap while a workflow task of theirs waited in
+   * a queue: they keep their tail until their next write (the task's completion), so the poll
+   * that takes the task does not read it back. In a burst of passed deadlines beyond the cap,
+   * every run's tail was paged out before its task was polled, and read back (issue 9).
+   */
+  private readonly queuedTails = new Map<string, Execution>();
   /** Closed runs still in memory, least recently used first (see {@link HistoryDeps.closedRunCacheSize}). */
   private readonly closedRuns = new Map<string, Execution>();
   /** Loads from the store in progress, by run key (or `namespace/workflowId` for the current run). */
@@ -247,6 +254,7 @@ export class HistoryService {
       return;
     }
     this.warmTails.delete(exec.runKey);
+    this.queuedTails.delete(exec.runKey);
     exec.trimBefore(exec.eventCount);
     this.touchClosed(exec);
   }
@@ -258,14 +266,20 @@ export class HistoryService {
    */
   private touchTail(exec: Execution): void {
     this.warmTails.delete(exec.runKey);
+    this.queuedTails.delete(exec.runKey);
     if (exec.events.length === 0) return;
     this.warmTails.set(exec.runKey, exec);
     const cap = this.deps.residentTailRuns ?? 2000;
     for (const [key, old] of this.warmTails) {
       if (this.warmTails.size <= cap) break;
       this.warmTails.delete(key);
+      if (this.runs.get(key) !== old) continue;
+      if (old.wt && old.wt.startedEventId === undefined) {
+        this.queuedTails.set(key, old);
+        continue;
+      }
       // Only durable events leave (pageOutEvents keeps any the store has not acknowledged).
-      if (this.runs.get(key) === old) old.pageOutEvents();
+      old.pageOutEvents();
     }
   }
 
@@ -332,6 +346,7 @@ export class HistoryService {
   private evict(exec: Execution): void {
     this.closedRuns.delete(exec.runKey);
     this.warmTails.delete(exec.runKey);
+    this.queuedTails.delete(exec.runKey);
     this.runs.delete(exec.runKey);
     const currentKey = `${exec.namespace}/${exec.workflowId}`;
     if (this.current.get(currentKey) === exec.runKey) this.current.delete(currentKey);
@@ -348,7 +363,7 @@ export class HistoryService {
 
   /** How many runs are in memory: open ones and cached closed ones. */
   residentRuns(): { open: number; closed: number; openWithTail: number } {
-    return { open: this.runs.size - this.closedRuns.size, closed: this.closedRuns.size, openWithTail: this.warmTails.size };
+    return { open: this.runs.size - this.closedRuns.size, closed: this.closedRuns.size, openWithTail: this.warmTails.size + this.queuedTails.size };
   }
 
   /** What the open runs in memory hold, by structure (diagnostics and tests: {@link runFootprint}). */
