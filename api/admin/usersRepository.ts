@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { unitIdSchema } from '../../domain/workorder';
 import { Role, hashToken, newToken, roles } from '../http/auth';
 import { inTransaction } from '../../db/transaction';
-import { authChanged } from '../http/tokenCache';
+import { authChanged } from '../http/authChanged';
 import { newPasswordSchema } from '../auth/passwords';
 
 export const userIdSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits, _ . : - only');

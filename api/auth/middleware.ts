@@ -18,7 +18,7 @@ export function authenticateBearerOrSession(pool: Pool, tokens?: TokenLookup): R
   return async (req, res, next) => {
     const cookie = req.get('authorization') ? undefined : sessionCookieOf(req);
     if (!cookie) return bearer(req, res, next);
-    const session = await findSession(pool, cookie);
+    const session = tokens?.session ? await tokens.session(cookie) : await findSession(pool, cookie);
     if (!session) {
       res.set('WWW-Authenticate', 'Bearer');
       throw new HttpError(401, 'SESSION_EXPIRED', 'the session has expired or ended; sign in again');

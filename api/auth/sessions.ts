@@ -8,6 +8,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { Pool } from 'pg';
 import { hashToken, type AuthUser, type Role } from '../http/auth';
+import { authChanged } from '../http/authChanged';
 
 export const sessionCookie = 'hl_session';
 export const csrfHeader = 'x-csrf-token';
@@ -54,6 +55,7 @@ export async function findSession(pool: Pool, cookieValue: string, now = new Dat
 
 export async function endSession(pool: Pool, cookieValue: string): Promise<void> {
   await pool.query('DELETE FROM console_sessions WHERE id_hash = $1', [hashToken(cookieValue)]);
+  authChanged();
 }
 
 /** Ends every session of a user (password reset by an admin, own password change). */
@@ -62,6 +64,7 @@ export async function endSessionsOf(pool: Pool, userId: string, except?: string)
     userId,
     except ? hashToken(except) : null,
   ]);
+  authChanged();
 }
 
 /** The session cookie's value in a request, if any. */

@@ -99,7 +99,7 @@ function authenticateCodecCaller(pool: Pool, tokens?: TokenLookup): RequestHandl
       }
     }
     const cookie = user ? undefined : sessionCookieOf(req);
-    if (cookie) user = (await findSession(pool, cookie))?.user;
+    if (cookie) user = (tokens?.session ? await tokens.session(cookie) : await findSession(pool, cookie))?.user;
     if (!user) {
       res.set('WWW-Authenticate', 'Bearer');
       throw new HttpError(401, 'UNAUTHORIZED', 'an administrator\'s bearer token or console session cookie is required');

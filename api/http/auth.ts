@@ -5,6 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { Pool } from 'pg';
+import type { Session } from '../auth/sessions';
 import { HttpError } from './errors';
 
 export const roles = ['center', 'unit', 'supervisor', 'admin', 'evaluator'] as const; // evaluator: 专业评价员 (002 三(一))
@@ -28,9 +29,11 @@ export function newToken(): string {
   return `hl_${randomBytes(32).toString('base64url')}`;
 }
 
-/** Where callers of tokens are found (the token cache). */
+/** Where callers of tokens and console sessions are found (the token cache, api/http/tokenCache.ts). */
 export interface TokenLookup {
   lookup(token: string): Promise<TokenUser | undefined>;
+  /** The live session of a console cookie; absent: `findSession` reads the database. */
+  session?(cookieValue: string): Promise<Session | undefined>;
 }
 
 const unauthorized = (message: string) => new HttpError(401, 'UNAUTHORIZED', message);

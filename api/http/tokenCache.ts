@@ -1,9 +1,10 @@
 /**
- * The callers of bearer tokens, kept in memory so that a request does not query PostgreSQL to
- * learn who is asking (issue 9: one round trip of the 2–4 an action made).
+ * The callers of bearer tokens and console sessions, kept in memory so that a request does not
+ * query PostgreSQL to learn who is asking (issue 9: one round trip of the 2–4 an action made).
  *
  * Exact across processes: migration 0013 has PostgreSQL `NOTIFY auth_changed` after every
- * committed change of `api_tokens`, `users` or `units`, whoever makes it (another API process,
+ * committed change of `api_tokens`, `users`, `units` or an existing console session (sign-out,
+ * password change), whoever makes it (another API process,
  * `npm run create-admin`, psql). The cache LISTENs on a connection of its own and empties itself
  * on each notification; a lookup that was under way when one arrived is not kept. While it is not
  * listening (not yet connected, connection lost, a pooler that cannot LISTEN) it keeps nothing and
@@ -11,11 +12,15 @@
  * the API empties it at once too ({@link authChanged}), before the change is answered.
  */
 import { Client, type ClientConfig, type Pool } from 'pg';
+import { findSession, type Session } from '../auth/sessions';
 import { userForToken, hashToken, type TokenUser } from './auth';
+import { onAuthChanged } from './authChanged';
+
+export { authChanged } from './authChanged';
 
 /** Sizes of the cache (TOKEN_CACHE_SIZE, TOKEN_CACHE_TTL_MS). */
 export interface TokenCacheSettings {
-  /** Tokens kept at most; 0 turns the cache off. */
+  /** Tokens kept at most, and as many sessions; 0 turns the cache off. */
   size: number;
   /** How long an entry is trusted even without a notification (a safety net, not the mechanism). */
   ttlMs: number;
@@ -23,22 +28,17 @@ export interface TokenCacheSettings {
   reconnectMs?: number;
 }
 
-const caches = new Set<TokenCache>();
-
-/** Empties every token cache of this process: a change to users, units or tokens was committed. */
-export function authChanged(): void {
-  for (const cache of caches) cache.invalidate();
-}
-
-/** Callers by token hash, invalidated by PostgreSQL notifications. */
+/** Callers by token hash and console sessions by cookie hash, invalidated by PostgreSQL notifications. */
 export class TokenCache {
   private readonly entries = new Map<string, { user: TokenUser | undefined; until: number }>();
+  private readonly sessions = new Map<string, { session: Session; until: number }>();
   /** Bumped on every invalidation: a lookup that started before a bump is not kept. */
   private generation = 0;
   private listener: Client | undefined;
   private listening = false;
   private closed = false;
   private retry: NodeJS.Timeout | undefined;
+  private stopHearing: (() => void) | undefined;
 
   constructor(
     private readonly pool: Pool,
@@ -49,7 +49,7 @@ export class TokenCache {
   /** Starts listening (resolves once listening, or once the first attempt failed). */
   async start(): Promise<void> {
     if (this.settings.size <= 0 || this.closed) return;
-    caches.add(this);
+    this.stopHearing ??= onAuthChanged(() => this.invalidate());
     await this.listen();
   }
 
@@ -62,35 +62,55 @@ export class TokenCache {
   async lookup(token: string): Promise<TokenUser | undefined> {
     if (!this.active) return userForToken(this.pool, token);
     const hash = hashToken(token);
-    const now = Date.now();
-    const hit = this.entries.get(hash);
-    if (hit && hit.until > now) {
-      // Most recently used last, so the oldest is the first to go.
-      this.entries.delete(hash);
-      this.entries.set(hash, hit);
-      return hit.user;
-    }
+    const hit = this.hit(this.entries, hash);
+    if (hit) return hit.user;
     const generation = this.generation;
     const user = await userForToken(this.pool, token, hash);
     // Unknown tokens are not kept: a guessing caller must not fill the cache.
-    if (user && generation === this.generation && this.active) {
-      this.entries.delete(hash);
-      this.entries.set(hash, { user, until: now + this.settings.ttlMs });
-      while (this.entries.size > this.settings.size) this.entries.delete(this.entries.keys().next().value!);
-    }
+    if (user) this.keep(this.entries, hash, { user, until: Date.now() + this.settings.ttlMs }, generation);
     return user;
+  }
+
+  /** The live session of a console cookie (as `findSession`), from memory when kept. */
+  async session(cookieValue: string, now = new Date()): Promise<Session | undefined> {
+    if (!this.active) return findSession(this.pool, cookieValue, now);
+    const hash = hashToken(cookieValue);
+    const hit = this.hit(this.sessions, hash);
+    if (hit && hit.session.expiresAt > now) return hit.session;
+    const generation = this.generation;
+    const session = await findSession(this.pool, cookieValue, now);
+    if (session) this.keep(this.sessions, hash, { session, until: Date.now() + this.settings.ttlMs }, generation);
+    return session;
+  }
+
+  private hit<T extends { until: number }>(map: Map<string, T>, key: string): T | undefined {
+    const hit = map.get(key);
+    if (!hit) return undefined;
+    // Most recently used last, so the oldest is the first to go.
+    map.delete(key);
+    if (hit.until <= Date.now()) return undefined;
+    map.set(key, hit);
+    return hit;
+  }
+
+  private keep<T>(map: Map<string, T>, key: string, entry: T, generation: number): void {
+    if (generation !== this.generation || !this.active) return;
+    map.delete(key);
+    map.set(key, entry);
+    while (map.size > this.settings.size) map.delete(map.keys().next().value!);
   }
 
   /** Forgets every entry, and any lookup under way. */
   invalidate(): void {
     this.generation++;
     this.entries.clear();
+    this.sessions.clear();
   }
 
   /** Stops listening and keeping entries. */
   async close(): Promise<void> {
     this.closed = true;
-    caches.delete(this);
+    this.stopHearing?.();
     clearTimeout(this.retry);
     this.stopListening();
     const listener = this.listener;

@@ -6,6 +6,7 @@
 import { Pool } from 'pg';
 import { hashToken } from '../../api/http/auth';
 import { TokenCache, authChanged } from '../../api/http/tokenCache';
+import { createSession, endSession, sessionTtlMs } from '../../api/auth/sessions';
 import { demoTokens, seedDemo, type DemoTokens } from '../../db/seed/demo';
 import { eventually } from '../support/eventually';
 import { startTestPostgres, type TestPostgres } from '../support/postgres';
@@ -166,4 +167,28 @@ test('size 0 keeps nothing; the oldest entry goes first; an entry expires after 
   await brief.lookup(tokens.center);
   await new Promise((resolve) => setTimeout(resolve, 40));
   expect(await queriesFor(() => brief.lookup(tokens.center))).toBe(1);
+});
+
+test('a console session is served from memory until it is ended (in this process or another) or expires', async () => {
+  const cache = await cacheOf({ size: 100, ttlMs: 60_000 });
+  const centerId = await userIdOf(tokens.center);
+  const user = { id: centerId, name: '受理员', role: 'center' as const };
+  const { cookieValue } = await createSession(db.pool, user);
+  expect((await cache.session(cookieValue))?.user.id).toBe(centerId);
+  expect(await queriesFor(async () => expect((await cache.session(cookieValue))?.user.id).toBe(centerId))).toBe(0);
+  // Ended by another process: the notification empties the cache.
+  await db.pool.query('DELETE FROM console_sessions WHERE id_hash = $1', [hashToken(cookieValue)]);
+  expect(await eventually(() => cache.session(cookieValue), (session) => session === undefined)).toBeUndefined();
+
+  // Signed out through this process: gone at once.
+  const second = await createSession(db.pool, user);
+  expect(await cache.session(second.cookieValue)).toBeDefined();
+  await endSession(db.pool, second.cookieValue);
+  expect(await cache.session(second.cookieValue)).toBeUndefined();
+
+  // Expiry is checked against the kept session too (sessions expire in real time).
+  const soon = await createSession(db.pool, user, new Date(Date.now() - sessionTtlMs + 300));
+  expect(await cache.session(soon.cookieValue)).toBeDefined();
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  expect(await cache.session(soon.cookieValue)).toBeUndefined();
 });

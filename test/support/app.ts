@@ -126,7 +126,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       return createApp({
         temporal,
         pool: db.pool,
-        tokens: { lookup: async (token) => (await listening, tokens.lookup(token)) },
+        tokens: { lookup: async (token) => (await listening, tokens.lookup(token)), session: async (cookie) => (await listening, tokens.session(cookie)) },
         clock: engine ? engine.clock : null,
         config: { sandbox: sandbox && workflows, bodyLimit: '100kb', workflowTimeoutMs: options.workflowTimeoutMs },
         logger,
