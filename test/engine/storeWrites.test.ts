@@ -35,6 +35,34 @@ afterAll(async () => {
   await engine?.stop();
 });
 
+/** An update-with-start of workflow `n`, as the SDK sends it: the update waits for `stage`. */
+function updateWithStart(n: string, taskQueue: { name: string }, stage: 1 | 2 /* ADMITTED | ACCEPTED */) {
+  return client.workflowService.executeMultiOperation({
+    namespace: 'default',
+    operations: [
+      {
+        startWorkflow: {
+          namespace: 'default',
+          workflowId: `store-writes-uws-${n}`,
+          workflowType: { name: 'anything' },
+          taskQueue,
+          requestId: `uws-start-${n}`,
+          identity: 'test',
+          workflowIdConflictPolicy: 2 /* USE_EXISTING */,
+        },
+      },
+      {
+        updateWorkflow: {
+          namespace: 'default',
+          workflowExecution: { workflowId: `store-writes-uws-${n}` },
+          request: { meta: { updateId: `uws-u-${n}`, identity: 'test' }, input: { name: 'anUpdate' } },
+          waitPolicy: { lifecycleStage: stage },
+        },
+      },
+    ],
+  });
+}
+
 test('an update’s workflow task is written with its start, in one write; the visibility row only when it changes', async () => {
   const svc = client.workflowService;
   const taskQueue = { name: 'store-writes' };
@@ -75,32 +103,7 @@ test('update-with-start: the start is written with its first workflow task, in t
   const workflowId = 'store-writes-uws-1';
   const before = store.appends.length;
   // The update waits for its acceptance; the task stays queued until the poll below.
-  const call = svc
-    .executeMultiOperation({
-      namespace: 'default',
-      operations: [
-        {
-          startWorkflow: {
-            namespace: 'default',
-            workflowId,
-            workflowType: { name: 'anything' },
-            taskQueue,
-            requestId: 'uws-start-1',
-            identity: 'test',
-            workflowIdConflictPolicy: 2 /* USE_EXISTING */,
-          },
-        },
-        {
-          updateWorkflow: {
-            namespace: 'default',
-            workflowExecution: { workflowId },
-            request: { meta: { updateId: 'uws-u-1', identity: 'test' }, input: { name: 'anUpdate' } },
-            waitPolicy: { lifecycleStage: 2 /* ACCEPTED */ },
-          },
-        },
-      ],
-    })
-    .catch((error: unknown) => error);
+  const call = updateWithStart('1', taskQueue, 2).catch((error: unknown) => error);
   const task = await svc.pollWorkflowTaskQueue({ namespace: 'default', taskQueue, identity: 'test' });
   expect(task.messages?.[0]?.protocolInstanceId).toBe('uws-u-1');
   expect(store.appends.slice(before).map((w) => w.eventTypes)).toEqual([
@@ -118,30 +121,7 @@ test('update-with-start answered before its update is accepted: the run it start
   const workflowId = 'store-writes-uws-2';
   const before = store.appends.length;
   // Waiting only for admission, the call answers at once, with no worker polling.
-  const outcome = await svc.executeMultiOperation({
-    namespace: 'default',
-    operations: [
-      {
-        startWorkflow: {
-          namespace: 'default',
-          workflowId,
-          workflowType: { name: 'anything' },
-          taskQueue: { name: 'store-writes-uws-nobody' },
-          requestId: 'uws-start-2',
-          identity: 'test',
-          workflowIdConflictPolicy: 2 /* USE_EXISTING */,
-        },
-      },
-      {
-        updateWorkflow: {
-          namespace: 'default',
-          workflowExecution: { workflowId },
-          request: { meta: { updateId: 'uws-u-2', identity: 'test' }, input: { name: 'anUpdate' } },
-          waitPolicy: { lifecycleStage: 1 /* ADMITTED */ },
-        },
-      },
-    ],
-  });
+  const outcome = await updateWithStart('2', { name: 'store-writes-uws-nobody' }, 1);
   expect(outcome.responses).toHaveLength(2);
   // No poll happened: the start was written by the call itself, before it answered.
   expect(store.appends.slice(before).map((w) => w.eventTypes)).toEqual([['EVENT_TYPE_WORKFLOW_EXECUTION_STARTED', 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED']]);
@@ -157,32 +137,7 @@ test('update-with-start with a poller already waiting: its first workflow task c
   // Let the poll reach the engine and wait there.
   await new Promise((resolve) => setImmediate(resolve));
   await svc.describeTaskQueue({ namespace: 'default', taskQueue, taskQueueType: 1 }).catch(() => undefined);
-  const call = svc
-    .executeMultiOperation({
-      namespace: 'default',
-      operations: [
-        {
-          startWorkflow: {
-            namespace: 'default',
-            workflowId,
-            workflowType: { name: 'anything' },
-            taskQueue,
-            requestId: 'uws-start-3',
-            identity: 'test',
-            workflowIdConflictPolicy: 2 /* USE_EXISTING */,
-          },
-        },
-        {
-          updateWorkflow: {
-            namespace: 'default',
-            workflowExecution: { workflowId },
-            request: { meta: { updateId: 'uws-u-3', identity: 'test' }, input: { name: 'anUpdate' } },
-            waitPolicy: { lifecycleStage: 2 /* ACCEPTED */ },
-          },
-        },
-      ],
-    })
-    .catch((error: unknown) => error);
+  const call = updateWithStart('3', taskQueue, 2).catch((error: unknown) => error);
   const task = await poll;
   expect(task.history?.events?.[0]?.eventType).toBe(1 /* WORKFLOW_EXECUTION_STARTED */);
   // Without the update in it, the worker would need a second workflow task to see the update.
