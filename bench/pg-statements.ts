@@ -25,14 +25,13 @@
  * Figures on a shared machine are noisy in time, not in counts: statements, commits and WAL per
  * operation are exact; CPU per operation is what `npm run bench:profile` splits further.
  */
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { Pool } from 'pg';
 import { demoTokens } from '../db/seed/demo';
 import { kaifengUnits } from '../db/seed/kaifengUnits';
-import { Http, ServiceProcess, closedLoop, freePort, processTree, sleep, ticketCreator, type LoadResult } from './scale-support';
+import { Http, closedLoop, processTree, sandboxService, sleep, ticketCreator, type LoadResult } from './scale-support';
 import { postgresCommitRate } from './machine-limits';
 
 const argv = process.argv.slice(2);
@@ -254,17 +253,7 @@ function report(p: PhaseResult, limits: string): void {
 // ---- run ------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
-  const base = await mkdtemp(path.join(os.tmpdir(), 'hotline-pgstat-'));
-  // Run as root, the embedded PostgreSQL runs as user postgres: it must enter this folder.
-  await chmod(base, 0o711);
-  const service = new ServiceProcess({
-    dataDir: path.join(base, 'data'),
-    // Monday 09:00 in Beijing: every work order created now shares its sign deadline.
-    sandbox: '2026-03-02T09:00:00+08:00',
-    port: await freePort(),
-    enginePort: await freePort(),
-    pgPort: await freePort(),
-  });
+  const { service, base } = await sandboxService('hotline-pgstat-');
   let pool: Pool | undefined;
   const results: PhaseResult[] = [];
   print(`bench:pg ${new Date().toISOString()} — ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);

@@ -5,6 +5,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
+import { chmod, mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
@@ -248,6 +250,25 @@ export interface ServiceOptions {
   nodeArgs?: string[];
   /** Every line the service writes to stdout (its JSON log), as it comes. */
   onLine?: (line: string) => void;
+}
+
+/**
+ * A sandbox service on free ports with its data in a new folder under the OS temp dir (remove
+ * `base` when done), its clock at Monday 09:00 in Beijing: every work order created at once shares
+ * its sign deadline.
+ */
+export async function sandboxService(prefix: string): Promise<{ service: ServiceProcess; base: string }> {
+  const base = await mkdtemp(path.join(os.tmpdir(), prefix));
+  // Run as root, the embedded PostgreSQL runs as user postgres: it must enter this folder.
+  await chmod(base, 0o711);
+  const service = new ServiceProcess({
+    dataDir: path.join(base, 'data'),
+    sandbox: '2026-03-02T09:00:00+08:00',
+    port: await freePort(),
+    enginePort: await freePort(),
+    pgPort: await freePort(),
+  });
+  return { service, base };
 }
 
 /** The service (`scripts/start.ts`, what `npm start` runs) as a child process. */

@@ -10,15 +10,14 @@
  * first task before its update was admitted: 1.2 per creation before 2026-12-03).
  * Counts, not times: exact whatever the machine's load. Printed beside the machine's limits.
  */
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { demoTokens } from '../db/seed/demo';
 import { kaifengUnits } from '../db/seed/kaifengUnits';
 import { bareGetRate, postgresCommitRate } from './machine-limits';
-import { Http, ServiceProcess, closedLoop, freePort, ticketCreator } from './scale-support';
+import { Http, closedLoop, sandboxService, ticketCreator } from './scale-support';
 
 const argv = process.argv.slice(2);
 const option = (name: string, fallback: number) => Number(argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
@@ -55,16 +54,7 @@ function delta(before: Map<string, number> | undefined, after: Map<string, numbe
 }
 
 async function main(): Promise<void> {
-  const base = await mkdtemp(path.join(os.tmpdir(), 'hotline-tasks-'));
-  // Run as root, the embedded PostgreSQL runs as user postgres: it must enter this folder.
-  await chmod(base, 0o711);
-  const service = new ServiceProcess({
-    dataDir: path.join(base, 'data'),
-    sandbox: '2026-03-02T09:00:00+08:00',
-    port: await freePort(),
-    enginePort: await freePort(),
-    pgPort: await freePort(),
-  });
+  const { service, base } = await sandboxService('hotline-tasks-');
   console.log(`bench:tasks ${new Date().toISOString()} — ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   let connection: Connection | undefined;
   try {
