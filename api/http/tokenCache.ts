@@ -16,8 +16,6 @@ import { findSession, type Session } from '../auth/sessions';
 import { userForToken, hashToken, type TokenUser } from './auth';
 import { onAuthChanged } from './authChanged';
 
-export { authChanged } from './authChanged';
-
 /** Sizes of the cache (TOKEN_CACHE_SIZE, TOKEN_CACHE_TTL_MS). */
 export interface TokenCacheSettings {
   /** Tokens kept at most, and as many sessions; 0 turns the cache off. */
@@ -30,8 +28,8 @@ export interface TokenCacheSettings {
 
 /** Callers by token hash and console sessions by cookie hash, invalidated by PostgreSQL notifications. */
 export class TokenCache {
-  private readonly entries = new Map<string, { user: TokenUser | undefined; until: number }>();
-  private readonly sessions = new Map<string, { session: Session; until: number }>();
+  private readonly entries = new Map<string, { value: TokenUser; until: number }>();
+  private readonly sessions = new Map<string, { value: Session; until: number }>();
   /** Bumped on every invalidation: a lookup that started before a bump is not kept. */
   private generation = 0;
   private listener: Client | undefined;
@@ -55,42 +53,41 @@ export class TokenCache {
 
   /** True while entries are kept (listening for changes). */
   get active(): boolean {
-    return this.listening && this.settings.size > 0;
+    // start() does not listen with a size of 0.
+    return this.listening;
   }
 
   /** The caller of a token (unknown, revoked or inactive users: undefined), from memory when kept. */
-  async lookup(token: string): Promise<TokenUser | undefined> {
+  lookup(token: string): Promise<TokenUser | undefined> {
     if (!this.active) return userForToken(this.pool, token);
     const hash = hashToken(token);
-    const hit = this.hit(this.entries, hash);
-    if (hit) return hit.user;
-    const generation = this.generation;
-    const user = await userForToken(this.pool, token, hash);
-    // Unknown tokens are not kept: a guessing caller must not fill the cache.
-    if (user) this.keep(this.entries, hash, { user, until: Date.now() + this.settings.ttlMs }, generation);
-    return user;
+    return this.cached(this.entries, hash, () => userForToken(this.pool, token, hash), () => true);
   }
 
   /** The live session of a console cookie (as `findSession`), from memory when kept. */
-  async session(cookieValue: string, now = new Date()): Promise<Session | undefined> {
+  session(cookieValue: string, now = new Date()): Promise<Session | undefined> {
     if (!this.active) return findSession(this.pool, cookieValue, now);
-    const hash = hashToken(cookieValue);
-    const hit = this.hit(this.sessions, hash);
-    if (hit && hit.session.expiresAt > now) return hit.session;
-    const generation = this.generation;
-    const session = await findSession(this.pool, cookieValue, now);
-    if (session) this.keep(this.sessions, hash, { session, until: Date.now() + this.settings.ttlMs }, generation);
-    return session;
+    return this.cached(this.sessions, hashToken(cookieValue), () => findSession(this.pool, cookieValue, now), (s) => s.expiresAt > now);
   }
 
-  private hit<T extends { until: number }>(map: Map<string, T>, key: string): T | undefined {
+  /**
+   * A kept value still `valid`, or the one `load` reads (kept unless undefined: a guessing caller
+   * must not fill the cache, or a change was announced while it was read).
+   */
+  private async cached<T>(map: Map<string, { value: T; until: number }>, key: string, load: () => Promise<T | undefined>, valid: (value: T) => boolean): Promise<T | undefined> {
     const hit = map.get(key);
-    if (!hit) return undefined;
-    // Most recently used last, so the oldest is the first to go.
-    map.delete(key);
-    if (hit.until <= Date.now()) return undefined;
-    map.set(key, hit);
-    return hit;
+    if (hit) {
+      // Most recently used last, so the oldest is the first to go.
+      map.delete(key);
+      if (hit.until > Date.now() && valid(hit.value)) {
+        map.set(key, hit);
+        return hit.value;
+      }
+    }
+    const generation = this.generation;
+    const value = await load();
+    if (value !== undefined) this.keep(map, key, { value, until: Date.now() + this.settings.ttlMs }, generation);
+    return value;
   }
 
   private keep<T>(map: Map<string, T>, key: string, entry: T, generation: number): void {

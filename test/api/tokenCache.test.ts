@@ -5,7 +5,8 @@
  */
 import { Pool } from 'pg';
 import { hashToken } from '../../api/http/auth';
-import { TokenCache, authChanged } from '../../api/http/tokenCache';
+import { authChanged } from '../../api/http/authChanged';
+import { TokenCache } from '../../api/http/tokenCache';
 import { createSession, endSession, sessionTtlMs } from '../../api/auth/sessions';
 import { demoTokens, seedDemo, type DemoTokens } from '../../db/seed/demo';
 import { eventually } from '../support/eventually';
