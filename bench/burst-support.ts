@@ -157,3 +157,27 @@ export async function runBurst(ctx: BurstContext, p: PreparedBurst, maxSeconds =
   await moving.catch(() => undefined);
   return { elapsed, advanced, escalations: Number(last.escalations), last };
 }
+
+/**
+ * The worker's sticky-cache counters from the service's `/metrics` (the SDK core's own, beside
+ * ours): hits, misses (a task whose run was not cached: its whole history replayed) and forced
+ * evictions. Read before and after a burst to tell a burst the cache held from one it replayed.
+ */
+export async function workerCacheCounters(ctx: Pick<BurstContext, 'http' | 'adminToken'>): Promise<Record<string, number>> {
+  const r = await ctx.http.request('GET', '/metrics', ctx.adminToken);
+  const out: Record<string, number> = {};
+  if (r.status !== 200 || typeof r.body !== 'string') return out;
+  for (const line of r.body.split('\n')) {
+    const m = /^temporal_(sticky_cache_[a-z_]+|workflow_task_replay_latency_count)(\{[^}]*\})? ([0-9.e+]+)$/.exec(line);
+    if (m) out[m[1]] = (out[m[1]] ?? 0) + Number(m[3]);
+  }
+  return out;
+}
+
+/** The counters' growth from `a` to `b`, as `name +n` (gauges as their value at `b`). */
+export function cacheCountersBetween(a: Record<string, number>, b: Record<string, number>): string {
+  return Object.keys(b)
+    .sort()
+    .map((k) => (k === 'sticky_cache_size' ? `${k} ${b[k]}` : `${k} +${b[k] - (a[k] ?? 0)}`))
+    .join(', ');
+}

@@ -81,6 +81,28 @@ interface Counters {
   cpuPostgres: number;
   cpuService: number;
   cpu?: CpuSample;
+  /** Row operations per table (`engine.engine_runs`, a TOAST table as `work_orders (TOAST)`). */
+  tables?: Map<string, TableRows>;
+}
+
+interface TableRows {
+  inserted: number;
+  updated: number;
+  hot: number;
+  deleted: number;
+}
+
+/** Row operations per table of the service's schemas, TOAST tables named after their owner. */
+async function tableRows(pool: Pool): Promise<Map<string, TableRows>> {
+  const r = await pool.query<{ name: string; ins: string; upd: string; hot: string; del: string }>(
+    `SELECT CASE WHEN s.schemaname = 'pg_toast' THEN o.relname || ' (TOAST)' ELSE s.schemaname || '.' || s.relname END AS name,
+            s.n_tup_ins::text AS ins, s.n_tup_upd::text AS upd, s.n_tup_hot_upd::text AS hot, s.n_tup_del::text AS del
+       FROM pg_stat_all_tables s
+       LEFT JOIN pg_class o ON o.reltoastrelid = s.relid
+      WHERE s.schemaname IN ('public', 'engine') OR (s.schemaname = 'pg_toast' AND o.relnamespace IN (
+        SELECT oid FROM pg_namespace WHERE nspname IN ('public', 'engine')))`,
+  );
+  return new Map(r.rows.map((row) => [row.name, { inserted: Number(row.ins), updated: Number(row.upd), hot: Number(row.hot), deleted: Number(row.del) }]));
 }
 
 /**
@@ -146,6 +168,7 @@ async function counters(pool: Pool, root: number): Promise<Counters> {
     .catch(() => NaN);
   const c = cpuSample(root);
   return {
+    tables: await tableRows(pool),
     cpu: c,
     commits: Number(db.rows[0].c),
     rollbacks: Number(db.rows[0].r),
@@ -190,9 +213,15 @@ async function phase(pool: Pool, root: number, name: string, ops: () => number, 
   const cpuAtEnd = cpuSample(root);
   await sleep(11_000);
   const after = { ...(await counters(pool, root)), cpu: cpuAtEnd, cpuService: cpuAtEnd.service };
-  const { cpu: cpuBefore, ...b } = before;
-  const { cpu: cpuAfter, ...a } = after;
+  const { cpu: cpuBefore, tables: tablesBefore, ...b } = before;
+  const { cpu: cpuAfter, tables: tablesAfter, ...a } = after;
   const delta = Object.fromEntries(Object.entries(a).map(([k, v]) => [k, v - b[k as keyof typeof b]])) as unknown as Counters;
+  delta.tables = new Map(
+    [...tablesAfter!].map(([name, t]) => {
+      const z = tablesBefore!.get(name) ?? { inserted: 0, updated: 0, hot: 0, deleted: 0 };
+      return [name, { inserted: t.inserted - z.inserted, updated: t.updated - z.updated, hot: t.hot - z.hot, deleted: t.deleted - z.deleted }];
+    }),
+  );
   delta.cpuPostgres = postgresCpuBetween(cpuBefore!, cpuAfter!);
   // The bench's own reads (counters, quiet) are read-only transactions too: take them out.
   const own = await pool.query<{ n: string }>(
@@ -244,6 +273,13 @@ function report(p: PhaseResult, limits: string): void {
       `${f0(per(d.walBytes))} WAL bytes, ${f1(per(d.walFsyncs))} WAL fsyncs`,
   );
   print(`  CPU per op: PostgreSQL ${f1(per(d.cpuPostgres * 1000))} ms, service (Node, all threads) ${f1(per(d.cpuService * 1000))} ms, total ${f1(per((d.cpuPostgres + d.cpuService) * 1000))} ms`);
+  const touched = [...(d.tables ?? [])].filter(([, t]) => t.inserted + t.updated + t.deleted > 0).sort((x, y) => x[0].localeCompare(y[0]));
+  if (touched.length) {
+    print('  rows per op, by table:                         inserted  updated  (HOT)  deleted');
+    for (const [name, t] of touched) {
+      print(`    ${name.padEnd(44)} ${f1(per(t.inserted)).padStart(8)} ${f1(per(t.updated)).padStart(8)} ${f1(per(t.hot)).padStart(6)} ${f1(per(t.deleted)).padStart(8)}`);
+    }
+  }
   print('  most frequent statements (calls per op, issuer, text):');
   for (const s of [...p.statements].sort((a, b) => b.calls - a.calls).slice(0, 14)) {
     print(`    ${f1(per(s.calls)).padStart(6)}  ${issuer(s.query).padEnd(12)} ${s.query.replace(/\s+/g, ' ').slice(0, 130)}`);
@@ -351,11 +387,15 @@ async function main(): Promise<void> {
       'SELECT type AS bench_type, count(*) AS n FROM work_order_events WHERE work_order_id = ANY($1) GROUP BY type ORDER BY type',
       [rest],
     );
-    const sizes = await pool.query<{ bench_state: number; vis: number; hist: number; wo: number }>(
+    const sizes = await pool.query<{ bench_state: number; vis: number; hist: number; wo: number; state_raw: number; hist_raw: number; hist_max: number; wo_raw: number }>(
       `SELECT (SELECT avg(pg_column_size(state))::int FROM engine.engine_runs) AS bench_state,
               (SELECT avg(pg_column_size(record))::int FROM engine.engine_visibility) AS vis,
               (SELECT avg(pg_column_size(data))::int FROM engine.engine_history) AS hist,
-              (SELECT avg(pg_column_size(state))::int FROM work_orders) AS wo`,
+              (SELECT avg(pg_column_size(state))::int FROM work_orders) AS wo,
+              (SELECT avg(octet_length(state::text))::int FROM engine.engine_runs) AS state_raw,
+              (SELECT avg(octet_length(data))::int FROM engine.engine_history) AS hist_raw,
+              (SELECT max(octet_length(data))::int FROM engine.engine_history) AS hist_max,
+              (SELECT avg(octet_length(state::text))::int FROM work_orders) AS wo_raw`,
     );
     http.close();
 
@@ -363,7 +403,8 @@ async function main(): Promise<void> {
     const z = sizes.rows[0];
     print(
       `\naverage stored sizes (bytes, after compression): engine run snapshot ${z.bench_state}, visibility record ${z.vis}, ` +
-        `history row ${z.hist}, work_orders.state ${z.wo}`,
+        `history row ${z.hist}, work_orders.state ${z.wo}; as written (text or bytes): engine run snapshot ${z.state_raw}, history row ${z.hist_raw} ` +
+        `(largest ${z.hist_max}), work_orders.state ${z.wo_raw}`,
     );
     print(`\n(escalate: ${events.rows[0].bench_n} missed-deadline urges/escalations recorded for ${rest.length} work orders; their timeline: ${types.rows.map((t) => `${t.bench_type} ${t.n}`).join(', ')})`);
   } finally {

@@ -31,7 +31,7 @@ import { demoTokens } from '../db/seed/demo';
 import { kaifengUnits } from '../db/seed/kaifengUnits';
 import { bareGetRate, postgresCommitRate } from './machine-limits';
 import { Http, ServiceProcess, closedLoop, freePort, processTree, summarise, ticketCreator, type LoadResult, codeArea } from './scale-support';
-import { BURST_SANDBOX_START, prepareBurst, runBurst } from './burst-support';
+import { BURST_SANDBOX_START, cacheCountersBetween, prepareBurst, runBurst, workerCacheCounters } from './burst-support';
 import { Pool } from 'pg';
 
 const argv = process.argv.slice(2);
@@ -205,8 +205,10 @@ async function main(): Promise<void> {
         const prepared = await prepareBurst(ctx, burstSize, 'profile-burst');
         phases.push(
           await phase('burst', service.pid, burstSize, async () => {
+            const cacheBefore = await workerCacheCounters(ctx);
             const r = await runBurst(ctx, prepared);
             console.log(`burst of ${burstSize}: fully recorded after ${r.elapsed.toFixed(0)} ms (${r.escalations} escalations; clock move answered in ${r.advanced.toFixed(0)} ms)`);
+            console.log(`worker cache during the burst: ${cacheCountersBetween(cacheBefore, await workerCacheCounters(ctx))}`);
             return summarise([r.elapsed], Number.isFinite(r.elapsed) ? 0 : 1, r.elapsed / 1000, {});
           }),
         );
