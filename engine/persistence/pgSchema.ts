@@ -72,6 +72,11 @@ export async function ensureSchema(client: ClientBase, schema: string): Promise<
     -- touching the indexes (a HOT update). Affects pages written from now on.
     ALTER TABLE ${s}.engine_runs SET (fillfactor = 70);
     ALTER TABLE ${s}.engine_visibility SET (fillfactor = 80);
+    -- History blobs and run snapshots up to a page's usable size stay inline and uncompressed:
+    -- beyond 2 KB (the default target) each was compressed with pglz and moved in chunks to a
+    -- TOAST table, a second heap and index written (and, for a snapshot, deleted) per append.
+    ALTER TABLE ${s}.engine_history SET (toast_tuple_target = 8160);
+    ALTER TABLE ${s}.engine_runs SET (toast_tuple_target = 8160);
   `);
   const found = await client.query<{ value: string }>(`SELECT value FROM ${s}.engine_meta WHERE key = 'schema_version'`);
   if (found.rowCount === 0) {

@@ -1,6 +1,8 @@
 import { EngineLockedError, PostgresStore } from '../../engine/persistence/postgresStore';
 import type { VisibilityRecord } from '../../engine/persistence/store';
 import { msToTimestamp, type Msg } from '../../engine/proto';
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
 import { startTestPostgres, type TestPostgres } from '../support/postgres';
 
 /** The PostgreSQL engine store alone: contract of EngineStore, group commit, single-engine lock. */
@@ -70,6 +72,17 @@ function vis(runKey: string, status = 'WORKFLOW_EXECUTION_STATUS_RUNNING', names
   };
 }
 
+/** One row of a query on its own connection (the store's pool is the store's). */
+async function queryOne<T>(text: string, values: unknown[] = []): Promise<T> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(text, values)).rows[0] as T;
+  } finally {
+    await client.end();
+  }
+}
+
 let seq = 0;
 async function newRun(namespace = 'default'): Promise<string> {
   const workflowId = `wf-${++seq}`;
@@ -93,6 +106,32 @@ test('events come back exactly as stored, payload bytes included, from any event
   // From the middle of a stored batch.
   expect((await store.readEvents(runKey, 3)).map((e) => e.eventId)).toEqual([3, 4]);
   expect(await store.readEvents(runKey, 5)).toEqual([]);
+});
+
+test('history batches and run snapshots up to a page stay in their rows, not in TOAST tables', async () => {
+  // Payloads are encrypted (incompressible): random bytes stand for them. Before, a row over
+  // 2 KB was compressed in vain and moved in chunks to the TOAST table on every append.
+  const runKey = await newRun();
+  const blob = (n: number) => randomBytes(n).toString('base64');
+  await store.appendEvents(runKey, [signaled(2, blob(3_000))], {
+    runState: { buffered: [], wtAttempt: 1, requestIds: Array.from({ length: 90 }, (_, i) => `request-${i}-${blob(24)}`), activities: [] },
+  });
+  const sizes = await queryOne<{ history: number; snapshot: number; history_toast: string; runs_toast: string }>(
+    `SELECT (SELECT max(octet_length(data)) FROM engine.engine_history WHERE run_key = $1) AS history,
+            (SELECT octet_length(state::text) FROM engine.engine_runs WHERE run_key = $1) AS snapshot,
+            (SELECT reltoastrelid::regclass::text FROM pg_class WHERE oid = 'engine.engine_history'::regclass) AS history_toast,
+            (SELECT reltoastrelid::regclass::text FROM pg_class WHERE oid = 'engine.engine_runs'::regclass) AS runs_toast`,
+    [runKey],
+  );
+  expect(sizes.history).toBeGreaterThan(4_000);
+  expect(sizes.snapshot).toBeGreaterThan(3_000);
+  const chunks = await queryOne<{ n: string }>(
+    `SELECT ((SELECT count(*) FROM ${sizes.history_toast}) + (SELECT count(*) FROM ${sizes.runs_toast}))::text AS n`,
+  );
+  expect(Number(chunks.n)).toBe(0);
+  // And they read back whole.
+  expect((await store.readEvents(runKey, 2))[0].workflowExecutionSignaledEventAttributes.input.payloads[0].data.length).toBeGreaterThan(4_000);
+  expect((await store.readRunState(runKey))?.requestIds).toHaveLength(90);
 });
 
 test('an append whose first id does not follow the stored last id is refused and stores nothing', async () => {
