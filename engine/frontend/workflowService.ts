@@ -237,7 +237,7 @@ export function workflowServiceHandlers(deps: FrontendDeps): Record<string, Hand
       namespaces.get(req.namespace);
       const queue = requireString(req.taskQueue?.name, 'TaskQueue');
       const res = await matching.poll(req.namespace, 'workflow', queue, req, pollWait(ctx), ctx);
-      await history.flushTaskWrites();
+      await history.flush();
       // History the run no longer holds in memory (a non-sticky task) is read from the store.
       await history.completeTaskHistory(res);
       return res ?? {};
@@ -246,14 +246,14 @@ export function workflowServiceHandlers(deps: FrontendDeps): Record<string, Hand
     async RespondWorkflowTaskCompleted(req) {
       const token = decodeToken(req.taskToken);
       const res = completeWorkflowTask(history, cross, token, req, deps.stickyEnabled);
-      await history.flushTaskWrites();
+      await history.flush();
       if (res instanceof RejectedCompletion) throw invalidArgument(res.message);
       return res;
     },
 
     async RespondWorkflowTaskFailed(req) {
       respondWorkflowTaskFailed.invoke(history, decodeToken(req.taskToken), req);
-      await history.flushTaskWrites();
+      await history.flush();
       return {};
     },
 
@@ -357,8 +357,6 @@ export function workflowServiceHandlers(deps: FrontendDeps): Record<string, Hand
       }
       const from = Number(token.next ?? 1);
       if (req.waitNewEvent) await history.waitForEvents(exec, () => exec.eventCount >= from || !exec.isOpen, pollWait(ctx));
-      // A handed-out task's start, not written on its own, is written before anyone reads it.
-      await history.flushRun(exec);
       const size = Number(req.maximumPageSize) > 0 ? Number(req.maximumPageSize) : 1000;
       const events = await history.readHistory(exec, from, Math.min(exec.eventCount, from + size - 1));
       const next = from + events.length;
@@ -369,7 +367,6 @@ export function workflowServiceHandlers(deps: FrontendDeps): Record<string, Hand
     async GetWorkflowExecutionHistoryReverse(req) {
       const exec = await run(req, req.execution);
       const token = pageToken(req.nextPageToken);
-      await history.flushRun(exec);
       const last = Number(token.last ?? exec.eventCount);
       const size = Number(req.maximumPageSize) > 0 ? Number(req.maximumPageSize) : 1000;
       const first = Math.max(1, last - size + 1);

@@ -161,58 +161,12 @@ export class HistoryService {
     this.dirty.add(exec);
   }
 
-  /**
-   * Writes every touched run to the store (one atomic append per run) and wakes waiters,
-   * the handed-out tasks' WorkflowTaskStarted events included.
-   */
+  /** Writes every touched run to the store (one atomic append per run) and wakes waiters. */
   async flush(): Promise<void> {
-    for (const exec of this.startsUnwritten) this.dirty.add(exec);
-    this.startsUnwritten.clear();
-    await this.flushTaskWrites();
-  }
-
-  /** {@link flushTaskWrites}, with the run's own unwritten task start: before its history is read. */
-  async flushRun(exec: Execution): Promise<void> {
-    if (this.startsUnwritten.delete(exec)) this.dirty.add(exec);
-    await this.flushTaskWrites();
-  }
-
-  /**
-   * {@link flush} for the worker's own calls (a poll, a task's completion or failure): it leaves
-   * the WorkflowTaskStarted of tasks handed out meanwhile to their completion's write. Their
-   * replies reveal no other run's state to anyone but the worker that holds those tasks.
-   */
-  async flushTaskWrites(): Promise<void> {
     await Promise.all(this.writeDirty());
-    // Writes started elsewhere (a timer, another call) must be durable too before the caller
-    // answers: a reply never reveals state the store might not have.
+    // Writes started elsewhere (a task handed out from a poll, a timer) must be durable too
+    // before the caller answers: a reply never reveals state the store might not have.
     await this.durable();
-  }
-
-  /**
-   * Runs whose only unwritten event is the WorkflowTaskStarted of a task handed out to a worker
-   * (issue 9). It is written with the task's completion, failure or timeout (or by any other
-   * write of the run, or by {@link flush}), not on its own: a task taken from a queue no longer
-   * costs a store write, nor its poll a commit's wait. Lost in a crash, the task is as if never
-   * handed out: scheduled, it is handed out again (Temporal's speculative tasks do the same).
-   */
-  private readonly startsUnwritten = new Set<Execution>();
-
-  /**
-   * True when all the run has not written is the task `sid` just handed out: its
-   * WorkflowTaskStarted and, for a task scheduled only to deliver an update (Temporal's
-   * speculative task), its WorkflowTaskScheduled. Not a new run, an event of any other kind, nor
-   * a change of the run's stored snapshot (an activity's attempt, a request id).
-   */
-  private onlyTaskUnwritten(exec: Execution, sid: number): boolean {
-    if (exec.created) return false;
-    for (const e of exec.unsaved) {
-      const type = e.eventType;
-      if (type === 'EVENT_TYPE_WORKFLOW_TASK_STARTED' && attrsOf(e).scheduledEventId === sid) continue;
-      if (type === 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED' && Number(e.eventId) === sid) continue;
-      return false;
-    }
-    return !this.dirty.has(exec) || this.savedSnapshots.get(exec) === snapshotKey(runStateOf(exec));
   }
 
   /** Starts one store write per touched run; returns them. */
@@ -221,7 +175,6 @@ export class HistoryService {
     this.dirty.clear();
     const writes: Promise<void>[] = [];
     for (const exec of touched) {
-      this.startsUnwritten.delete(exec);
       const events = exec.takeUnsaved();
       const prev = this.writeChains.get(exec.runKey) ?? Promise.resolve();
       const created = exec.created;
@@ -231,7 +184,7 @@ export class HistoryService {
       // its request id. It goes with every write of events (the mutable state changed with
       // them); a write without events sends it only when what history does not say changed.
       const snapshot = runStateOf(exec);
-      const changeKey = snapshotKey(snapshot);
+      const changeKey = JSON.stringify([snapshot.buffered, snapshot.activities, snapshot.wtAttempt, snapshot.requestIds]);
       const runState = created || events.length > 0 || this.savedSnapshots.get(exec) !== changeKey ? snapshot : undefined;
       this.savedSnapshots.set(exec, changeKey);
       const next = prev.then(async () => {
@@ -723,11 +676,8 @@ export class HistoryService {
     exec.lastTakenStamp = ++this.takenStamps;
     const startedId = started.eventId;
     wt.timeoutTimer = this.deps.timers.schedule(now + this.workflowTaskTimeoutMs(exec), () => this.timeOutWorkflowTask(exec, sid, startedId));
-    if (this.onlyTaskUnwritten(exec, sid)) {
-      // Written with the task's outcome (see startsUnwritten), unless the run is written before.
-      this.dirty.delete(exec);
-      this.startsUnwritten.add(exec);
-    }
+    this.markDirty(exec);
+    this.flushSoon();
 
     const messages: Msg[] = [];
     for (const u of exec.updates.values()) {
@@ -997,9 +947,4 @@ function personWaitsOn(exec: Execution): boolean {
   if (exec.wt && exec.wt.queries.length > 0) return true;
   for (const u of exec.updates.values()) if (u.stage !== 'completed') return true;
   return false;
-}
-
-/** What of a run's stored snapshot its history does not say (a change of it is written alone). */
-function snapshotKey(snapshot: ReturnType<typeof runStateOf>): string {
-  return JSON.stringify([snapshot.buffered, snapshot.activities, snapshot.wtAttempt, snapshot.requestIds]);
 }

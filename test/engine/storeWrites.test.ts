@@ -7,7 +7,6 @@
  * Driven with raw gRPC calls, so the task waits in its queue and no worker's timing matters.
  */
 import { Client, Connection } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
 import { startEngine, type EngineHandle } from '../../engine';
 import { MemoryStore } from '../../engine/persistence/memoryStore';
 import type { DerivedUpdate } from '../../engine/persistence/store';
@@ -64,7 +63,7 @@ function updateWithStart(n: string, taskQueue: { name: string }, stage: 1 | 2 /*
   });
 }
 
-test('an update’s workflow task is written with its completion, in one write; the visibility row only when it changes', async () => {
+test('an update’s workflow task is written with its start, in one write; the visibility row only when it changes', async () => {
   const svc = client.workflowService;
   const taskQueue = { name: 'store-writes' };
   const workflowId = 'store-writes-1';
@@ -85,27 +84,8 @@ test('an update’s workflow task is written with its completion, in one write; 
   const task = await svc.pollWorkflowTaskQueue({ namespace: 'default', taskQueue, identity: 'test' });
   expect(task.messages?.[0]?.protocolInstanceId).toBe('u-1');
 
-  // Handed out, the speculative task is not written yet: nothing of the update is durable before
-  // it is accepted, and the poll did not wait for a commit.
-  expect(store.appends.slice(before)).toEqual([]);
-  await svc.respondWorkflowTaskCompleted({
-    namespace: 'default',
-    taskToken: task.taskToken,
-    identity: 'test',
-    messages: [
-      {
-        id: 'u-1/accept',
-        protocolInstanceId: 'u-1',
-        body: { type_url: 'type.googleapis.com/temporal.api.update.v1.Acceptance', value: temporal.api.update.v1.Acceptance.encode({ acceptedRequestMessageId: 'u-1/request', acceptedRequestSequencingEventId: task.startedEventId!.subtract(1) }).finish() },
-      },
-    ],
-    commands: [{ commandType: temporal.api.enums.v1.CommandType.COMMAND_TYPE_PROTOCOL_MESSAGE, protocolMessageCommandAttributes: { messageId: 'u-1/accept' } }],
-  });
   const writes = store.appends.slice(before);
-  // The task's scheduled and started events went with its completion, in one write.
-  expect(writes.map((w) => w.eventTypes)).toEqual([
-    ['EVENT_TYPE_WORKFLOW_TASK_SCHEDULED', 'EVENT_TYPE_WORKFLOW_TASK_STARTED', 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED', 'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED'],
-  ]);
+  expect(writes.map((w) => w.eventTypes)).toEqual([['EVENT_TYPE_WORKFLOW_TASK_SCHEDULED', 'EVENT_TYPE_WORKFLOW_TASK_STARTED']]);
   // Only the history length changed: no visibility row with the write.
   expect(writes[0].visibility).toBe(false);
 
@@ -115,31 +95,6 @@ test('an update’s workflow task is written with its completion, in one write; 
   const last = store.appends.at(-1)!;
   expect(last.eventTypes).toContain('EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED');
   expect(last.visibility).toBe(true);
-});
-
-test('a queued workflow task’s start is written with its completion, not on its own (a burst: one write per task less)', async () => {
-  const svc = client.workflowService;
-  const taskQueue = { name: 'store-writes-queued' };
-  const workflowId = 'store-writes-queued-1';
-  await svc.startWorkflowExecution({ namespace: 'default', workflowId, workflowType: { name: 'anything' }, taskQueue, requestId: 'start-q1', identity: 'test' });
-  const first = await svc.pollWorkflowTaskQueue({ namespace: 'default', taskQueue, identity: 'test' });
-  await svc.respondWorkflowTaskCompleted({ namespace: 'default', taskToken: first.taskToken, identity: 'test', commands: [] });
-  // A signal (as a timer firing) queues a task; the signal is durable when the call answers.
-  await svc.signalWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId }, signalName: 'poke', identity: 'test', requestId: 'sig-q1' });
-  const before = store.appends.length;
-  const task = await svc.pollWorkflowTaskQueue({ namespace: 'default', taskQueue, identity: 'test' });
-  expect(task.history?.events?.at(-1)?.eventType).toBe(6 /* WORKFLOW_TASK_STARTED */);
-  expect(store.appends.slice(before)).toEqual([]);
-  await svc.respondWorkflowTaskCompleted({ namespace: 'default', taskToken: task.taskToken, identity: 'test', commands: [] });
-  expect(store.appends.slice(before).map((w) => w.eventTypes)).toEqual([['EVENT_TYPE_WORKFLOW_TASK_STARTED', 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED']]);
-
-  // A reader of the history is never shown an event the store does not hold.
-  await svc.signalWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId }, signalName: 'poke', identity: 'test', requestId: 'sig-q2' });
-  await svc.pollWorkflowTaskQueue({ namespace: 'default', taskQueue, identity: 'test' });
-  const read = await svc.getWorkflowExecutionHistory({ namespace: 'default', execution: { workflowId } });
-  expect(read.history?.events?.at(-1)?.eventType).toBe(6 /* WORKFLOW_TASK_STARTED */);
-  expect(store.appends.at(-1)!.eventTypes).toEqual(['EVENT_TYPE_WORKFLOW_TASK_STARTED']);
-  await svc.terminateWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId }, reason: 'test over', identity: 'test' });
 });
 
 test('update-with-start: the start is written with its first workflow task, in the poll’s one write', async () => {
