@@ -2,7 +2,6 @@ import { EngineLockedError, PostgresStore } from '../../engine/persistence/postg
 import type { VisibilityRecord } from '../../engine/persistence/store';
 import { msToTimestamp, type Msg } from '../../engine/proto';
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import { startTestPostgres, type TestPostgres } from '../support/postgres';
 
 /** The PostgreSQL engine store alone: contract of EngineStore, group commit, single-engine lock. */
@@ -72,17 +71,6 @@ function vis(runKey: string, status = 'WORKFLOW_EXECUTION_STATUS_RUNNING', names
   };
 }
 
-/** One row of a query on its own connection (the store's pool is the store's). */
-async function queryOne<T>(text: string, values: unknown[] = []): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(text, values)).rows[0] as T;
-  } finally {
-    await client.end();
-  }
-}
-
 let seq = 0;
 async function newRun(namespace = 'default'): Promise<string> {
   const workflowId = `wf-${++seq}`;
@@ -116,7 +104,7 @@ test('history batches and run snapshots up to a page stay in their rows, not in 
   await store.appendEvents(runKey, [signaled(2, blob(3_000))], {
     runState: { buffered: [], wtAttempt: 1, requestIds: Array.from({ length: 90 }, (_, i) => `request-${i}-${blob(24)}`), activities: [] },
   });
-  const sizes = await queryOne<{ history: number; snapshot: number; history_toast: string; runs_toast: string }>(
+  const { rows: [sizes] } = await db.pool.query<{ history: number; snapshot: number; history_toast: string; runs_toast: string }>(
     `SELECT (SELECT max(octet_length(data)) FROM engine.engine_history WHERE run_key = $1) AS history,
             (SELECT octet_length(state::text) FROM engine.engine_runs WHERE run_key = $1) AS snapshot,
             (SELECT reltoastrelid::regclass::text FROM pg_class WHERE oid = 'engine.engine_history'::regclass) AS history_toast,
@@ -125,7 +113,7 @@ test('history batches and run snapshots up to a page stay in their rows, not in 
   );
   expect(sizes.history).toBeGreaterThan(4_000);
   expect(sizes.snapshot).toBeGreaterThan(3_000);
-  const chunks = await queryOne<{ n: string }>(
+  const { rows: [chunks] } = await db.pool.query<{ n: string }>(
     `SELECT ((SELECT count(*) FROM ${sizes.history_toast}) + (SELECT count(*) FROM ${sizes.runs_toast}))::text AS n`,
   );
   expect(Number(chunks.n)).toBe(0);
