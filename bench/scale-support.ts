@@ -4,7 +4,7 @@
  * through their workflows. Loopback only; every loop is bounded by a count and a time cap.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { createWriteStream, readFileSync, readdirSync } from 'node:fs';
 import { chmod, mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import http from 'node:http';
@@ -285,7 +285,9 @@ export class ServiceProcess {
   async start(timeoutMs = 300_000): Promise<number> {
     const t0 = performance.now();
     const o = this.options;
-    const child = spawn(process.execPath, [...(o.nodeArgs ?? []), '-r', 'ts-node/register/transpile-only', 'scripts/start.ts'], {
+    // SCALE_NODE_ARGS: node/V8 flags for the service in any bench (e.g. `--trace-gc`), space-separated.
+    const extraNodeArgs = (process.env.SCALE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+    const child = spawn(process.execPath, [...(o.nodeArgs ?? []), ...extraNodeArgs, '-r', 'ts-node/register/transpile-only', 'scripts/start.ts'], {
       cwd: ROOT,
       env: {
         ...process.env,
@@ -308,6 +310,12 @@ export class ServiceProcess {
       tail = (tail + t.toString('utf8')).slice(-8000);
     };
     child.stdout!.on('data', keep);
+    // SCALE_SERVICE_LOG: a file that gets the service's whole stdout, each chunk prefixed with the
+    // bench's clock (ms), to line a trace (`--trace-gc`) up with the load.
+    if (process.env.SCALE_SERVICE_LOG) {
+      const log = createWriteStream(process.env.SCALE_SERVICE_LOG);
+      child.stdout!.on('data', (t: Buffer) => log.write(`${performance.now().toFixed(0)} ${t.toString('utf8')}`));
+    }
     if (o.onLine) {
       let partial = '';
       child.stdout!.on('data', (t: Buffer) => {

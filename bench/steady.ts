@@ -12,7 +12,9 @@
  * Options (`--name=value` or `STEADY_NAME`): `rate=50`, `seconds=10`, `rounds=2`, `limitSeconds=3`,
  * `env=K=V,K=V` (extra service environment, e.g. worker tuning), `probe=1` (preload
  * bench/latency-probe.js into the service: the main thread's event-loop delay and GC pauses
- * during each round).
+ * during each round), `histograms=0` (leave out the per-round lines from the service's own latency
+ * histograms: the API's sign, the SDK worker's task, activation, local-activity and gRPC
+ * latencies; bench/latency-histograms.ts).
  */
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -21,6 +23,7 @@ import { Pool } from 'pg';
 import { demoTokens } from '../db/seed/demo';
 import { kaifengUnits } from '../db/seed/kaifengUnits';
 import { bareGetRate, postgresCommitRate } from './machine-limits';
+import { histogramsBetween, readHistograms } from './latency-histograms';
 import { Http, ServiceProcess, freePort, openLoop, percentile, seedWorkOrders, sleep, waitForRows, type Reply } from './scale-support';
 
 const argv = process.argv.slice(2);
@@ -36,6 +39,7 @@ const opts = {
   limitSeconds: Number(option('limitSeconds', '3')),
   env: option('env', ''),
   probe: option('probe', '0') === '1',
+  histograms: option('histograms', '1') === '1',
 };
 const extraEnv = Object.fromEntries(
   opts.env
@@ -97,6 +101,7 @@ async function main(): Promise<void> {
       const latencies: number[] = [];
       const slice = ids.slice(round * perRound, (round + 1) * perRound);
       const before = loadavg();
+      const histogramsBefore = await readHistograms(http, tokens.admin);
       const r = await openLoop(slice.length, opts.rate, async (i): Promise<Reply> => {
         const reply = await http.request('POST', `/tickets/${slice[i]}/sign`, tokens.units[owner.get(slice[i])!], {});
         if (reply.status === 200) latencies.push(reply.ms);
@@ -113,6 +118,7 @@ async function main(): Promise<void> {
         probe = `; service main thread: ${(await lines()).pop()}`;
       }
       console.log(`round ${round + 1}: ${f0(r.rate)}/s sent ${slice.length}, ok ${r.ok}, errors ${r.errors}${r.errors ? ` ${JSON.stringify(r.statuses)}` : ''}; ${describe(latencies)}; load ${before} → ${loadavg()}${probe}`);
+      if (opts.histograms) for (const line of histogramsBetween(histogramsBefore, await readHistograms(http, tokens.admin))) console.log(`  ${line}`);
     }
     if (firstError) console.log(`first error: ${firstError}`);
     console.log(`all rounds (${all.length} signs at ${opts.rate}/s): ${describe(all)}; load ${loadavg()}`);
