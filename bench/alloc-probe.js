@@ -4,6 +4,8 @@
  * (BroadcastChannel) to start V8's sampling heap profiler counting objects that young and full
  * GCs collected too (so it shows allocation volume, not what stays live); on the next SIGWINCH
  * each thread stops it and writes `<dir>/<pid>-<threadId>.heapprofile` (ALLOC_PROBE_DIR).
+ * ALLOC_PROBE_SURVIVORS=1: objects that young GCs collected are left out, so the profile shows
+ * what survived a scavenge (promoted to the old generation, or still live): what full GCs collect.
  */
 'use strict';
 const inspector = require('node:inspector');
@@ -21,7 +23,7 @@ async function toggle() {
   if (!session) {
     session = new inspector.Session();
     session.connect();
-    await post('HeapProfiler.startSampling', { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+    await post('HeapProfiler.startSampling', { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: process.env.ALLOC_PROBE_SURVIVORS !== '1' });
     return;
   }
   const { profile } = await post('HeapProfiler.stopSampling');

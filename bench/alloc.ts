@@ -7,6 +7,9 @@
  * collected included) in every JS thread during the creations alone, and prints per creation
  * the bytes each thread allocated, by area (our folders, each package) and the top functions.
  * Counts, not times: far less sensitive to the machine's load than CPU figures.
+ *
+ * `--survivors`: only what survived a young GC (promoted to the old generation, or still live at
+ * the end): what the full GCs behind the steady tail collect (README, Scale: tenth batch).
  */
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -20,6 +23,7 @@ const option = (name: string, fallback: number) => Number(argv.find((a) => a.sta
 const createCount = option('create', 300);
 const clients = option('clients', 16);
 const top = option('top', 30);
+const survivors = argv.includes('--survivors');
 const unitIds = kaifengUnits.filter((u) => u.id !== 'kf-000').map((u) => u.id);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -39,7 +43,7 @@ async function main(): Promise<void> {
     enginePort: await freePort(),
     pgPort: await freePort(),
     nodeArgs: ['-r', path.join(__dirname, 'alloc-probe.js')],
-    extraEnv: { ALLOC_PROBE_DIR: probeDir },
+    extraEnv: { ALLOC_PROBE_DIR: probeDir, ...(survivors ? { ALLOC_PROBE_SURVIVORS: '1' } : {}) },
   });
   const loadAtStart = os.loadavg();
   try {
@@ -76,7 +80,7 @@ async function main(): Promise<void> {
       };
       walk(head, []);
       const kb = (b: number) => `${(b / 1024 / createCount).toFixed(1)} KB/op`;
-      console.log(`\n  thread ${file.replace('.heapprofile', '')}: ${kb(total)} allocated`);
+      console.log(`\n  thread ${file.replace('.heapprofile', '')}: ${kb(total)} ${survivors ? 'survived a young GC' : 'allocated'}`);
       for (const [k, b] of [...areas].sort((x, y) => y[1] - x[1]).slice(0, 16)) console.log(`    ${kb(b).padStart(14)}  ${k}`);
       console.log('    top functions:');
       for (const [k, b] of [...selfFns].sort((x, y) => y[1] - x[1]).slice(0, top)) console.log(`    ${kb(b).padStart(14)}  ${k}`);
