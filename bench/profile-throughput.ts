@@ -18,6 +18,8 @@
  * Figures on a shared machine are noisy; the split per operation is what to read. `--cpu-only`
  * leaves the V8 profiler out (it costs ~15 % itself) to compare two builds' CPU per operation.
  *
+ * `--warmup=N` runs N creations, signs and contacts before measuring (default: 40 creations).
+ *
  * `--burst=N` profiles a deadline burst instead (bench/burst-support.ts): a sandbox service, N
  * work orders whose sign deadlines fall at one instant, the clock moved past it; the phase is
  * the clock move until every escalation is fully recorded, and an op is one work order's
@@ -44,6 +46,11 @@ const limitSeconds = option('limit-seconds', 5);
 const cpuOnly = argv.includes('--cpu-only');
 // `--burst=N`: the deadline-burst phase only (sandbox service), N work orders.
 const burstSize = option('burst', 0);
+// `--warmup=N`: N creations, signs and contacts before the measured phases, so V8 has compiled
+// what they run (a service that has run a while); without it, 40 creations only (the figures
+// before 2026-12-04 were taken that way, with JIT work in them).
+const warmupGiven = argv.some((a) => a.startsWith('--warmup='));
+const warmupCount = option('warmup', 40);
 
 const TICK = 100; // USER_HZ on Linux
 const unitIds = kaifengUnits.filter((u) => u.id !== 'kf-000').map((u) => u.id);
@@ -219,7 +226,14 @@ async function main(): Promise<void> {
     } else {
     const http = new Http(service.url, 256);
     const { owner, create } = ticketCreator(http, tokens.center, unitIds, 'profile');
-    await closedLoop(40, 8, 120, create(0)); // warm-up (JIT, pools, caches)
+    await closedLoop(warmupCount, 8, 300, create(1_000_000)); // warm-up (JIT, pools, caches)
+    if (warmupGiven) {
+      const warmIds = [...owner.keys()];
+      await closedLoop(warmIds.length, clients * 2, 300, (i) => http.request('POST', `/tickets/${warmIds[i]}/sign`, tokens.units[owner.get(warmIds[i])!], {}));
+      await closedLoop(warmIds.length, clients * 2, 300, (i) =>
+        http.request('POST', `/tickets/${warmIds[i]}/contact`, tokens.units[owner.get(warmIds[i])!], { reached: true, person: '王五' }),
+      );
+    }
     const pgRate = await postgresCommitRate(service.databaseUrl(), 32, limitSeconds);
     const get = await bareGetRate(http, tokens.center, 32, limitSeconds);
     limits = `machine limits (same run): PostgreSQL single-row commits ${pgRate.toFixed(0)}/s, bare GET /units/:id ${get.rate.toFixed(0)}/s (p99 ${get.p99.toFixed(0)} ms), 32 clients each`;
@@ -249,7 +263,7 @@ async function main(): Promise<void> {
 
   const loads = (l: number[]) => l.map((x) => x.toFixed(1)).join(' ');
   console.log(`profile-throughput ${new Date().toISOString()} — load at start ${loads(loadAtStart)}, at end ${loads(os.loadavg())}; ${os.cpus().length} cores`);
-  console.log(`WORKER_DEADLOCK_DETECTION=${process.env.WORKER_DEADLOCK_DETECTION ?? 'on (default)'}${cpuOnly ? ', --cpu-only' : ', V8 profiler on'}`);
+  console.log(`WORKER_DEADLOCK_DETECTION=${process.env.WORKER_DEADLOCK_DETECTION ?? 'on (default)'}${cpuOnly ? ', --cpu-only' : ', V8 profiler on'}; warm-up: ${warmupGiven ? `${warmupCount} creations, signs and contacts` : `${warmupCount} creations`}`);
   console.log(limits);
   for (const p of phases) {
     const ms = (cpuSeconds: number) => `${((cpuSeconds * 1000) / p.ops).toFixed(2)} ms/op`;
