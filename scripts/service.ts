@@ -28,6 +28,7 @@ import { trackConnections } from '../db/poolShutdown';
 import { DemoPasswords, DemoTokens, demoPasswords, demoTokens, seedDemo, seedDemoPasswords } from '../db/seed/demo';
 import { hasActiveAdmin } from '../db/firstAdmin';
 import { startEngine, type EngineHandle } from '../engine';
+import { startEngineThread } from './engineThread';
 import { PostgresStore } from '../engine/persistence/postgresStore';
 import { AesGcmPayloadCodec } from '../temporal/payloadCodec';
 import { loadPayloadKeys } from '../temporal/payloadKeys';
@@ -167,6 +168,28 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
 
     let engine: EngineHandle | undefined;
     let temporalAddress = config.TEMPORAL_ADDRESS;
+    if (!temporalAddress && config.ENGINE_THREAD) {
+      const thread = await startEngineThread({
+        databaseUrl,
+        port: config.ENGINE_PORT,
+        namespace: config.TEMPORAL_NAMESPACE,
+        logger,
+        onFatal: (message) => {
+          logger.fatal({ error: message }, 'engine thread stopped; stopping');
+          process.kill(process.pid, 'SIGTERM');
+        },
+      }).catch((error: Error) => {
+        throw new Error(`ENGINE_PORT: the engine cannot listen on port ${config.ENGINE_PORT} (${error.message}); is another instance running? Set ENGINE_PORT=0 for any free port`);
+      });
+      stops.push(async () => {
+        await thread.stop();
+        logger.info('engine stopped');
+      });
+      temporalAddress = thread.address;
+      logger.info({ address: thread.address, clock: 'real', thread: true }, 'engine running');
+    }
+    // The project's own engine, in this process (on this thread or its own): loopback gRPC.
+    const embedded = !config.TEMPORAL_ADDRESS;
     if (!temporalAddress) {
       // The engine keeps its state in the same database (schema `engine`), so work orders and
       // their timers survive a restart; one engine per database (it refuses a second).
@@ -198,7 +221,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     }
 
     // A cluster may need TLS, mTLS or an API key (Temporal's own env vars); the engine is loopback.
-    const connectOptions = engine ? { address: temporalAddress } : clusterConnectionOptions(temporalAddress);
+    const connectOptions = embedded ? { address: temporalAddress } : clusterConnectionOptions(temporalAddress);
     // The SDK's logs through our logger, its metrics beside ours (once per process).
     const runtime = await installTemporalRuntime(logger);
     const metrics = createMetrics({ pool, now: () => (engine ? new Date(engine.clock.now()) : new Date()), sdkMetricsUrl: runtime.sdkMetricsUrl });
@@ -215,7 +238,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       if (!config.SERVICES.includes('worker')) return;
       // In-process engine on loopback: gzip (the SDK core's default) only costs CPU at both ends
       // (core deflates, the engine inflates); a cluster keeps it.
-      const connection = await NativeConnection.connect(engine ? { ...connectOptions, grpcCompression: { codec: 'none' } } : connectOptions);
+      const connection = await NativeConnection.connect(embedded ? { ...connectOptions, grpcCompression: { codec: 'none' } } : connectOptions);
       workerStops.push(() => connection.close());
       const worker: Worker = await createWorker({
         connection,
