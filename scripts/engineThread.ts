@@ -58,6 +58,7 @@ export async function startEngineThread(options: {
     : `require(${JSON.stringify(__filename)});`;
   const thread = new Worker(load, { eval: true, workerData: data });
   let stopping = false;
+  let exited = false;
   let onStopped: (() => void) | undefined;
   const address = await new Promise<string>((resolve, reject) => {
     thread.on('message', (m: EngineThreadMessage) => {
@@ -72,6 +73,7 @@ export async function startEngineThread(options: {
       if (!stopping) options.onFatal(`engine thread failed: ${error.message}`);
     });
     thread.on('exit', (code) => {
+      exited = true;
       reject(new Error(`engine thread exited (${code}) before it listened`));
       if (!stopping) options.onFatal(`engine thread exited (${code})`);
       onStopped?.();
@@ -81,6 +83,8 @@ export async function startEngineThread(options: {
     address,
     async stop() {
       stopping = true;
+      // A thread that already died (its fatal error is logged) has nothing left to stop.
+      if (exited) return;
       await new Promise<void>((resolve) => {
         onStopped = resolve;
         thread.postMessage('stop');
@@ -118,9 +122,15 @@ async function runEngine(data: EngineThreadData): Promise<void> {
   parentPort!.on('message', (m) => {
     if (m !== 'stop') return;
     void (async () => {
-      await engine.stop();
-      await store.close();
-      tell({ type: 'stopped' });
+      try {
+        await engine.stop();
+        await store.close();
+      } catch (error) {
+        tell({ type: 'error', where: 'stop', message: (error as Error).message });
+      } finally {
+        // The main thread waits for this to go on stopping (the worker, then PostgreSQL).
+        tell({ type: 'stopped' });
+      }
     })();
   });
   tell({ type: 'ready', address: engine.address });
