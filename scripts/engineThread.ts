@@ -21,7 +21,7 @@ interface EngineThreadData {
 /** What the thread tells the main thread. */
 type EngineThreadMessage =
   | { type: 'ready'; address: string }
-  | { type: 'failed'; message: string }
+  | { type: 'failed'; stage: 'store' | 'listen'; message: string }
   | { type: 'error'; where: string; message: string }
   | { type: 'fatal'; message: string }
   | { type: 'stopped' };
@@ -42,7 +42,8 @@ export interface EngineThreadHandle {
  * listens.
  *
  * @param onFatal - the engine lost its database lock, or its thread died: the service must stop
- * @throws Error when the engine could not start (e.g. its port is taken)
+ * @throws Error when the engine could not start: `stage` `'listen'` (its port is taken) or
+ *   `'store'` (its database could not be opened or locked)
  */
 export async function startEngineThread(options: {
   databaseUrl: string;
@@ -59,23 +60,28 @@ export async function startEngineThread(options: {
   const thread = new Worker(load, { eval: true, workerData: data });
   let stopping = false;
   let exited = false;
+  // Before it listens, a failure is the start's own (rejected); after, it stops the service.
+  let listening = false;
   let onStopped: (() => void) | undefined;
   const address = await new Promise<string>((resolve, reject) => {
     thread.on('message', (m: EngineThreadMessage) => {
-      if (m.type === 'ready') resolve(m.address);
-      else if (m.type === 'failed') reject(new Error(m.message));
+      if (m.type === 'ready') {
+        listening = true;
+        resolve(m.address);
+      }
+      else if (m.type === 'failed') reject(Object.assign(new Error(m.message), { stage: m.stage }));
       else if (m.type === 'error') options.logger.error({ where: m.where, err: m.message }, 'engine error');
       else if (m.type === 'fatal') options.onFatal(m.message);
       else if (m.type === 'stopped') onStopped?.();
     });
     thread.on('error', (error) => {
       reject(error);
-      if (!stopping) options.onFatal(`engine thread failed: ${error.message}`);
+      if (listening && !stopping) options.onFatal(`engine thread failed: ${error.message}`);
     });
     thread.on('exit', (code) => {
       exited = true;
       reject(new Error(`engine thread exited (${code}) before it listened`));
-      if (!stopping) options.onFatal(`engine thread exited (${code})`);
+      if (listening && !stopping) options.onFatal(`engine thread exited (${code})`);
       onStopped?.();
     });
   });
@@ -104,7 +110,7 @@ async function runEngine(data: EngineThreadData): Promise<void> {
   try {
     store = await PostgresStore.open({ databaseUrl: data.databaseUrl, onFatal: (error) => tell({ type: 'fatal', message: error.message }) });
   } catch (error) {
-    tell({ type: 'failed', message: (error as Error).message });
+    tell({ type: 'failed', stage: 'store', message: (error as Error).message });
     return;
   }
   const engine = await startEngine({
@@ -114,7 +120,7 @@ async function runEngine(data: EngineThreadData): Promise<void> {
     store,
     onError: (where, error) => tell({ type: 'error', where, message: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
   }).catch(async (error: Error) => {
-    tell({ type: 'failed', message: error.message });
+    tell({ type: 'failed', stage: 'listen', message: error.message });
     await store.close();
     return undefined;
   });

@@ -28,8 +28,8 @@ import { trackConnections } from '../db/poolShutdown';
 import { DemoPasswords, DemoTokens, demoPasswords, demoTokens, seedDemo, seedDemoPasswords } from '../db/seed/demo';
 import { hasActiveAdmin } from '../db/firstAdmin';
 import { startEngine, type EngineHandle } from '../engine';
-import { startEngineThread } from './engineThread';
 import { PostgresStore } from '../engine/persistence/postgresStore';
+import { startEngineThread } from './engineThread';
 import { AesGcmPayloadCodec } from '../temporal/payloadCodec';
 import { loadPayloadKeys } from '../temporal/payloadKeys';
 import { createWorker, payloadConverterPath } from '../worker/createWorker';
@@ -178,7 +178,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
           logger.fatal({ error: message }, 'engine thread stopped; stopping');
           process.kill(process.pid, 'SIGTERM');
         },
-      }).catch((error: Error) => {
+      }).catch((error: Error & { stage?: string }) => {
+        if (error.stage !== 'listen') throw error;
         throw new Error(`ENGINE_PORT: the engine cannot listen on port ${config.ENGINE_PORT} (${error.message}); is another instance running? Set ENGINE_PORT=0 for any free port`);
       });
       stops.push(async () => {

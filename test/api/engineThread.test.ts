@@ -5,13 +5,14 @@
  * on the main thread, so the two together are refused at start, naming the variable.
  */
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../../api/config';
 import { demoTokens } from '../../db/seed/demo';
 import { kaifengUnits } from '../../db/seed/kaifengUnits';
-import { startScript, type StartedScript } from '../support/startScript';
+import { runScript, startScript, tsNodeArgv, type StartedScript } from '../support/startScript';
 
 let dataDir: string;
 let service: StartedScript | undefined;
@@ -70,4 +71,19 @@ test('a work order is created and signed through the engine in its own thread; C
   expect(order.every((i) => i >= 0)).toBe(true);
   expect([...order].sort((a, b) => a - b)).toEqual(order);
   expect(out + s.stderr()).not.toMatch(/engine error|engine thread stopped|FATAL/);
+});
+
+test('an engine port already taken stops the start with an ENGINE_PORT message', async () => {
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  const port = (taken.address() as { port: number }).port;
+  try {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'hotline-engine-thread-port-'));
+    const run = await runScript(tsNodeArgv('scripts/start.ts'), { DATA_DIR: dir, PORT: '0', ENGINE_PORT: String(port), ENGINE_THREAD: '1', LOG_LEVEL: 'warn' });
+    await rm(dir, { recursive: true, force: true });
+    expect(run.code).not.toBe(0);
+    expect(run.stderr + run.stdout).toContain(`ENGINE_PORT: the engine cannot listen on port ${port}`);
+  } finally {
+    taken.close();
+  }
 });
