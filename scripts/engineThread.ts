@@ -9,6 +9,8 @@
  * engine on the main thread (api/config.ts refuses both together).
  */
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { startEngine } from '../engine';
+import { PostgresStore } from '../engine/persistence/postgresStore';
 
 /** What the main thread gives the thread. */
 interface EngineThreadData {
@@ -68,8 +70,7 @@ export async function startEngineThread(options: {
       if (m.type === 'ready') {
         listening = true;
         resolve(m.address);
-      }
-      else if (m.type === 'failed') reject(Object.assign(new Error(m.message), { stage: m.stage }));
+      } else if (m.type === 'failed') reject(Object.assign(new Error(m.message), { stage: m.stage }));
       else if (m.type === 'error') options.logger.error({ where: m.where, err: m.message }, 'engine error');
       else if (m.type === 'fatal') options.onFatal(m.message);
       else if (m.type === 'stopped') onStopped?.();
@@ -102,9 +103,6 @@ export async function startEngineThread(options: {
 
 /** In the thread: open the store, start the engine, answer `stop`. */
 async function runEngine(data: EngineThreadData): Promise<void> {
-  // Imported here: the main thread that only launches the thread does not load the engine.
-  const { startEngine } = await import('../engine');
-  const { PostgresStore } = await import('../engine/persistence/postgresStore');
   const tell = (m: EngineThreadMessage) => parentPort!.postMessage(m);
   let store;
   try {

@@ -95,6 +95,11 @@ async function sandboxStart(pool: Pool, configured: string | undefined): Promise
   return last && last.getTime() > start.getTime() ? last : start;
 }
 
+/** The start's error when the in-process engine cannot listen (its port is taken). */
+function enginePortError(port: number, error: Error): Error {
+  return new Error(`ENGINE_PORT: the engine cannot listen on port ${port} (${error.message}); is another instance running? Set ENGINE_PORT=0 for any free port`);
+}
+
 /**
  * Starts the service.
  *
@@ -180,7 +185,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         },
       }).catch((error: Error & { stage?: string }) => {
         if (error.stage !== 'listen') throw error;
-        throw new Error(`ENGINE_PORT: the engine cannot listen on port ${config.ENGINE_PORT} (${error.message}); is another instance running? Set ENGINE_PORT=0 for any free port`);
+        throw enginePortError(config.ENGINE_PORT, error);
       });
       stops.push(async () => {
         await thread.stop();
@@ -210,7 +215,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         store,
         onError: (where, error) => logger.error({ err: error, where }, 'engine error'),
       }).catch((error: Error) => {
-        throw new Error(`ENGINE_PORT: the engine cannot listen on port ${config.ENGINE_PORT} (${error.message}); is another instance running? Set ENGINE_PORT=0 for any free port`);
+        throw enginePortError(config.ENGINE_PORT, error);
       });
       const running = engine;
       stops.push(async () => {
