@@ -28,10 +28,11 @@ export const configSchema = z
     /** Port of the in-process engine (0: any free port). */
     ENGINE_PORT: z.coerce.number().int().min(0).max(65535).default(7233),
     /**
-     * The in-process engine in a thread of its own (scripts/engineThread.ts): the main thread
-     * keeps the API, the worker's Node side and the activities (issue 9). Real clock only.
+     * The in-process engine in a thread of its own (scripts/engineThread.ts), the default: the
+     * main thread keeps the API, the worker's Node side and the activities (issue 9). `0` keeps
+     * the engine on the main thread. Absent: on, unless TEMPORAL_ADDRESS names a cluster.
      */
-    ENGINE_THREAD: flag.default(false),
+    ENGINE_THREAD: flag.optional(),
     /** Sandbox: the engine runs a manual clock that POST /admin/clock/advance moves. */
     SANDBOX: flag.default(false),
     /** Where the sandbox clock starts (ISO 8601 with offset); default now. */
@@ -85,10 +86,7 @@ export const configSchema = z
     if (c.SANDBOX && c.TEMPORAL_ADDRESS) {
       ctx.addIssue({ code: 'custom', path: ['SANDBOX'], message: 'sandbox mode needs the in-process engine: unset TEMPORAL_ADDRESS' });
     }
-    if (c.ENGINE_THREAD && c.SANDBOX) {
-      ctx.addIssue({ code: 'custom', path: ['ENGINE_THREAD'], message: "the sandbox's manual clock needs the engine on the main thread: unset ENGINE_THREAD or SANDBOX" });
-    }
-    if (c.ENGINE_THREAD && c.TEMPORAL_ADDRESS) {
+    if (c.ENGINE_THREAD === true && c.TEMPORAL_ADDRESS) {
       ctx.addIssue({ code: 'custom', path: ['ENGINE_THREAD'], message: 'only meaningful with the in-process engine: unset ENGINE_THREAD or TEMPORAL_ADDRESS' });
     }
     if (c.SANDBOX_START && !c.SANDBOX) {

@@ -18,11 +18,20 @@ import { TimeSkipper } from './timers/timeSkipper';
 import { Visibility } from './visibility/visibility';
 
 export type { EngineClock } from './timers/clock';
+export { readSharedClock, sharedClockOffset } from './timers/clock';
 export type { EngineStore } from './persistence/store';
 export type { RunFootprint } from './history/runFootprint';
 
 /** Which clock the engine runs: wall time, SDK-style time skipping, or wall time + a movable offset. */
-export type ClockOption = 'real' | 'skipping' | { kind: 'manual'; startAt?: Date };
+export type ClockOption =
+  | 'real'
+  | 'skipping'
+  | {
+      kind: 'manual';
+      startAt?: Date;
+      /** Publish the offset here, for another thread to tell the time ({@link readSharedClock}). */
+      sharedOffset?: SharedArrayBuffer;
+    };
 
 /** A running engine. */
 export interface EngineHandle {
@@ -118,7 +127,7 @@ export interface EngineOptions {
 export async function startEngine(options: EngineOptions = {}): Promise<EngineHandle> {
   const clockOpt = options.clock ?? 'real';
   const clock =
-    clockOpt === 'real' ? new OffsetClock('real') : clockOpt === 'skipping' ? new OffsetClock('skipping') : new OffsetClock('manual', clockOpt.startAt?.getTime());
+    clockOpt === 'real' ? new OffsetClock('real') : clockOpt === 'skipping' ? new OffsetClock('skipping') : new OffsetClock('manual', clockOpt.startAt?.getTime(), clockOpt.sharedOffset);
   const timers = new TimerQueue(clock);
   // A lost lock session is handled like a failed write: stop serving (see onStoreFailure).
   let storeFatal: (err: unknown) => void = () => undefined;

@@ -171,13 +171,20 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     // (native UTF-8 coding, workflows/payloadConverter.ts), so the main thread spends less on it.
     const dataConverter = { payloadCodecs: [codec], payloadConverterPath };
 
-    let engine: EngineHandle | undefined;
-    let temporalAddress = config.TEMPORAL_ADDRESS;
-    if (!temporalAddress && config.ENGINE_THREAD) {
+    // The in-process engine's clock (null against a cluster): the sandbox's manual clock is what
+    // the API, the activities and the metrics tell time by.
+    let engineClock: (ClockHandle & { now(): number }) | null = null;
+    // A cluster's address, or the embedded engine's once it listens (below).
+    let temporalAddress = config.TEMPORAL_ADDRESS ?? '';
+    // The project's own engine, in this process (in its own thread or on this one): loopback gRPC.
+    const embedded = !config.TEMPORAL_ADDRESS;
+    const clockOption = embedded && config.SANDBOX ? { kind: 'manual' as const, startAt: await sandboxStart(pool, config.SANDBOX_START) } : ('real' as const);
+    if (embedded && (config.ENGINE_THREAD ?? true)) {
       const thread = await startEngineThread({
         databaseUrl,
         port: config.ENGINE_PORT,
         namespace: config.TEMPORAL_NAMESPACE,
+        clock: clockOption,
         logger,
         onFatal: (message) => {
           logger.fatal({ error: message }, 'engine thread stopped; stopping');
@@ -192,11 +199,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         logger.info('engine stopped');
       });
       temporalAddress = thread.address;
-      logger.info({ address: thread.address, clock: 'real', thread: true }, 'engine running');
-    }
-    // The project's own engine, in this process (on this thread or its own): loopback gRPC.
-    const embedded = !config.TEMPORAL_ADDRESS;
-    if (!temporalAddress) {
+      engineClock = thread.clock;
+      logger.info({ address: thread.address, clock: config.SANDBOX ? 'manual' : 'real', thread: true }, 'engine running');
+    } else if (embedded) {
       // The engine keeps its state in the same database (schema `engine`), so work orders and
       // their timers survive a restart; one engine per database (it refuses a second).
       const store = await PostgresStore.open({
@@ -207,30 +212,30 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         },
       });
       stops.push(() => store.close());
-      const clock = config.SANDBOX ? { kind: 'manual' as const, startAt: await sandboxStart(pool, config.SANDBOX_START) } : ('real' as const);
-      engine = await startEngine({
+      const engine: EngineHandle = await startEngine({
         port: config.ENGINE_PORT,
-        clock,
+        clock: clockOption,
         namespace: config.TEMPORAL_NAMESPACE,
         store,
         onError: (where, error) => logger.error({ err: error, where }, 'engine error'),
       }).catch((error: Error) => {
         throw enginePortError(config.ENGINE_PORT, error);
       });
-      const running = engine;
       stops.push(async () => {
-        await running.stop();
+        await engine.stop();
         logger.info('engine stopped');
       });
       temporalAddress = engine.address;
-      logger.info({ address: engine.address, clock: config.SANDBOX ? 'manual' : 'real' }, 'engine running');
+      engineClock = engine.clock;
+      logger.info({ address: engine.address, clock: config.SANDBOX ? 'manual' : 'real', thread: false }, 'engine running');
     }
+    const now = engineClock ? () => new Date(engineClock!.now()) : () => new Date();
 
     // A cluster may need TLS, mTLS or an API key (Temporal's own env vars); the engine is loopback.
     const connectOptions = embedded ? { address: temporalAddress } : clusterConnectionOptions(temporalAddress);
     // The SDK's logs through our logger, its metrics beside ours (once per process).
     const runtime = await installTemporalRuntime(logger);
-    const metrics = createMetrics({ pool, now: () => (engine ? new Date(engine.clock.now()) : new Date()), sdkMetricsUrl: runtime.sdkMetricsUrl });
+    const metrics = createMetrics({ pool, now, sdkMetricsUrl: runtime.sdkMetricsUrl });
     // The worker and the API start side by side (issue 9: loading the workflow bundle into the
     // worker's thread and connecting the API are independent); the API answers while the worker
     // is still starting, and its /readyz says so. Their stops are pushed in a fixed order below.
@@ -252,7 +257,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         dataConverter,
         // The compiled build (npm run build) ships the workflow code pre-bundled: no webpack at start.
         ...(existsSync(prebuiltWorkflowBundle) ? { workflowBundle: { code: readFileSync(prebuiltWorkflowBundle, 'utf8') } } : {}),
-        activities: createActivities({ pool, logger, ...(engine ? { now: () => new Date(engine!.clock.now()) } : {}) }),
+        activities: createActivities({ pool, logger, ...(engineClock ? { now } : {}) }),
         tuning: workerTuning(config),
       });
       const run = worker.run();
@@ -273,13 +278,12 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       const connection = await Connection.connect(connectOptions);
       apiStops.push(() => connection.close());
       const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter, interceptors: { workflow: [requestIdInterceptor(logger)] } });
-      const clock: ClockHandle | null = engine ? engine.clock : null;
       const tokenCache = new TokenCache(pool, { size: config.TOKEN_CACHE_SIZE, ttlMs: config.TOKEN_CACHE_TTL_MS }, (error) =>
         logger.warn({ error: error.message }, 'token cache not listening for changes: every request reads the database until it is'),
       );
       await tokenCache.start();
       apiStops.push(() => tokenCache.close());
-      const app = createApp({ temporal, pool, clock, tokens: tokenCache, config: { sandbox: config.SANDBOX, bodyLimit: config.BODY_LIMIT, calendarWarnDays: config.CALENDAR_WARN_DAYS, trustProxy: config.TRUST_PROXY }, logger, codec: { codec, corsOrigins: config.CODEC_CORS_ORIGINS }, ops: { localWorker, metrics, namespace: config.TEMPORAL_NAMESPACE } });
+      const app = createApp({ temporal, pool, clock: engineClock, tokens: tokenCache, config: { sandbox: config.SANDBOX, bodyLimit: config.BODY_LIMIT, calendarWarnDays: config.CALENDAR_WARN_DAYS, trustProxy: config.TRUST_PROXY }, logger, codec: { codec, corsOrigins: config.CODEC_CORS_ORIGINS }, ops: { localWorker, metrics, namespace: config.TEMPORAL_NAMESPACE } });
       const server: Server = await new Promise((resolve, reject) => {
         const s = app.listen(config.PORT, config.HOST, (error?: Error) =>
           error ? reject(new Error(`PORT: the API cannot listen on ${config.HOST}:${config.PORT} (${error.message})`)) : resolve(s),
@@ -299,7 +303,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       warmConsoleBundle({ onBundleError: (error) => logger.error({ err: error }, 'cannot bundle the web console; serving its source modules') });
       // Work orders still provisional on a year that is now official (a library update, or an
       // import that could not reach them) learn it now, in the background.
-      void catchUpCalendar({ temporal, pool, now: engine ? new Date(engine.clock.now()) : new Date() })
+      void catchUpCalendar({ temporal, pool, now: now() })
         .then((reports) => {
           for (const [year, r] of Object.entries(reports)) {
             logger.info({ year, updated: r.updated.length, confirmed: r.confirmed.length, failed: r.failed.length }, 'calendar caught up');

@@ -19,13 +19,37 @@ export interface EngineClock {
 
 export type ClockKind = 'real' | 'skipping' | 'manual';
 
+/**
+ * Where a clock's offset is published for other threads to read ({@link readSharedClock}): the
+ * engine in a thread of its own (scripts/engineThread.ts) while the main thread's API and
+ * activities tell the same time. 8 bytes; only the engine's clock writes it.
+ */
+export function sharedClockOffset(): SharedArrayBuffer {
+  return new SharedArrayBuffer(BigInt64Array.BYTES_PER_ELEMENT);
+}
+
+/** The time of a clock whose offset is published in `offset` (whole milliseconds), from any thread. */
+export function readSharedClock(offset: SharedArrayBuffer): () => number {
+  const cell = new BigInt64Array(offset);
+  return () => Date.now() + Number(Atomics.load(cell, 0));
+}
+
 /** A wall clock shifted by an offset that only ever grows. */
 export class OffsetClock implements EngineClock {
   private offset: number;
   private readonly listeners: Array<() => void> = [];
+  private readonly published: BigInt64Array | undefined;
 
-  constructor(readonly kind: ClockKind, startAt?: number) {
-    this.offset = startAt === undefined ? 0 : startAt - Date.now();
+  /** @param shared - publish the offset here at every move ({@link sharedClockOffset}) */
+  constructor(readonly kind: ClockKind, startAt?: number, shared?: SharedArrayBuffer) {
+    // Whole milliseconds, so a reader of the published offset tells exactly this clock's time.
+    this.offset = startAt === undefined ? 0 : Math.round(startAt - Date.now());
+    this.published = shared ? new BigInt64Array(shared) : undefined;
+    this.publish();
+  }
+
+  private publish(): void {
+    if (this.published) Atomics.store(this.published, 0, BigInt(this.offset));
   }
 
   now(): number {
@@ -34,9 +58,10 @@ export class OffsetClock implements EngineClock {
 
   /** Moves the clock to `ms` if that is in the future; listeners re-arm their timers. */
   jumpTo(ms: number): void {
-    const delta = ms - this.now();
+    const delta = Math.ceil(ms - this.now());
     if (delta <= 0) return;
     this.offset += delta;
+    this.publish();
     for (const l of this.listeners) l();
   }
 

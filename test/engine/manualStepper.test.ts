@@ -2,8 +2,9 @@
  * The manual clock's step-through (engine/timers/manualStepper.ts), behind POST
  * /admin/clock/advance: each due timer fires at its own instant, in due order, and the next waits
  * until the work the previous one caused is done; stuck work stops the clock where it is.
+ * A clock that publishes its offset tells another thread the same time (scripts/engineThread.ts).
  */
-import { OffsetClock } from '../../engine/timers/clock';
+import { OffsetClock, readSharedClock, sharedClockOffset } from '../../engine/timers/clock';
 import { stepTo } from '../../engine/timers/manualStepper';
 import { TimerQueue } from '../../engine/timers/timerQueue';
 
@@ -53,4 +54,30 @@ test('work that never finishes (no worker) stops the clock at that instant, unse
   expect(result.now).toBeLessThan(t0 + 2 * HOUR);
   expect(timers.nextDue()).toBe(t0 + 2 * HOUR);
   timers.stop();
+});
+
+test('a clock with a shared offset tells another thread its time, start and every jump alike', async () => {
+  const { Worker } = await import('node:worker_threads');
+  const offset = sharedClockOffset();
+  const clock = new OffsetClock('manual', Date.parse('2027-01-04T09:00:00+08:00'), offset);
+  // A thread that reads the time from the shared offset whenever asked.
+  const reader = new Worker(
+    `const { parentPort, workerData } = require('node:worker_threads');
+     const cell = new BigInt64Array(workerData);
+     parentPort.on('message', () => parentPort.postMessage(Date.now() + Number(Atomics.load(cell, 0))));`,
+    { eval: true, workerData: offset },
+  );
+  const ask = () => new Promise<number>((resolve) => (reader.once('message', resolve), reader.postMessage('now')));
+  try {
+    expect(Math.abs((await ask()) - clock.now())).toBeLessThan(1_000);
+    clock.jumpTo(clock.now() + 50 * HOUR);
+    const there = await ask();
+    expect(there).toBeGreaterThanOrEqual(Date.parse('2027-01-06T11:00:00+08:00'));
+    expect(Math.abs(there - clock.now())).toBeLessThan(1_000);
+    // The reader this module gives (scripts/engineThread.ts's main side) agrees to the millisecond.
+    const read = readSharedClock(offset);
+    expect(Math.abs(read() - clock.now())).toBeLessThanOrEqual(1);
+  } finally {
+    await reader.terminate();
+  }
 });
