@@ -4,7 +4,8 @@
  * Runs the service as `npm start` does (a child process, embedded PostgreSQL, sandbox off) under
  * `node --cpu-prof`, drives creations (`POST /tickets`) and then unit actions (`sign`, then
  * `contact`) through HTTP, and prints for each phase:
- * - CPU per thread of the service (the Node main thread: API, engine, client gRPC, activities;
+ * - CPU per thread of the service (the Node main thread: API, client gRPC, activities, and the
+ *   engine with ENGINE_THREAD=0; `hotline-engine`: the engine's own thread, which names itself;
  *   the SDK's workflow thread — the last-started unnamed thread that works — apart from V8's and
  *   libuv's helper threads, which are also named `node` and which earlier runs counted with it;
  *   the SDK core's Rust threads) and of PostgreSQL's processes, from `/proc`, per operation;
