@@ -172,6 +172,8 @@ function pssByMapping(pid: number): string {
 
 interface ProbeHeap {
   threadId: number;
+  /** `'engine thread'` for the embedded engine's own thread. */
+  role?: string | null;
   script: string | null;
   committedMiB: number;
   usedMiB: number;
@@ -220,7 +222,7 @@ async function memoryBreakdown(pid: number): Promise<void> {
   }
   const heap = (h: ProbeHeap | undefined) =>
     h ? `${f0(h.committedMiB)}/${f0(h.usedMiB)} MiB (old ${f0(h.spaces.old_space?.committedMiB ?? NaN)}/${f0(h.spaces.old_space?.usedMiB ?? NaN)}, code ${f0(h.spaces.code_space?.committedMiB ?? NaN)}, large ${f0(h.spaces.large_object_space?.committedMiB ?? NaN)}; contexts ${h.nativeContexts}, detached ${h.detachedContexts})` : '—';
-  const name = (h: ProbeHeap) => (h.script ? path.basename(h.script) : `thread ${h.threadId}`);
+  const name = (h: ProbeHeap) => h.role ?? (h.script ? path.basename(h.script) : `thread ${h.threadId}`);
   const u = line.main.memoryUsage;
   print(`  main thread V8 heap committed/used: ${heap(line.main.before)} → after a full GC ${heap(line.main.afterGc)}; external ${f0(u.externalMiB)} MiB (array buffers ${f0(u.arrayBuffersMiB)})`);
   for (const t of line.threads) print(`  ${name(t.before)} V8 heap committed/used: ${heap(t.before)} → after a full GC ${heap(t.afterGc)}`);

@@ -13,7 +13,7 @@
  */
 'use strict';
 const v8 = require('node:v8');
-const { BroadcastChannel, isMainThread, threadId } = require('node:worker_threads');
+const { BroadcastChannel, isMainThread, threadId, workerData } = require('node:worker_threads');
 
 const CHANNEL = 'hotline-bench-memory-probe';
 const mib = (n) => Math.round((n / 2 ** 20) * 10) / 10;
@@ -25,6 +25,8 @@ function heapOfThisThread() {
   for (const s of v8.getHeapSpaceStatistics()) spaces[s.space_name] = { committedMiB: mib(s.physical_space_size), usedMiB: mib(s.space_used_size) };
   return {
     threadId,
+    // The embedded engine's own thread (scripts/engineThread.ts) says what it is.
+    role: workerData && workerData.kind === 'hotline-engine-thread' ? 'engine thread' : null,
     script: (require.main && require.main.filename) || null,
     committedMiB: mib(h.total_physical_size),
     usedMiB: mib(h.used_heap_size),
