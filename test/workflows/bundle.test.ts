@@ -50,3 +50,36 @@ test('the workflow imports only the workflow-safe domain and workflow modules', 
     'workflows/workOrder.ts',
   ]);
 });
+
+test('a new workflow runs none of the bundle’s modules again: they are loaded once per thread and shared (workflows/preload.ts)', async () => {
+  // The SDK's reusable context, as the worker's workflow thread runs it (@temporalio/worker 1.24).
+  const { ReusableVMWorkflowCreator } = require('@temporalio/worker/lib/workflow/reusable-vm') as {
+    ReusableVMWorkflowCreator: {
+      create(bundle: { code: string; sourceMap: string }, timeoutMs: number, activities: Set<string>): Promise<{
+        context: { __TEMPORAL_ACTIVATOR__?: { moduleCache: Map<string, unknown> } };
+        createWorkflow(options: object): Promise<{ dispose(): Promise<void> }>;
+        destroy(): Promise<void>;
+      }>;
+    };
+  };
+  const creator = await ReusableVMWorkflowCreator.create({ code, sourceMap: JSON.stringify({ version: 3, sources: [], names: [], mappings: '' }) }, 5_000, new Set());
+  const workflows: { dispose(): Promise<void> }[] = [];
+  try {
+    const started = new Date('2027-01-04T01:00:00Z');
+    const options = (runId: string) => ({
+      info: { workflowId: `wo-${runId}`, runId, firstExecutionRunId: runId, workflowType: 'workOrderWorkflow', taskQueue: 'work-orders', namespace: 'default', attempt: 1, historyLength: 1, historySize: 0, continueAsNewSuggested: false, startTime: started, runStartTime: started, searchAttributes: {}, typedSearchAttributes: [], memo: {}, unsafe: { isReplaying: false, now: Date.now }, priority: {} },
+      randomnessSeed: [1, 2],
+      now: started.getTime(),
+      showStackTraceSources: false,
+    });
+    for (const runId of ['run-1', 'run-2']) {
+      workflows.push(await creator.createWorkflow(options(runId)));
+      // What this workflow loaded for itself: only the SDK's empty failure-converter placeholder.
+      const own = [...(creator.context.__TEMPORAL_ACTIVATOR__?.moduleCache.keys() ?? [])];
+      expect(own.filter((id) => /\.(ts|js)$/.test(id))).toEqual([]);
+    }
+  } finally {
+    for (const w of workflows) await w.dispose();
+    await creator.destroy();
+  }
+});
