@@ -11,8 +11,15 @@ const positive = (fallback: number) => z.coerce.number().int().min(1).max(1_000_
 
 /** The environment variables of the worker's tuning, with their defaults. */
 export const workerTuningShape = {
-  /** Workflows kept in the worker's cache (sticky); the rest replay their history on their next task. */
-  WORKER_MAX_CACHED_WORKFLOWS: positive(1000),
+  /**
+   * Workflows kept in the worker's cache (sticky); the rest replay their history on their next
+   * task, at about twice the CPU of a cached one. ≈ 120 KiB each over the whole process (workflow
+   * thread ≈ 40 KiB since the workflow code is shared, workflows/preload.ts; the SDK's main-thread
+   * and Rust state the rest). At 100 000 open, after a restart that replayed 8 472 of them, the
+   * whole service was at 1.61 GiB (PSS) with 2 000 and 1.84 GiB with 3 000: 2 000 keeps a margin
+   * under the 2 GiB budget for longer histories (README, Scale).
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: positive(2000),
   /** Workflow tasks processed at once (the SDK's default is 40). */
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: positive(40),
   /** Activities run at once (they share the database pool): webhook deliveries. */
@@ -23,9 +30,9 @@ export const workerTuningShape = {
   WORKER_WORKFLOW_THREADS: positive(1),
   /**
    * Old-generation heap limit of each workflow thread in MiB (`resourceLimits.maxOldGenerationSizeMb`).
-   * `auto` (default): 128 + ¼ MiB per cached workflow (378 MiB with the default cache of 1 000),
-   * ≈ 2.5 × the live heap measured with a full cache (≈ 95 KiB per cached workflow plus ≈ 35 MiB,
-   * issue 9); 0: V8's own, which lets the heap grow to ≈ 0.5 GiB of mostly garbage before it
+   * `auto` (default): 128 MiB + 1 MiB per 12 cached workflows (295 MiB with the default cache of
+   * 2 000), ≈ 2.5 × the live heap measured with a full cache (≈ 40 KiB per cached workflow plus
+   * ≈ 35 MiB, issue 9); 0: V8's own, which lets the heap grow to ≈ 0.5 GiB of mostly garbage before it
    * collects. Above the limit the thread, and with it the worker, stops (out of memory): keep it
    * well above the live heap of a full cache (the memory probe of bench:capacity shows it).
    */
@@ -77,12 +84,13 @@ export interface WorkerTuning {
 }
 
 /**
- * The workflow thread's heap limit for a cache size: a cached workflow's live heap was ≈ 95 KiB
- * and the thread's own ≈ 35 MiB (bench:capacity, 2026-12-03), so ¼ MiB each plus 128 MiB leaves
- * room for replays and the garbage between collections.
+ * The workflow thread's heap limit for a cache size: a cached workflow's live heap is ≈ 40 KiB
+ * since the workflow code is shared (≈ 95 KiB before, workflows/preload.ts) and the thread's own
+ * ≈ 35 MiB (bench:capacity, 2026-12-04), so 1 MiB per 12 plus 128 MiB leaves room for replays
+ * and the garbage between collections.
  */
 export function autoWorkflowThreadHeapMb(maxCachedWorkflows: number): number {
-  return 128 + Math.ceil(maxCachedWorkflows / 4);
+  return 128 + Math.ceil(maxCachedWorkflows / 12);
 }
 
 /** The tuning from parsed environment variables. */

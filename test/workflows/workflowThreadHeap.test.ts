@@ -40,9 +40,9 @@ function limitsOf(file: string): Promise<workerThreads.ResourceLimits> {
 
 test('the setting defaults to a limit sized from the cache, 0 leaves V8\'s own, and takes whole MiB', () => {
   const schema = z.object(workerTuningShape);
-  expect(workerTuning(schema.parse({})).workflowThreadHeapMb).toBe(378);
-  expect(workerTuning(schema.parse({ WORKER_MAX_CACHED_WORKFLOWS: '4000' })).workflowThreadHeapMb).toBe(1128);
-  expect(workerTuning(schema.parse({ WORKER_WORKFLOW_THREAD_HEAP_MB: 'auto', WORKER_MAX_CACHED_WORKFLOWS: '100' })).workflowThreadHeapMb).toBe(153);
+  expect(workerTuning(schema.parse({})).workflowThreadHeapMb).toBe(295);
+  expect(workerTuning(schema.parse({ WORKER_MAX_CACHED_WORKFLOWS: '4000' })).workflowThreadHeapMb).toBe(462);
+  expect(workerTuning(schema.parse({ WORKER_WORKFLOW_THREAD_HEAP_MB: 'auto', WORKER_MAX_CACHED_WORKFLOWS: '100' })).workflowThreadHeapMb).toBe(137);
   expect(workerTuning(schema.parse({ WORKER_WORKFLOW_THREAD_HEAP_MB: '0' })).workflowThreadHeapMb).toBeUndefined();
   expect(workerTuning(schema.parse({ WORKER_WORKFLOW_THREAD_HEAP_MB: '384' })).workflowThreadHeapMb).toBe(384);
   expect(schema.safeParse({ WORKER_WORKFLOW_THREAD_HEAP_MB: '-1' }).success).toBe(false);
