@@ -14,6 +14,7 @@ import { writeFileSync } from 'node:fs';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { readSharedClock, sharedClockOffset, startEngine, type ClockOption } from '../engine';
 import { PostgresStore } from '../engine/persistence/postgresStore';
+import type { StepResult } from '../engine/timers/manualStepper';
 
 /** What the main thread gives the thread. */
 interface EngineThreadData {
@@ -27,13 +28,6 @@ interface EngineThreadData {
 
 /** What the main thread asks of the thread. */
 type EngineThreadRequest = 'stop' | { type: 'advanceTo'; id: number; ms: number; settleTimeoutMs?: number };
-
-/** What {@link EngineThreadHandle.clock}'s `advanceTo` answers (engine/timers/manualStepper.ts). */
-interface StepResult {
-  now: number;
-  steps: number;
-  settled: boolean;
-}
 
 /** What the thread tells the main thread. */
 type EngineThreadMessage =
