@@ -179,8 +179,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     // The project's own engine, in this process (in its own thread or on this one): loopback gRPC.
     const embedded = !config.TEMPORAL_ADDRESS;
     const clockOption = embedded && config.SANDBOX ? { kind: 'manual' as const, startAt: await sandboxStart(pool, config.SANDBOX_START) } : ('real' as const);
-    if (embedded && (config.ENGINE_THREAD ?? true)) {
-      const thread = await startEngineThread({
+    /** The embedded engine in a thread of its own (the default, scripts/engineThread.ts). */
+    const startInThread = () =>
+      startEngineThread({
         databaseUrl,
         port: config.ENGINE_PORT,
         namespace: config.TEMPORAL_NAMESPACE,
@@ -194,14 +195,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         if (error.stage !== 'listen') throw error;
         throw enginePortError(config.ENGINE_PORT, error);
       });
-      stops.push(async () => {
-        await thread.stop();
-        logger.info('engine stopped');
-      });
-      temporalAddress = thread.address;
-      engineClock = thread.clock;
-      logger.info({ address: thread.address, clock: config.SANDBOX ? 'manual' : 'real', thread: true }, 'engine running');
-    } else if (embedded) {
+    /** The embedded engine on this thread (ENGINE_THREAD=0). */
+    const startHere = async (): Promise<EngineHandle> => {
       // The engine keeps its state in the same database (schema `engine`), so work orders and
       // their timers survive a restart; one engine per database (it refuses a second).
       const store = await PostgresStore.open({
@@ -212,7 +207,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         },
       });
       stops.push(() => store.close());
-      const engine: EngineHandle = await startEngine({
+      return startEngine({
         port: config.ENGINE_PORT,
         clock: clockOption,
         namespace: config.TEMPORAL_NAMESPACE,
@@ -221,13 +216,17 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       }).catch((error: Error) => {
         throw enginePortError(config.ENGINE_PORT, error);
       });
+    };
+    if (embedded) {
+      const inThread = config.ENGINE_THREAD ?? true;
+      const engine = inThread ? await startInThread() : await startHere();
       stops.push(async () => {
         await engine.stop();
         logger.info('engine stopped');
       });
       temporalAddress = engine.address;
       engineClock = engine.clock;
-      logger.info({ address: engine.address, clock: config.SANDBOX ? 'manual' : 'real', thread: false }, 'engine running');
+      logger.info({ address: engine.address, clock: config.SANDBOX ? 'manual' : 'real', thread: inThread }, 'engine running');
     }
     const now = engineClock ? () => new Date(engineClock!.now()) : () => new Date();
 
