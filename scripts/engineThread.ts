@@ -12,7 +12,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { readSharedClock, sharedClockOffset, startEngine, type ClockOption } from '../engine';
+import { readSharedClock, sharedClockOffset, startEngine, type ClockOption, type EngineClock } from '../engine';
 import { PostgresStore } from '../engine/persistence/postgresStore';
 import type { StepResult } from '../engine/timers/manualStepper';
 
@@ -27,7 +27,7 @@ interface EngineThreadData {
 }
 
 /** What the main thread asks of the thread. */
-type EngineThreadRequest = 'stop' | { type: 'advanceTo'; id: number; ms: number; settleTimeoutMs?: number };
+type EngineThreadRequest = 'stop' | { type: 'advanceTo'; id: number; ms: number; options?: { settleTimeoutMs?: number } };
 
 /** What the thread tells the main thread. */
 type EngineThreadMessage =
@@ -46,10 +46,7 @@ export interface EngineThreadHandle {
   /** `host:port` of the engine's gRPC frontend. */
   address: string;
   /** The engine's clock, read here; `advanceTo` only with the manual clock. */
-  clock: {
-    now(): number;
-    advanceTo?(ms: number, options?: { settleTimeoutMs?: number }): Promise<StepResult>;
-  };
+  clock: Pick<EngineClock, 'now' | 'advanceTo'>;
   /** Stops the engine, releases its database lock, and ends the thread. */
   stop(): Promise<void>;
 }
@@ -125,12 +122,12 @@ export async function startEngineThread(options: {
     });
   });
   const now = manual ? readSharedClock(manual.offset) : () => Date.now();
-  const advanceTo = (ms: number, o?: { settleTimeoutMs?: number }) =>
+  const advanceTo = (ms: number, options?: { settleTimeoutMs?: number }) =>
     new Promise<StepResult>((resolve, reject) => {
       if (exited) return reject(new Error('engine thread has stopped'));
       const id = nextStep++;
       stepping.set(id, { resolve, reject });
-      const request: EngineThreadRequest = { type: 'advanceTo', id, ms, ...(o?.settleTimeoutMs !== undefined ? { settleTimeoutMs: o.settleTimeoutMs } : {}) };
+      const request: EngineThreadRequest = { type: 'advanceTo', id, ms, options };
       thread.postMessage(request);
     });
   return {
@@ -182,7 +179,7 @@ async function runEngine(data: EngineThreadData): Promise<void> {
   parentPort!.on('message', (m: EngineThreadRequest) => {
     if (m !== 'stop') {
       if (m.type !== 'advanceTo') return;
-      const step = engine.clock.advanceTo?.(m.ms, m.settleTimeoutMs !== undefined ? { settleTimeoutMs: m.settleTimeoutMs } : undefined);
+      const step = engine.clock.advanceTo?.(m.ms, m.options);
       if (!step) return tell({ type: 'advanced', id: m.id, error: 'the engine runs the real clock' });
       step.then(
         (result) => tell({ type: 'advanced', id: m.id, result }),

@@ -14,7 +14,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { Pool } from 'pg';
 import { createActivities } from '../activities';
-import { createApp, type ClockHandle } from '../api/app';
+import { createApp } from '../api/app';
 import { TokenCache } from '../api/http/tokenCache';
 import type { Config } from '../api/config';
 import { catchUpCalendar } from '../api/calendar/propagate';
@@ -27,7 +27,7 @@ import { migrate } from '../db/migrate';
 import { trackConnections } from '../db/poolShutdown';
 import { DemoPasswords, DemoTokens, demoPasswords, demoTokens, seedDemo, seedDemoPasswords } from '../db/seed/demo';
 import { hasActiveAdmin } from '../db/firstAdmin';
-import { startEngine, type EngineHandle } from '../engine';
+import { startEngine, type EngineClock, type EngineHandle } from '../engine';
 import { PostgresStore } from '../engine/persistence/postgresStore';
 import { startEngineThread } from './engineThread';
 import { AesGcmPayloadCodec } from '../temporal/payloadCodec';
@@ -173,7 +173,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
 
     // The in-process engine's clock (null against a cluster): the sandbox's manual clock is what
     // the API, the activities and the metrics tell time by.
-    let engineClock: (ClockHandle & { now(): number }) | null = null;
+    let engineClock: Pick<EngineClock, 'now' | 'advanceTo'> | null = null;
     // A cluster's address, or the embedded engine's once it listens (below).
     let temporalAddress = config.TEMPORAL_ADDRESS ?? '';
     // The project's own engine, in this process (in its own thread or on this one): loopback gRPC.
