@@ -139,7 +139,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     }
     const applied = await migrate(databaseUrl);
     logger.info({ database: redactUrl(databaseUrl), applied }, 'database migrated');
-    const pool = new Pool({ connectionString: databaseUrl, max: 20 });
+    const pool = new Pool({ connectionString: databaseUrl, max: 20, application_name: 'hotline' });
     // An idle client losing its connection is not fatal: the pool replaces it.
     pool.on('error', (error: Error & { code?: string }) =>
       logger.warn({ code: error.code, error: error.message }, 'idle database connection lost'),

@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   const config = parsed.data;
   // The read-model tables must exist before the first activity; several processes may migrate at once.
   await migrate(config.DATABASE_URL);
-  const pool = new Pool({ connectionString: config.DATABASE_URL, max: 10 });
+  const pool = new Pool({ connectionString: config.DATABASE_URL, max: 10, application_name: 'hotline-worker' });
   const connection = await NativeConnection.connect(clusterConnectionOptions(config.TEMPORAL_ADDRESS));
   const keys = await loadPayloadKeys({ keys: config.PAYLOAD_KEYS, file: config.PAYLOAD_KEY_FILE, defaultFile: config.PAYLOAD_KEY_FILE ?? '' });
   const worker = await createWorker({
