@@ -139,11 +139,17 @@ export async function runBurst(ctx: BurstContext, p: PreparedBurst, maxSeconds =
   const until = t0 + maxSeconds * 1000;
   // A cheap count first (the full check over every id, every 50 ms, was a good part of
   // PostgreSQL's CPU in the burst's own profile); the outbox writes all four in one transaction.
-  const gate = 'SELECT count(*) AS n FROM supervision_records WHERE opened_at >= $1';
+  // The gate counts work orders, not records: a work order with a co-unit opens two, and a
+  // gate on records passed half-way, after which the full check ran every poll (2.2 ms of
+  // PostgreSQL's CPU per work order in a 4 000 burst, 2026-12-04, as much as the engine's
+  // writes). It reads the index of open 督办 records (a burst's are all open), every 50 ms or 1 %
+  // of the time so far, whichever is longer.
+  const gate = 'SELECT count(DISTINCT work_order_id) AS n FROM supervision_records WHERE opened_at >= $1 AND closed_at IS NULL';
+  const pause = () => sleep(Math.max(50, (performance.now() - t0) / 100));
   while (performance.now() < until) {
     const opened = Number((await ctx.pool.query<{ n: string }>(gate, [new Date(p.first)])).rows[0].n);
     if (opened < n) {
-      await sleep(50);
+      await pause();
       continue;
     }
     last = (await ctx.pool.query(check, [p.ids, new Date(p.first)])).rows[0];
@@ -151,7 +157,7 @@ export async function runBurst(ctx: BurstContext, p: PreparedBurst, maxSeconds =
       elapsed = performance.now() - t0;
       break;
     }
-    await sleep(50);
+    await pause();
   }
   if (!Number.isFinite(elapsed)) last = (await ctx.pool.query(check, [p.ids, new Date(p.first)])).rows[0];
   await moving.catch(() => undefined);

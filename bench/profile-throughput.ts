@@ -56,6 +56,39 @@ const warmupCount = option('warmup', 40);
 const TICK = 100; // USER_HZ on Linux
 const unitIds = kaifengUnits.filter((u) => u.id !== 'kf-000').map((u) => u.id);
 
+/**
+ * What a PostgreSQL process does: the client a backend serves (its `application_name`, read from
+ * `pg_stat_activity` by {@link readPostgresClients}) or the background process its title names
+ * (checkpointer, walwriter, autovacuum worker, ...).
+ */
+let postgresClients = new Map<number, string>();
+function postgresRole(pid: number): string {
+  const client = postgresClients.get(pid);
+  if (client !== undefined) return `backend of ${client || '(unnamed client)'}`;
+  try {
+    const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+    const role = /^postgres: (?:[^ ]+: )?(checkpointer|background writer|walwriter|autovacuum launcher|autovacuum worker|stats collector|logical replication launcher|archiver)/.exec(title);
+    return role ? role[1] : title.startsWith('postgres: ') ? 'other backends' : 'postmaster';
+  } catch {
+    return 'other backends';
+  }
+}
+
+/** Backends' clients by pid (the engine's pools name themselves; the activities' and API's pool do not). */
+async function readPostgresClients(databaseUrl: string): Promise<void> {
+  const pool = new Pool({ connectionString: databaseUrl, max: 1 });
+  try {
+    const { rows } = await pool.query<{ pid: number; name: string; me: boolean }>(
+      `SELECT pid, application_name AS name, pid = pg_backend_pid() AS me FROM pg_stat_activity WHERE backend_type = 'client backend'`,
+    );
+    postgresClients = new Map(rows.filter((r) => !r.me).map((r) => [r.pid, r.name.replace(/ pid [0-9]+ on .*$/, '')]));
+  } catch {
+    // the figures stay unsplit
+  } finally {
+    await pool.end();
+  }
+}
+
 /** CPU seconds per thread name of the service process, and of the rest of its tree (PostgreSQL). */
 function cpuSnapshot(root: number): Map<string, number> {
   const out = new Map<string, number>();
@@ -71,7 +104,7 @@ function cpuSnapshot(root: number): Map<string, number> {
     try {
       const own = stat(`/proc/${pid}/stat`);
       if (own.name.startsWith('postgres') || own.name.startsWith('pg_')) {
-        add('postgres (all processes)', own.cpu);
+        add(`postgres: ${postgresRole(pid)}`, own.cpu);
         continue;
       }
       let live = 0;
@@ -118,7 +151,10 @@ interface Phase {
   load: LoadResult;
 }
 
+let serviceDatabaseUrl: string | undefined;
+
 async function phase(name: string, root: number, ops: number, run: () => Promise<LoadResult>): Promise<Phase> {
+  if (serviceDatabaseUrl) await readPostgresClients(serviceDatabaseUrl);
   const before = cpuSnapshot(root);
   const from = monotonicMicros();
   const load = await run();
@@ -201,10 +237,11 @@ async function main(): Promise<void> {
   let limits = '';
   try {
     await service.start();
+    serviceDatabaseUrl = service.databaseUrl();
     const tokens = demoTokens(service.demoSecret());
     if (burstSize > 0) {
       const http = new Http(service.url, 64);
-      const pool = new Pool({ connectionString: service.databaseUrl(), max: 8 });
+      const pool = new Pool({ connectionString: service.databaseUrl(), max: 8, application_name: 'bench' });
       try {
         const ctx = { http, pool, temporalAddress: service.temporalAddress, adminToken: tokens.admin, unitIds };
         const pgRate = await postgresCommitRate(service.databaseUrl(), 32, limitSeconds);
