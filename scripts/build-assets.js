@@ -10,7 +10,7 @@ const path = require('node:path');
 const root = path.resolve(__dirname, '..');
 const dist = path.join(root, 'dist');
 
-for (const asset of ['db/migrations', 'db/migrate-runner.mjs', 'db/embedded/postgres-server.mjs', 'engine/bin', 'console', 'worker/workflowThreadWithoutWatchdog.js', 'worker/workflowThreadWithoutStackTraces.js']) {
+for (const asset of ['db/migrations', 'db/migrate-runner.mjs', 'db/embedded/postgres-server.mjs', 'engine/bin', 'console', 'worker/workflowThreadWithoutWatchdog.js', 'worker/workflowThreadActivationWatchdog.js', 'worker/workflowThreadWithoutStackTraces.js']) {
   const from = path.join(root, asset);
   if (fs.existsSync(from)) fs.cpSync(from, path.join(dist, asset), { recursive: true });
 }

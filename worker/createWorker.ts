@@ -29,6 +29,9 @@ export const preloadModules = [require.resolve('../workflows/preload')];
 /** Required into the workflow thread when deadlock detection is off (plain JS: the thread has no ts-node). */
 export const workflowThreadWithoutWatchdog = path.join(__dirname, 'workflowThreadWithoutWatchdog.js');
 
+/** Required into the workflow thread for one deadlock watchdog per activation (WORKER_DEADLOCK_DETECTION=on). */
+export const workflowThreadActivationWatchdog = path.join(__dirname, 'workflowThreadActivationWatchdog.js');
+
 /** Required into the workflow thread when stack traces are off (WORKER_STACK_TRACES; plain JS as above). */
 export const workflowThreadWithoutStackTraces = path.join(__dirname, 'workflowThreadWithoutStackTraces.js');
 
@@ -102,7 +105,8 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
       : {}),
   });
   const preloads = [
-    ...(tuning && !tuning.deadlockDetection ? [workflowThreadWithoutWatchdog] : []),
+    ...(tuning?.deadlockDetection === 'off' ? [workflowThreadWithoutWatchdog] : []),
+    ...(tuning?.deadlockDetection === 'activation' ? [workflowThreadActivationWatchdog] : []),
     ...(tuning && !tuning.stackTraces ? [workflowThreadWithoutStackTraces] : []),
   ];
   const limits = tuning?.workflowThreadHeapMb ? { maxOldGenerationSizeMb: tuning.workflowThreadHeapMb } : undefined;

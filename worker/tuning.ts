@@ -38,15 +38,19 @@ export const workerTuningShape = {
    */
   WORKER_WORKFLOW_THREAD_HEAP_MB: z.union([z.literal('auto'), z.coerce.number().int().min(0).max(65_536)]).default('auto'),
   /**
-   * `on`: the SDK's deadlock detection — every call into the workflow sandbox runs with a 5 s
-   * `vm` timeout, for which Node starts and joins a watchdog thread per call (several per
-   * workflow task). `off` drops that timeout in the workflow thread
-   * (worker/workflowThreadWithoutWatchdog.js): measured 2–4 ms of CPU less per creation or
-   * action (README, Scale), but workflow code stuck in an endless loop then hangs every
-   * workflow of this worker instead of failing its own task after 5 s. Keep `on` unless the
-   * CPU matters more than that safety net.
+   * Deadlock detection: a call into workflow code that runs over the SDK's
+   * `isolateExecutionTimeout` (5 s) fails that workflow task instead of hanging the thread, and
+   * with it every workflow of the worker. Node gives each timed `vm` call a watchdog thread of
+   * its own, started and joined per call (≈ 50 µs of CPU each, more on a loaded machine).
+   * - `on` (default): one watchdog per activation, around all of its calls into the sandbox
+   *   (worker/workflowThreadActivationWatchdog.js); the same timeout, the same failure.
+   * - `per-call`: the SDK's own, one watchdog per call (3–5 per activation): a deadline burst
+   *   whose work orders replay after cache evictions spent over half of the workflow thread's
+   *   CPU on them (issue 9).
+   * - `off`: no timeout (worker/workflowThreadWithoutWatchdog.js): workflow code stuck in an
+   *   endless loop hangs every workflow of this worker.
    */
-  WORKER_DEADLOCK_DETECTION: z.enum(['on', 'off']).default('on'),
+  WORKER_DEADLOCK_DETECTION: z.enum(['on', 'per-call', 'off']).default('on'),
   /**
    * `on`: the SDK records a stack trace for every promise a workflow creates (a V8 promise hook),
    * so the `__stack_trace` query (`temporal workflow stack`, the Web UI's call stack) shows where
@@ -75,8 +79,11 @@ export interface WorkerTuning {
   workflowThreadPoolSize: number;
   /** Old-generation heap limit of each workflow thread in MiB; absent: V8's own (WORKER_WORKFLOW_THREAD_HEAP_MB). */
   workflowThreadHeapMb?: number;
-  /** False: no `vm` timeout (and no watchdog thread) per call into the workflow sandbox (WORKER_DEADLOCK_DETECTION). */
-  deadlockDetection: boolean;
+  /**
+   * How calls into the workflow sandbox are timed (WORKER_DEADLOCK_DETECTION): one watchdog per
+   * `activation`, the SDK's one per `call`, or `off`.
+   */
+  deadlockDetection: 'activation' | 'call' | 'off';
   /** False: the SDK's per-promise stack traces (the `__stack_trace` query) are not recorded (WORKER_STACK_TRACES). */
   stackTraces: boolean;
   /** Absent: bundle at every start. */
@@ -103,7 +110,7 @@ export function workerTuning(env: WorkerTuningEnv): WorkerTuning {
     maxConcurrentLocalActivityExecutions: env.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
     workflowThreadPoolSize: env.WORKER_WORKFLOW_THREADS,
     ...(heapMb > 0 ? { workflowThreadHeapMb: heapMb } : {}),
-    deadlockDetection: env.WORKER_DEADLOCK_DETECTION === 'on',
+    deadlockDetection: ({ on: 'activation', 'per-call': 'call', off: 'off' } as const)[env.WORKER_DEADLOCK_DETECTION],
     stackTraces: env.WORKER_STACK_TRACES === 'on',
     ...(env.WORKFLOW_BUNDLE_CACHE === 'off' ? {} : { bundleCacheDir: env.WORKFLOW_BUNDLE_CACHE }),
   };

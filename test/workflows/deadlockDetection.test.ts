@@ -1,14 +1,20 @@
 /**
- * WORKER_DEADLOCK_DETECTION=off (worker/tuning.ts): the workflow thread calls into the sandbox
- * without the `vm` timeout (so without Node's watchdog thread per call), and only that thread.
- * On (the default) nothing changes. A work order still runs end to end with it off.
+ * WORKER_DEADLOCK_DETECTION (worker/tuning.ts).
+ * - `off`: the workflow thread calls into the sandbox without the `vm` timeout (so without Node's
+ *   watchdog thread per call), and only that thread. A work order still runs end to end.
+ * - `on` (default): one watchdog per activation (worker/workflowThreadActivationWatchdog.js): a
+ *   workflow stuck in an endless loop, in a handler or after a wait, fails its own workflow task
+ *   with the SDK's timeout error while other workflows complete; and an activation starts one
+ *   watchdog, not one per call as the SDK's own (`per-call`) does.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import workerThreads = require('node:worker_threads');
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkOrderWorkflows, createWorker, workflowThreadWithoutWatchdog } from '../../worker/createWorker';
+import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { temporal } from '@temporalio/proto';
+import { bundleWorkOrderWorkflows, createWorker, workflowThreadActivationWatchdog, workflowThreadWithoutWatchdog } from '../../worker/createWorker';
 import { workerTuning, workerTuningShape } from '../../worker/tuning';
 import { requireOption, sdkWorkflowThreadFile, withWorkflowThreadPreload } from '../../worker/workflowThreadPreload';
 import { z } from 'zod';
@@ -17,6 +23,7 @@ import type { workOrderWorkflow } from '../../workflows/workOrder';
 import { createTimeSkippingEnv } from '../support/temporalEnv';
 import { createFakeActivities, timeline } from './fakeActivities';
 import { input, unitUser } from './fixtures';
+import { loopSignal, type looping } from './deadlock/looping';
 
 // A thread that runs 150 ms of busy code through `vm` with a 20 ms timeout and reports whether
 // the timeout struck (what the SDK's deadlock detection does to a workflow stuck for 5 s).
@@ -55,10 +62,12 @@ function runThread(file: string, options?: workerThreads.WorkerOptions): Promise
   });
 }
 
-test('the setting defaults to on and parses on/off only', () => {
+test('the setting defaults to one watchdog per activation and parses on/per-call/off only', () => {
   const schema = z.object(workerTuningShape);
-  expect(workerTuning(schema.parse({})).deadlockDetection).toBe(true);
-  expect(workerTuning(schema.parse({ WORKER_DEADLOCK_DETECTION: 'off' })).deadlockDetection).toBe(false);
+  expect(workerTuning(schema.parse({})).deadlockDetection).toBe('activation');
+  expect(workerTuning(schema.parse({ WORKER_DEADLOCK_DETECTION: 'on' })).deadlockDetection).toBe('activation');
+  expect(workerTuning(schema.parse({ WORKER_DEADLOCK_DETECTION: 'per-call' })).deadlockDetection).toBe('call');
+  expect(workerTuning(schema.parse({ WORKER_DEADLOCK_DETECTION: 'off' })).deadlockDetection).toBe('off');
   expect(schema.safeParse({ WORKER_DEADLOCK_DETECTION: 'no' }).success).toBe(false);
 });
 
@@ -130,5 +139,116 @@ describe('a worker with deadlock detection off', () => {
       expect(signed.stage).toBe('handling');
       expect(timeline(fakes.store, wo.workOrderId).map((e) => e.type)).toEqual(['created', 'dispatched', 'signed']);
     });
+  }, 120_000);
+});
+
+// Counts, in the workflow thread, every `vm` call that reaches Node with a timeout (one watchdog
+// thread each): required before the watchdog preload, so it sees what that preload passes on.
+const countingPreload = `
+'use strict';
+const { isMainThread } = require('node:worker_threads');
+if (!isMainThread && process.env.TIMED_CALLS_FILE) {
+  const vm = require('node:vm');
+  const { appendFileSync } = require('node:fs');
+  const count = (options) => {
+    if (options && typeof options === 'object' && options.timeout !== undefined) appendFileSync(process.env.TIMED_CALLS_FILE, 'T');
+  };
+  for (const name of ['runInContext', 'runInThisContext']) {
+    const original = vm.Script.prototype[name];
+    vm.Script.prototype[name] = function (...args) {
+      count(name === 'runInContext' ? args[1] : args[0]);
+      return original.apply(this, args);
+    };
+  }
+  const runInContext = vm.runInContext;
+  vm.runInContext = function (code, context, options) {
+    count(options);
+    return runInContext.call(this, code, context, options);
+  };
+}
+`;
+
+describe('deadlock detection with one watchdog per activation', () => {
+  const { EventType } = temporal.api.enums.v1;
+  let env: TestWorkflowEnvironment;
+  let bundle: WorkflowBundle;
+  let countingFile: string;
+  beforeAll(async () => {
+    env = await createTimeSkippingEnv();
+    bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./deadlock/looping'), logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as never });
+    countingFile = path.join(dir, 'counting-preload.js');
+    await writeFile(countingFile, countingPreload);
+  }, 120_000);
+  afterAll(async () => {
+    delete process.env.TIMED_CALLS_FILE;
+    await env?.teardown();
+  });
+
+  /** A worker for `looping` whose workflow thread counts its timed calls into `countFile`, with `preloads` after the counter. */
+  async function loopingWorker(taskQueue: string, countFile: string, preloads: string[]): Promise<Worker> {
+    process.env.TIMED_CALLS_FILE = countFile;
+    await writeFile(countFile, '');
+    try {
+      return await withWorkflowThreadPreload([countingFile, ...preloads], () =>
+        Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle }),
+      );
+    } finally {
+      delete process.env.TIMED_CALLS_FILE;
+    }
+  }
+
+  const timedCalls = async (file: string) => (await import('node:fs/promises')).readFile(file, 'utf8').then((t) => t.length);
+  const failedTasks = async (workflowId: string) => {
+    const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+    return (history.events ?? [])
+      .filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED)
+      .map((e) => e.workflowTaskFailedEventAttributes?.failure?.message ?? '');
+  };
+
+  test('a workflow looping for ever in a handler or after a wait fails its own task; another completes', async () => {
+    const taskQueue = 'activation-watchdog';
+    const worker = await loopingWorker(taskQueue, path.join(dir, 'timed-loop.txt'), [workflowThreadActivationWatchdog]);
+    await worker.runUntil(async () => {
+      // One stuck work order at a time: the thread runs one activation at a time, and two stuck
+      // ones back to back would pass the 10 s workflow-task timeout before failing.
+      for (const how of ['handler', 'afterWait'] as const) {
+        const handle = await env.client.workflow.start<typeof looping>('looping', { taskQueue, workflowId: `loop-${how}` });
+        await handle.signal(loopSignal, how);
+        // The stuck task fails after the SDK's 5 s timeout, with the SDK's own message.
+        for (let i = 0; i < 600 && (await failedTasks(handle.workflowId)).length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+        expect((await failedTasks(handle.workflowId))[0]).toMatch(/Script execution timed out after 5000ms/);
+        if (how === 'afterWait') {
+          // The thread is not hung (nor the process aborted): another workflow runs to its end
+          // while the stuck one's task is retried.
+          const brief = await env.client.workflow.start<typeof looping>('looping', { taskQueue, workflowId: 'loop-briefly' });
+          await brief.signal(loopSignal, 'briefly');
+          expect(await brief.result()).toBe('briefly 4999950000');
+        }
+        await handle.terminate('test over');
+      }
+    });
+  }, 120_000);
+
+  test('an activation starts one watchdog; the SDK alone starts one per call', async () => {
+    const run = async (label: string, preloads: string[]) => {
+      const taskQueue = `watchdogs-${label}`;
+      const file = path.join(dir, `timed-${label}.txt`);
+      const worker = await loopingWorker(taskQueue, file, preloads);
+      const workflowId = `watchdogs-${label}`;
+      await worker.runUntil(async () => {
+        const handle = await env.client.workflow.start<typeof looping>('looping', { taskQueue, workflowId });
+        await handle.signal(loopSignal, 'briefly');
+        expect(await handle.result()).toBe('briefly 4999950000');
+      });
+      const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+      const tasks = (history.events ?? []).filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED).length;
+      return { tasks, timed: await timedCalls(file) };
+    };
+    const perActivation = await run('activation', [workflowThreadActivationWatchdog]);
+    const perCall = await run('per-call', []);
+    // One per activation (each task one) and one for creating the workflow; the SDK's own several per task.
+    expect(perActivation.timed).toBeGreaterThanOrEqual(perActivation.tasks);
+    expect(perActivation.timed).toBeLessThanOrEqual(perActivation.tasks + 1);
+    expect(perCall.timed).toBeGreaterThanOrEqual(3 * perCall.tasks);
   }, 120_000);
 });

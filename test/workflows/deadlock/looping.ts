@@ -1,0 +1,28 @@
+/**
+ * Workflows that can be told to loop for ever, for the deadlock-detection test
+ * (test/workflows/deadlockDetection.test.ts). Not part of the product.
+ */
+import { condition, defineSignal, setHandler } from '@temporalio/workflow';
+
+/** `handler`: the signal handler itself never returns; `afterWait`: the code after a `condition` never returns; `briefly`: a bounded loop. */
+export const loopSignal = defineSignal<['handler' | 'afterWait' | 'briefly']>('loop');
+
+function endless(): number {
+  let n = 0;
+  // The loop's exit depends on a value the optimiser cannot see through, so it is not removed.
+  while (n >= 0) n = (n + 1) % 1_000_000;
+  return n;
+}
+
+export async function looping(): Promise<string> {
+  let how: string | undefined;
+  setHandler(loopSignal, (kind) => {
+    if (kind === 'handler') endless();
+    how = kind;
+  });
+  await condition(() => how !== undefined);
+  if (how === 'afterWait') endless();
+  let sum = 0;
+  for (let i = 0; i < 100_000; i++) sum += i;
+  return `${how} ${sum}`;
+}
