@@ -30,13 +30,6 @@ if (!isMainThread) {
 
   /** The SDK's `isolateExecutionTimeoutMs`, as the thread's `init` request gives it to the creator. */
   let timeoutMs;
-  for (const Creator of [ReusableVMWorkflowCreator, VMWorkflowCreator]) {
-    const create = Creator.create;
-    Creator.create = function createRecordingTimeout(workflowBundle, isolateExecutionTimeoutMs, ...rest) {
-      timeoutMs = isolateExecutionTimeoutMs;
-      return create.call(this, workflowBundle, isolateExecutionTimeoutMs, ...rest);
-    };
-  }
 
   // Node's async-context stack (async_hooks): a promise continuation pushes its context and pops
   // it when it returns; one stopped by the watchdog never pops, and Node then aborts the whole
@@ -84,6 +77,11 @@ if (!isMainThread) {
   };
 
   for (const Creator of [ReusableVMWorkflowCreator, VMWorkflowCreator]) {
+    const create = Creator.create;
+    Creator.create = function createRecordingTimeout(workflowBundle, isolateExecutionTimeoutMs, ...rest) {
+      timeoutMs = isolateExecutionTimeoutMs;
+      return create.call(this, workflowBundle, isolateExecutionTimeoutMs, ...rest);
+    };
     const createWorkflow = Creator.prototype.createWorkflow;
     Creator.prototype.createWorkflow = function createWorkflowUnderOneWatchdog(options) {
       try {
