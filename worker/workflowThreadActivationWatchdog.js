@@ -38,13 +38,13 @@ if (!isMainThread) {
   // loop's `tick` runs after one) took the service down instead of failing its task. After a
   // timeout the contexts the stopped code left are popped, down to the depth before the call.
   // Node has no public API for that; the binding is read once, its deprecation notice silenced.
-  const silenced = process.noDeprecation;
-  process.noDeprecation = true;
-  const asyncWrap = process.binding('async_wrap');
-  process.noDeprecation = silenced;
-  const { kStackLength, kExecutionAsyncId } = asyncWrap.constants;
+  // A Node without it (the image runs Node 22; tested here on 20) keeps the watchdog and only
+  // loses the repair: such a loop then aborts as it did with the SDK's own timeout.
+  const asyncWrap = internalAsyncWrap();
+  const { kStackLength, kExecutionAsyncId } = asyncWrap?.constants ?? {};
+  const stackLength = () => (asyncWrap && kStackLength !== undefined ? asyncWrap.async_hook_fields[kStackLength] : 0);
   function restoreAsyncContexts(depth) {
-    while (asyncWrap.async_hook_fields[kStackLength] > depth) asyncWrap.popAsyncContext(asyncWrap.async_id_fields[kExecutionAsyncId]);
+    while (stackLength() > depth) asyncWrap.popAsyncContext(asyncWrap.async_id_fields[kExecutionAsyncId]);
   }
 
   // One precompiled call in the thread's own context; the function it calls is set just before.
@@ -53,7 +53,7 @@ if (!isMainThread) {
   /** Runs `fn` synchronously under one watchdog of `timeoutMs` (no watchdog without a timeout). */
   function watched(fn) {
     if (!(timeoutMs > 0)) return fn();
-    const depth = asyncWrap.async_hook_fields[kStackLength];
+    const depth = stackLength();
     globalThis.__hotlineWatchedCall = fn;
     try {
       return timedCall.runInThisContext({ timeout: timeoutMs });
@@ -90,5 +90,19 @@ if (!isMainThread) {
         return Promise.reject(error);
       }
     };
+  }
+}
+
+/** Node's `async_wrap` binding, or undefined where `process.binding` no longer gives it. */
+function internalAsyncWrap() {
+  const silenced = process.noDeprecation;
+  process.noDeprecation = true;
+  try {
+    const binding = process.binding('async_wrap');
+    return typeof binding?.popAsyncContext === 'function' && binding.async_hook_fields && binding.async_id_fields ? binding : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    process.noDeprecation = silenced;
   }
 }
