@@ -56,12 +56,13 @@ const warmupCount = option('warmup', 40);
 const TICK = 100; // USER_HZ on Linux
 const unitIds = kaifengUnits.filter((u) => u.id !== 'kf-000').map((u) => u.id);
 
-/**
- * What a PostgreSQL process does: the client a backend serves (its `application_name`, read from
- * `pg_stat_activity` by {@link readPostgresClients}) or the background process its title names
- * (checkpointer, walwriter, autovacuum worker, ...).
- */
+/** Backends' `application_name` by pid, read by {@link readPostgresClients} at each phase's start. */
 let postgresClients = new Map<number, string>();
+
+/**
+ * What a PostgreSQL process does: the client a backend serves (its `application_name`) or the
+ * background process its title names (checkpointer, walwriter, autovacuum worker, ...).
+ */
 function postgresRole(pid: number): string {
   const client = postgresClients.get(pid);
   if (client !== undefined) return `backend of ${client || '(unnamed client)'}`;
@@ -74,7 +75,7 @@ function postgresRole(pid: number): string {
   }
 }
 
-/** Backends' clients by pid (the engine's pools name themselves; the activities' and API's pool do not). */
+/** Backends' clients by pid: the engine's pools, the service's (`hotline`), a worker's (`hotline-worker`), the bench's. */
 async function readPostgresClients(databaseUrl: string): Promise<void> {
   const pool = new Pool({ connectionString: databaseUrl, max: 1 });
   try {

@@ -61,8 +61,8 @@ export function bundleWorkOrderWorkflows(): Promise<WorkflowBundle> {
   return bundleWorkflowCode({ workflowsPath, preloadModules, payloadConverterPath, logger: quietBundlerLogger });
 }
 
-// The bundler logs every webpack step at info; only problems matter here.
-const quietBundlerLogger = {
+/** The bundler's logger: it logs every webpack step at info; only problems matter here. */
+export const quietBundlerLogger = {
   log: () => undefined,
   trace: () => undefined,
   debug: () => undefined,

@@ -7,19 +7,20 @@
  *   with the SDK's timeout error while other workflows complete; and an activation starts one
  *   watchdog, not one per call as the SDK's own (`per-call`) does.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import workerThreads = require('node:worker_threads');
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
-import { bundleWorkOrderWorkflows, createWorker, workflowThreadActivationWatchdog, workflowThreadWithoutWatchdog } from '../../worker/createWorker';
+import { bundleWorkOrderWorkflows, createWorker, quietBundlerLogger, workflowThreadActivationWatchdog, workflowThreadWithoutWatchdog } from '../../worker/createWorker';
 import { workerTuning, workerTuningShape } from '../../worker/tuning';
 import { requireOption, sdkWorkflowThreadFile, withWorkflowThreadPreload } from '../../worker/workflowThreadPreload';
 import { z } from 'zod';
 import { createdStateUpdate, signUpdate, WORKFLOW_TYPE } from '../../workflows/messages';
 import type { workOrderWorkflow } from '../../workflows/workOrder';
+import { eventually } from '../support/eventually';
 import { createTimeSkippingEnv } from '../support/temporalEnv';
 import { createFakeActivities, timeline } from './fakeActivities';
 import { input, unitUser } from './fixtures';
@@ -175,7 +176,7 @@ describe('deadlock detection with one watchdog per activation', () => {
   let countingFile: string;
   beforeAll(async () => {
     env = await createTimeSkippingEnv();
-    bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./deadlock/looping'), logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as never });
+    bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./deadlock/looping'), logger: quietBundlerLogger });
     countingFile = path.join(dir, 'counting-preload.js');
     await writeFile(countingFile, countingPreload);
   }, 120_000);
@@ -197,7 +198,7 @@ describe('deadlock detection with one watchdog per activation', () => {
     }
   }
 
-  const timedCalls = async (file: string) => (await import('node:fs/promises')).readFile(file, 'utf8').then((t) => t.length);
+  const timedCalls = async (file: string) => (await readFile(file, 'utf8')).length;
   const failedTasks = async (workflowId: string) => {
     const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
     return (history.events ?? [])
@@ -215,8 +216,8 @@ describe('deadlock detection with one watchdog per activation', () => {
         const handle = await env.client.workflow.start<typeof looping>('looping', { taskQueue, workflowId: `loop-${how}` });
         await handle.signal(loopSignal, how);
         // The stuck task fails after the SDK's 5 s timeout, with the SDK's own message.
-        for (let i = 0; i < 600 && (await failedTasks(handle.workflowId)).length === 0; i++) await new Promise((r) => setTimeout(r, 100));
-        expect((await failedTasks(handle.workflowId))[0]).toMatch(/Script execution timed out after 5000ms/);
+        const failures = await eventually(() => failedTasks(handle.workflowId), (f) => f.length > 0, 60_000);
+        expect(failures[0]).toMatch(/Script execution timed out after 5000ms/);
         if (how === 'afterWait') {
           // The thread is not hung (nor the process aborted): another workflow runs to its end
           // while the stuck one's task is retried.
