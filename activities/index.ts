@@ -20,6 +20,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { refusingUnstorableInput } from './storable';
 import { deliverWebhook, WebhookError } from './webhook';
 import { notificationRowId, writeOutbox } from './outboxStatement';
+import { DEFAULT_OUTBOX_GROUPING, OutboxWriter, type OutboxGrouping } from './outboxWriter';
 
 /** The few logger methods the activities use (pino fits). */
 export interface ActivityLogger {
@@ -36,7 +37,13 @@ export interface ActivityDeps {
   now?: () => Date;
   /** Timeout of one webhook POST (default 10 s). */
   webhookTimeoutMs?: number;
+  /**
+   * How concurrent work orders' outbox batches share a statement (activities/outboxWriter.ts);
+   * {@link DEFAULT_OUTBOX_GROUPING} by default.
+   */
+  outboxGrouping?: OutboxGrouping;
 }
+
 
 export interface RecordEventsInput {
   workOrderId: string;
@@ -128,6 +135,7 @@ export function createActivities(deps: ActivityDeps) {
   const logger = deps.logger ?? noopLogger;
   const now = deps.now ?? (() => new Date());
   const webhookTimeoutMs = deps.webhookTimeoutMs ?? 10_000;
+  const outbox = new OutboxWriter(pool, now, deps.outboxGrouping ?? DEFAULT_OUTBOX_GROUPING);
 
   /** Delivers a notification's pending webhooks (its outbox rows exist). */
   async function deliverPending(request: NotificationRequest): Promise<NotifyResult> {
@@ -196,7 +204,8 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     /**
-     * Records one batch of a work order's outbox in ONE statement (so one transaction): the timeline events
+     * Records one batch of a work order's outbox in ONE statement (so one transaction; other work
+     * orders' batches waiting at the same time share it, all or nothing): the timeline events
      * (`work_order_events`), the read-model row from the snapshot (`work_orders`), the 督办
      * records opened and closed (`supervision_records`) and one notification row per recipient
      * (`notifications`). Every write is keyed (event seq, supervision id, notification key), so
@@ -206,8 +215,9 @@ export function createActivities(deps: ActivityDeps) {
      * @returns how many events were new, and the keys of notifications with webhooks pending
      */
     async recordOutbox(input: RecordOutboxInput): Promise<{ inserted: number; webhooks: string[] }> {
-      // One statement (activities/outboxStatement.ts): one round trip, one atomic commit.
-      const { inserted, hookedUnits } = await writeOutbox(pool, input, now());
+      // One statement (activities/outboxStatement.ts), shared with other work orders' batches
+      // waiting at the same time: one round trip, one atomic commit.
+      const { inserted, hookedUnits } = await outbox.write(input);
       const webhooks = input.notifications
         .filter((n) => n.recipients.some((r) => r.audience === 'unit' && hookedUnits.has(r.unitId)))
         .map((n) => n.key);

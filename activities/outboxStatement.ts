@@ -25,10 +25,13 @@ export interface OutboxWrite {
 }
 
 /**
- * The statement. `cl` holds the closes in their order; a record opened in this same batch is
- * inserted already closed by the first close that names it (the closes came after the opens when
- * one statement ran per row), and an existing open record is closed by the first close that
- * names it (a later one found it closed).
+ * The statement, for the batches of one or more work orders (at most one batch per work order:
+ * a row cannot be upserted twice by one statement). `wo` holds one read-model row per work order;
+ * `cl` holds the closes in their order; a record opened in this same statement is inserted
+ * already closed by the first close that names it (the closes came after the opens when one
+ * statement ran per row), and an existing open record is closed by the first close that names it
+ * (a later one found it closed). Rows are written in work-order order, so two statements lock
+ * what they share in the same order.
  */
 const OUTBOX_SQL = `
 WITH wo AS (
@@ -37,8 +40,15 @@ WITH wo AS (
     closed_at, first_dispatched_at, sign_deadline, completion_deadline, next_deadline, overdue,
     signed_on_time, first_contact_on_time, completed_on_time, extended, result_type, satisfaction, resolved,
     satisfaction_exclusion, re_handle_count, escalation_level, last_seq, state)
-  VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,
-    $28,$29,$30,$31,$32,$33,$34,$35)
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS w(id text, stage text, classification text, category text,
+    urgency text, channel text, main_unit_id text, co_unit_ids text[], unit_ids text[], confidential boolean,
+    caller_name text, caller_phone text, summary text, address text, profile_id text, created_at timestamptz,
+    updated_at timestamptz, closed_at timestamptz, first_dispatched_at timestamptz, sign_deadline timestamptz,
+    completion_deadline timestamptz, next_deadline timestamptz, overdue boolean, signed_on_time boolean,
+    first_contact_on_time boolean, completed_on_time boolean, extended boolean, result_type text,
+    satisfaction text, resolved boolean, satisfaction_exclusion text, re_handle_count integer,
+    escalation_level text, last_seq integer, state jsonb)
+   ORDER BY w.id
   ON CONFLICT (id) DO UPDATE SET
     stage = EXCLUDED.stage, main_unit_id = EXCLUDED.main_unit_id, co_unit_ids = EXCLUDED.co_unit_ids,
     unit_ids = EXCLUDED.unit_ids, updated_at = EXCLUDED.updated_at, closed_at = EXCLUDED.closed_at,
@@ -54,25 +64,27 @@ WITH wo AS (
 ),
 ev AS (
   INSERT INTO work_order_events (work_order_id, seq, at, type, actor_user_id, actor_role, actor_unit_id, unit_id, detail, recorded_at)
-  SELECT $1, e.seq, e.at, e.type, e.actor_user_id, e.actor_role, e.actor_unit_id, e.unit_id, e.detail, $37
-    FROM jsonb_to_recordset($36::jsonb) AS e(seq integer, at timestamptz, type text, actor_user_id text, actor_role text,
-      actor_unit_id text, unit_id text, detail jsonb)
+  SELECT e.work_order_id, e.seq, e.at, e.type, e.actor_user_id, e.actor_role, e.actor_unit_id, e.unit_id, e.detail, $3
+    FROM jsonb_to_recordset($2::jsonb) AS e(work_order_id text, seq integer, at timestamptz, type text, actor_user_id text,
+      actor_role text, actor_unit_id text, unit_id text, detail jsonb)
+   ORDER BY e.work_order_id, e.seq
   ON CONFLICT (work_order_id, seq) DO NOTHING
-  RETURNING 1
+  RETURNING work_order_id
 ),
 cl AS (
-  SELECT * FROM jsonb_to_recordset($39::jsonb) AS c(ord integer, work_order_id text, ids text[], closed_at timestamptz, reason text)
+  SELECT * FROM jsonb_to_recordset($5::jsonb) AS c(ord integer, work_order_id text, ids text[], closed_at timestamptz, reason text)
 ),
 opened AS (
   INSERT INTO supervision_records (id, work_order_id, unit_id, level, trigger, clock, reason, opened_at, opened_by, closed_at, close_reason)
   SELECT o.id, o.work_order_id, o.unit_id, o.level, o.trigger, o.clock, o.reason, o.opened_at, o.opened_by, c.closed_at, c.reason
-    FROM jsonb_to_recordset($38::jsonb) AS o(id text, work_order_id text, unit_id text, level text, trigger text, clock text,
+    FROM jsonb_to_recordset($4::jsonb) AS o(id text, work_order_id text, unit_id text, level text, trigger text, clock text,
       reason text, opened_at timestamptz, opened_by text)
     LEFT JOIN LATERAL (
       SELECT cl.closed_at, cl.reason FROM cl
        WHERE cl.work_order_id = o.work_order_id AND (cl.ids IS NULL OR o.id = ANY (cl.ids))
        ORDER BY cl.ord LIMIT 1
     ) c ON true
+   ORDER BY o.id
   ON CONFLICT (id) DO NOTHING
 ),
 closed AS (
@@ -88,103 +100,138 @@ closed AS (
 notified AS (
   INSERT INTO notifications (id, work_order_id, audience, unit_id, kind, payload, created_at)
   SELECT n.id, n.work_order_id, n.audience, n.unit_id, n.kind, n.payload, n.created_at
-    FROM jsonb_to_recordset($40::jsonb) AS n(id text, work_order_id text, audience text, unit_id text, kind text,
+    FROM jsonb_to_recordset($6::jsonb) AS n(id text, work_order_id text, audience text, unit_id text, kind text,
       payload jsonb, created_at timestamptz)
+   ORDER BY n.id
   ON CONFLICT (id) DO NOTHING
 )
-SELECT (SELECT count(*) FROM ev)::int AS inserted,
-       ARRAY(SELECT id FROM units WHERE id = ANY ($41::text[]) AND webhook_url IS NOT NULL) AS hooked`;
+SELECT ARRAY(SELECT work_order_id FROM ev) AS inserted,
+       ARRAY(SELECT id FROM units WHERE id = ANY ($7::text[]) AND webhook_url IS NOT NULL) AS hooked`;
 
 /** The outbox row id of one recipient of a notification (`<key>:unit:<id>` or `<key>:<audience>`). */
 export function notificationRowId(key: string, r: NotificationRequest['recipients'][number]): string {
   return r.audience === 'unit' ? `${key}:unit:${r.unitId}` : `${key}:${r.audience}`;
 }
 
+/** What one work order's batch wrote: how many events were new, its addressed units with a webhook. */
+export interface OutboxWritten {
+  inserted: number;
+  hookedUnits: Set<string>;
+}
+
+/** Writes one outbox batch in one statement. */
+export async function writeOutbox(c: Queryable, input: OutboxWrite, recordedAt: Date): Promise<OutboxWritten> {
+  const [written] = await writeOutboxes(c, [input], recordedAt);
+  return written;
+}
+
 /**
- * Writes one outbox batch in one statement.
+ * Writes the outbox batches of several work orders (at most one each) in ONE statement: one
+ * round trip and one commit for all of them, all or nothing.
  *
- * @returns how many events were new, and the addressed units that have a webhook
+ * @returns per batch, in order: how many events were new, and its addressed units that have a webhook
  */
-export async function writeOutbox(c: Queryable, input: OutboxWrite, recordedAt: Date): Promise<{ inserted: number; hookedUnits: Set<string> }> {
-  const { snapshot } = input;
-  const s = snapshot.state;
-  const lastSeq = Math.max(s.seq, ...input.events.map((e) => e.seq));
-  const events = input.events.map((e) => ({
-    seq: e.seq,
-    at: e.at,
-    type: e.type,
-    actor_user_id: e.actor.role === 'system' ? null : e.actor.userId,
-    actor_role: e.actor.role,
-    actor_unit_id: e.actor.unitId ?? null,
-    unit_id: e.unitId ?? null,
-    detail: e.detail,
-  }));
-  const opens = input.supervisionOpens.map((r) => ({
-    id: r.id,
-    work_order_id: r.workOrderId,
-    unit_id: r.unitId ?? null,
-    level: r.level,
-    trigger: r.trigger,
-    clock: r.clock ?? null,
-    reason: r.reason,
-    opened_at: r.openedAt,
-    opened_by: r.openedBy ?? null,
-  }));
-  const closes = input.supervisionCloses.map((r, i) => ({ ord: i, work_order_id: r.workOrderId, ids: r.ids ?? null, closed_at: r.closedAt, reason: r.reason }));
-  const rows = input.notifications.flatMap((n) =>
-    n.recipients.map((r) => ({
-      id: notificationRowId(n.key, r),
-      work_order_id: n.workOrderId,
-      audience: r.audience,
-      unit_id: r.audience === 'unit' ? r.unitId : null,
-      kind: n.kind,
-      payload: n.payload,
-      created_at: n.at,
-    })),
-  );
-  const unitIds = [...new Set(rows.flatMap((r) => (r.unit_id ? [r.unit_id] : [])))];
-  const { rows: result } = await c.query<{ inserted: number; hooked: string[] }>({ name: 'record-outbox', text: OUTBOX_SQL, values: [
-    s.workOrderId,
-    s.stage,
-    s.classification,
-    s.category,
-    s.urgency,
-    s.channel,
-    s.mainUnitId ?? null,
-    s.coUnitIds,
-    [...new Set(s.units.map((u) => u.unitId))],
-    s.confidential,
-    s.intake.callerName,
-    s.intake.callerPhone,
-    s.intake.summary,
-    s.intake.address ?? null,
-    s.profileId,
-    s.createdAt,
-    s.updatedAt,
-    s.closedAt ?? null,
-    s.firstDispatchedAt ?? null,
-    snapshot.signDeadline ?? null,
-    snapshot.completionDeadline ?? null,
-    snapshot.nextDeadline ?? null,
-    snapshot.overdue,
-    snapshot.signedOnTime ?? null,
-    snapshot.firstContactOnTime ?? null,
-    snapshot.completedOnTime ?? null,
-    snapshot.extended,
-    snapshot.resultType ?? null,
-    snapshot.satisfaction ?? null,
-    snapshot.resolved ?? null,
-    snapshot.satisfactionExclusion ?? null,
-    s.reHandleCount,
-    s.escalationLevel ?? null,
-    lastSeq,
-    JSON.stringify(s),
+export async function writeOutboxes(c: Queryable, inputs: readonly OutboxWrite[], recordedAt: Date): Promise<OutboxWritten[]> {
+  const workOrders: unknown[] = [];
+  const events: unknown[] = [];
+  const opens: unknown[] = [];
+  const closes: unknown[] = [];
+  const rows: Array<{ id: string; work_order_id: string; audience: string; unit_id: string | null; kind: string; payload: unknown; created_at: string }> = [];
+  const unitIds = new Set<string>();
+  for (const input of inputs) {
+    const { snapshot } = input;
+    const s = snapshot.state;
+    let lastSeq = s.seq;
+    for (const e of input.events) {
+      if (e.seq > lastSeq) lastSeq = e.seq;
+      events.push({
+        work_order_id: s.workOrderId,
+        seq: e.seq,
+        at: e.at,
+        type: e.type,
+        actor_user_id: e.actor.role === 'system' ? null : e.actor.userId,
+        actor_role: e.actor.role,
+        actor_unit_id: e.actor.unitId ?? null,
+        unit_id: e.unitId ?? null,
+        detail: e.detail,
+      });
+    }
+    workOrders.push({
+      id: s.workOrderId,
+      stage: s.stage,
+      classification: s.classification,
+      category: s.category,
+      urgency: s.urgency,
+      channel: s.channel,
+      main_unit_id: s.mainUnitId ?? null,
+      co_unit_ids: s.coUnitIds,
+      unit_ids: [...new Set(s.units.map((u) => u.unitId))],
+      confidential: s.confidential,
+      caller_name: s.intake.callerName,
+      caller_phone: s.intake.callerPhone,
+      summary: s.intake.summary,
+      address: s.intake.address ?? null,
+      profile_id: s.profileId,
+      created_at: s.createdAt,
+      updated_at: s.updatedAt,
+      closed_at: s.closedAt ?? null,
+      first_dispatched_at: s.firstDispatchedAt ?? null,
+      sign_deadline: snapshot.signDeadline ?? null,
+      completion_deadline: snapshot.completionDeadline ?? null,
+      next_deadline: snapshot.nextDeadline ?? null,
+      overdue: snapshot.overdue,
+      signed_on_time: snapshot.signedOnTime ?? null,
+      first_contact_on_time: snapshot.firstContactOnTime ?? null,
+      completed_on_time: snapshot.completedOnTime ?? null,
+      extended: snapshot.extended,
+      result_type: snapshot.resultType ?? null,
+      satisfaction: snapshot.satisfaction ?? null,
+      resolved: snapshot.resolved ?? null,
+      satisfaction_exclusion: snapshot.satisfactionExclusion ?? null,
+      re_handle_count: s.reHandleCount,
+      escalation_level: s.escalationLevel ?? null,
+      last_seq: lastSeq,
+      state: s,
+    });
+    for (const r of input.supervisionOpens) {
+      opens.push({
+        id: r.id,
+        work_order_id: r.workOrderId,
+        unit_id: r.unitId ?? null,
+        level: r.level,
+        trigger: r.trigger,
+        clock: r.clock ?? null,
+        reason: r.reason,
+        opened_at: r.openedAt,
+        opened_by: r.openedBy ?? null,
+      });
+    }
+    for (const r of input.supervisionCloses) {
+      closes.push({ ord: closes.length, work_order_id: r.workOrderId, ids: r.ids ?? null, closed_at: r.closedAt, reason: r.reason });
+    }
+    for (const n of input.notifications) {
+      for (const r of n.recipients) {
+        const unitId = r.audience === 'unit' ? r.unitId : null;
+        if (unitId) unitIds.add(unitId);
+        rows.push({ id: notificationRowId(n.key, r), work_order_id: n.workOrderId, audience: r.audience, unit_id: unitId, kind: n.kind, payload: n.payload, created_at: n.at });
+      }
+    }
+  }
+  const { rows: result } = await c.query<{ inserted: string[]; hooked: string[] }>({ name: 'record-outbox', text: OUTBOX_SQL, values: [
+    JSON.stringify(workOrders),
     JSON.stringify(events),
     recordedAt,
     JSON.stringify(opens),
     JSON.stringify(closes),
     JSON.stringify(rows),
-    unitIds,
+    [...unitIds],
   ] });
-  return { inserted: result[0].inserted, hookedUnits: new Set(result[0].hooked) };
+  const insertedBy = new Map<string, number>();
+  for (const id of result[0].inserted) insertedBy.set(id, (insertedBy.get(id) ?? 0) + 1);
+  const hooked = new Set(result[0].hooked);
+  return inputs.map((input) => {
+    const own = new Set<string>();
+    for (const n of input.notifications) for (const r of n.recipients) if (r.audience === 'unit' && hooked.has(r.unitId)) own.add(r.unitId);
+    return { inserted: insertedBy.get(input.snapshot.state.workOrderId) ?? 0, hookedUnits: own };
+  });
 }

@@ -33,7 +33,7 @@ import { startEngineThread } from './engineThread';
 import { AesGcmPayloadCodec } from '../temporal/payloadCodec';
 import { loadPayloadKeys } from '../temporal/payloadKeys';
 import { createWorker, payloadConverterPath } from '../worker/createWorker';
-import { workerTuning } from '../worker/tuning';
+import { outboxGrouping, workerTuning } from '../worker/tuning';
 import { createMetrics, type Metrics } from '../ops/metrics';
 import { clusterConnectionOptions } from '../temporal/connection';
 import { requestIdInterceptor } from '../temporal/requestIdInterceptor';
@@ -256,7 +256,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         dataConverter,
         // The compiled build (npm run build) ships the workflow code pre-bundled: no webpack at start.
         ...(existsSync(prebuiltWorkflowBundle) ? { workflowBundle: { code: readFileSync(prebuiltWorkflowBundle, 'utf8') } } : {}),
-        activities: createActivities({ pool, logger, ...(engineClock ? { now } : {}) }),
+        activities: createActivities({ pool, logger, outboxGrouping: outboxGrouping(config), ...(engineClock ? { now } : {}) }),
         tuning: workerTuning(config),
       });
       const run = worker.run();

@@ -16,7 +16,7 @@ import { clusterConnectionOptions } from '../temporal/connection';
 import { AesGcmPayloadCodec } from '../temporal/payloadCodec';
 import { loadPayloadKeys } from '../temporal/payloadKeys';
 import { createWorker } from './createWorker';
-import { workerTuning, workerTuningShape } from './tuning';
+import { outboxGrouping, workerTuning, workerTuningShape } from './tuning';
 
 const configSchema = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).default('localhost:7233'),
@@ -45,7 +45,7 @@ async function main(): Promise<void> {
     connection,
     dataConverter: { payloadCodecs: [new AesGcmPayloadCodec(keys.ring)] },
     namespace: config.TEMPORAL_NAMESPACE,
-    activities: createActivities({ pool, logger }),
+    activities: createActivities({ pool, logger, outboxGrouping: outboxGrouping(config) }),
     tuning: workerTuning(config),
   });
   const stop = (signal: string) => {

@@ -6,6 +6,7 @@
  * measures both).
  */
 import { z } from 'zod';
+import { DEFAULT_OUTBOX_GROUPING, type OutboxGrouping } from '../activities/outboxWriter';
 
 const positive = (fallback: number) => z.coerce.number().int().min(1).max(1_000_000).default(fallback);
 
@@ -26,6 +27,13 @@ export const workerTuningShape = {
   WORKER_MAX_CONCURRENT_ACTIVITIES: positive(100),
   /** Local activities run at once: the outbox transactions of workflow tasks in flight (the SDK's default is 100). */
   WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: positive(100),
+  /**
+   * Most work orders whose outbox batches share one statement (activities/outboxWriter.ts): the
+   * batches that arrive while earlier ones are being written go together, one commit for all.
+   */
+  OUTBOX_MAX_BATCH: z.coerce.number().int().min(1).max(1000).default(DEFAULT_OUTBOX_GROUPING.maxBatch),
+  /** Outbox statements written at the same time, each on a connection of the database pool. */
+  OUTBOX_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100).default(DEFAULT_OUTBOX_GROUPING.maxInFlight),
   /** Threads that run workflow code (one V8 context each, shared by its workflows). */
   WORKER_WORKFLOW_THREADS: positive(1),
   /**
@@ -114,4 +122,9 @@ export function workerTuning(env: WorkerTuningEnv): WorkerTuning {
     stackTraces: env.WORKER_STACK_TRACES === 'on',
     ...(env.WORKFLOW_BUNDLE_CACHE === 'off' ? {} : { bundleCacheDir: env.WORKFLOW_BUNDLE_CACHE }),
   };
+}
+
+/** How the activities group outbox batches (`createActivities({ outboxGrouping })`). */
+export function outboxGrouping(env: Pick<WorkerTuningEnv, 'OUTBOX_MAX_BATCH' | 'OUTBOX_MAX_IN_FLIGHT'>): OutboxGrouping {
+  return { maxBatch: env.OUTBOX_MAX_BATCH, maxInFlight: env.OUTBOX_MAX_IN_FLIGHT };
 }
