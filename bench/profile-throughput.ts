@@ -56,7 +56,10 @@ const warmupCount = option('warmup', 40);
 const TICK = 100; // USER_HZ on Linux
 const unitIds = kaifengUnits.filter((u) => u.id !== 'kf-000').map((u) => u.id);
 
-/** Backends' `application_name` by pid, read by {@link readPostgresClients} at each phase's start. */
+/**
+ * Backends' `application_name` by pid, read by {@link readPostgresClients} at each phase's start
+ * and end (a pool opens connections during a phase, e.g. after its idle ones were closed).
+ */
 let postgresClients = new Map<number, string>();
 
 /**
@@ -82,7 +85,7 @@ async function readPostgresClients(databaseUrl: string): Promise<void> {
     const { rows } = await pool.query<{ pid: number; name: string; me: boolean }>(
       `SELECT pid, application_name AS name, pid = pg_backend_pid() AS me FROM pg_stat_activity WHERE backend_type = 'client backend'`,
     );
-    postgresClients = new Map(rows.filter((r) => !r.me).map((r) => [r.pid, r.name.replace(/ pid [0-9]+ on .*$/, '')]));
+    for (const r of rows) if (!r.me) postgresClients.set(r.pid, r.name.replace(/ pid [0-9]+ on .*$/, ''));
   } catch {
     // the figures stay unsplit
   } finally {
@@ -160,6 +163,7 @@ async function phase(name: string, root: number, ops: number, run: () => Promise
   const from = monotonicMicros();
   const load = await run();
   const to = monotonicMicros();
+  if (serviceDatabaseUrl) await readPostgresClients(serviceDatabaseUrl);
   return { name, ops, from, to, cpu: cpuDelta(before, cpuSnapshot(root)), load };
 }
 
