@@ -93,10 +93,16 @@ async function readPostgresClients(databaseUrl: string): Promise<void> {
   }
 }
 
-/** CPU seconds per thread name of the service process, and of the rest of its tree (PostgreSQL). */
+/**
+ * CPU seconds of each thread of the service process and of each process of the rest of its tree
+ * (PostgreSQL), keyed by what it is and its pid: a pid's count is compared only with its own
+ * (a backend that ended during a phase took its whole count with it, and one opened during it
+ * starts from zero).
+ */
 function cpuSnapshot(root: number): Map<string, number> {
   const out = new Map<string, number>();
-  const add = (k: string, v: number) => out.set(k, (out.get(k) ?? 0) + v);
+  let pidNow = 0;
+  const add = (k: string, v: number) => out.set(`${k}\u0000${pidNow}`, (out.get(`${k}\u0000${pidNow}`) ?? 0) + v);
   const stat = (file: string) => {
     const text = readFileSync(file, 'utf8');
     const close = text.lastIndexOf(')');
@@ -105,6 +111,7 @@ function cpuSnapshot(root: number): Map<string, number> {
     return { name, cpu: (Number(fields[11]) + Number(fields[12])) / TICK, started: Number(fields[19]) };
   };
   for (const pid of processTree(root)) {
+    pidNow = pid;
     try {
       const own = stat(`/proc/${pid}/stat`);
       if (own.name.startsWith('postgres') || own.name.startsWith('pg_')) {
@@ -140,8 +147,14 @@ function cpuSnapshot(root: number): Map<string, number> {
   return out;
 }
 
+/** CPU seconds per thread or process kind between two snapshots (pid by pid, then summed by kind). */
 function cpuDelta(a: Map<string, number>, b: Map<string, number>): [string, number][] {
-  return [...b].map(([k, v]) => [k, v - (a.get(k) ?? 0)] as [string, number]).filter(([, v]) => v > 0.005).sort((x, y) => y[1] - x[1]);
+  const byKind = new Map<string, number>();
+  for (const [key, v] of b) {
+    const kind = key.slice(0, key.indexOf('\u0000'));
+    byKind.set(kind, (byKind.get(kind) ?? 0) + v - (a.get(key) ?? 0));
+  }
+  return [...byKind].filter(([, v]) => v > 0.005).sort((x, y) => y[1] - x[1]);
 }
 
 const monotonicMicros = () => Number(process.hrtime.bigint() / 1000n);
