@@ -31,13 +31,6 @@ export interface OutboxGrouping {
  */
 export const DEFAULT_OUTBOX_GROUPING: OutboxGrouping = { maxBatch: 50, maxInFlight: 2 };
 
-/** Counters, for tests and the bench. */
-export interface OutboxWriterStats {
-  statements: number;
-  batches: number;
-  largest: number;
-}
-
 interface Queued {
   input: OutboxWrite;
   resolve(written: OutboxWritten): void;
@@ -49,7 +42,6 @@ export class OutboxWriter {
   private queue: Queued[] = [];
   private readonly writing = new Set<string>();
   private inFlight = 0;
-  readonly stats: OutboxWriterStats = { statements: 0, batches: 0, largest: 0 };
 
   constructor(
     private readonly db: Queryable,
@@ -95,9 +87,6 @@ export class OutboxWriter {
   }
 
   private async run(group: Queued[]): Promise<void> {
-    this.stats.statements++;
-    this.stats.batches += group.length;
-    this.stats.largest = Math.max(this.stats.largest, group.length);
     try {
       const written = await writeOutboxes(this.db, group.map((q) => q.input), this.now());
       group.forEach((q, i) => q.resolve(written[i]));
