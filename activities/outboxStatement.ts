@@ -125,6 +125,48 @@ export async function writeOutbox(c: Queryable, input: OutboxWrite, recordedAt: 
   return written;
 }
 
+/** The `work_orders` row of a snapshot, folded up to event `lastSeq` (db/migrations/0002_read_model.sql). */
+function readModelRow(snapshot: WorkOrderSnapshot, lastSeq: number) {
+  const s = snapshot.state;
+  return {
+    id: s.workOrderId,
+    stage: s.stage,
+    classification: s.classification,
+    category: s.category,
+    urgency: s.urgency,
+    channel: s.channel,
+    main_unit_id: s.mainUnitId ?? null,
+    co_unit_ids: s.coUnitIds,
+    unit_ids: [...new Set(s.units.map((u) => u.unitId))],
+    confidential: s.confidential,
+    caller_name: s.intake.callerName,
+    caller_phone: s.intake.callerPhone,
+    summary: s.intake.summary,
+    address: s.intake.address ?? null,
+    profile_id: s.profileId,
+    created_at: s.createdAt,
+    updated_at: s.updatedAt,
+    closed_at: s.closedAt ?? null,
+    first_dispatched_at: s.firstDispatchedAt ?? null,
+    sign_deadline: snapshot.signDeadline ?? null,
+    completion_deadline: snapshot.completionDeadline ?? null,
+    next_deadline: snapshot.nextDeadline ?? null,
+    overdue: snapshot.overdue,
+    signed_on_time: snapshot.signedOnTime ?? null,
+    first_contact_on_time: snapshot.firstContactOnTime ?? null,
+    completed_on_time: snapshot.completedOnTime ?? null,
+    extended: snapshot.extended,
+    result_type: snapshot.resultType ?? null,
+    satisfaction: snapshot.satisfaction ?? null,
+    resolved: snapshot.resolved ?? null,
+    satisfaction_exclusion: snapshot.satisfactionExclusion ?? null,
+    re_handle_count: s.reHandleCount,
+    escalation_level: s.escalationLevel ?? null,
+    last_seq: lastSeq,
+    state: s,
+  };
+}
+
 /**
  * Writes the outbox batches of several work orders (at most one each) in ONE statement: one
  * round trip and one commit for all of them, all or nothing.
@@ -156,43 +198,7 @@ export async function writeOutboxes(c: Queryable, inputs: readonly OutboxWrite[]
         detail: e.detail,
       });
     }
-    workOrders.push({
-      id: s.workOrderId,
-      stage: s.stage,
-      classification: s.classification,
-      category: s.category,
-      urgency: s.urgency,
-      channel: s.channel,
-      main_unit_id: s.mainUnitId ?? null,
-      co_unit_ids: s.coUnitIds,
-      unit_ids: [...new Set(s.units.map((u) => u.unitId))],
-      confidential: s.confidential,
-      caller_name: s.intake.callerName,
-      caller_phone: s.intake.callerPhone,
-      summary: s.intake.summary,
-      address: s.intake.address ?? null,
-      profile_id: s.profileId,
-      created_at: s.createdAt,
-      updated_at: s.updatedAt,
-      closed_at: s.closedAt ?? null,
-      first_dispatched_at: s.firstDispatchedAt ?? null,
-      sign_deadline: snapshot.signDeadline ?? null,
-      completion_deadline: snapshot.completionDeadline ?? null,
-      next_deadline: snapshot.nextDeadline ?? null,
-      overdue: snapshot.overdue,
-      signed_on_time: snapshot.signedOnTime ?? null,
-      first_contact_on_time: snapshot.firstContactOnTime ?? null,
-      completed_on_time: snapshot.completedOnTime ?? null,
-      extended: snapshot.extended,
-      result_type: snapshot.resultType ?? null,
-      satisfaction: snapshot.satisfaction ?? null,
-      resolved: snapshot.resolved ?? null,
-      satisfaction_exclusion: snapshot.satisfactionExclusion ?? null,
-      re_handle_count: s.reHandleCount,
-      escalation_level: s.escalationLevel ?? null,
-      last_seq: lastSeq,
-      state: s,
-    });
+    workOrders.push(readModelRow(snapshot, lastSeq));
     for (const r of input.supervisionOpens) {
       opens.push({
         id: r.id,
