@@ -44,7 +44,6 @@ export interface ActivityDeps {
   outboxGrouping?: OutboxGrouping;
 }
 
-
 export interface RecordEventsInput {
   workOrderId: string;
   events: WorkOrderEvent[];
@@ -204,8 +203,8 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     /**
-     * Records one batch of a work order's outbox in ONE statement (so one transaction; other work
-     * orders' batches waiting at the same time share it, all or nothing): the timeline events
+     * Records one batch of a work order's outbox in ONE statement (so one transaction, which other
+     * work orders' batches waiting at the same time may share): the timeline events
      * (`work_order_events`), the read-model row from the snapshot (`work_orders`), the 督办
      * records opened and closed (`supervision_records`) and one notification row per recipient
      * (`notifications`). Every write is keyed (event seq, supervision id, notification key), so

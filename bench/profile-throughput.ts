@@ -101,8 +101,10 @@ async function readPostgresClients(databaseUrl: string): Promise<void> {
  */
 function cpuSnapshot(root: number): Map<string, number> {
   const out = new Map<string, number>();
-  let pidNow = 0;
-  const add = (k: string, v: number) => out.set(`${k}\u0000${pidNow}`, (out.get(`${k}\u0000${pidNow}`) ?? 0) + v);
+  const add = (kind: string, pid: number, v: number) => {
+    const key = `${kind}\u0000${pid}`;
+    out.set(key, (out.get(key) ?? 0) + v);
+  };
   const stat = (file: string) => {
     const text = readFileSync(file, 'utf8');
     const close = text.lastIndexOf(')');
@@ -111,11 +113,10 @@ function cpuSnapshot(root: number): Map<string, number> {
     return { name, cpu: (Number(fields[11]) + Number(fields[12])) / TICK, started: Number(fields[19]) };
   };
   for (const pid of processTree(root)) {
-    pidNow = pid;
     try {
       const own = stat(`/proc/${pid}/stat`);
       if (own.name.startsWith('postgres') || own.name.startsWith('pg_')) {
-        add(`postgres: ${postgresRole(pid)}`, own.cpu);
+        add(`postgres: ${postgresRole(pid)}`, pid, own.cpu);
         continue;
       }
       let live = 0;
@@ -134,12 +135,12 @@ function cpuSnapshot(root: number): Map<string, number> {
               : t.name === own.name
                 ? `${t.name} (V8 and libuv helper threads)`
                 : t.name.replace(/[0-9]+$/, '#');
-        add(`${own.name}: ${label}`, t.cpu);
+        add(`${own.name}: ${label}`, pid, t.cpu);
         live += t.cpu;
       }
       // The process's own counter also holds the CPU of threads that have ended (e.g. the watchdog
       // thread Node starts for every `vm` call given a timeout): invisible per thread otherwise.
-      add(`${own.name}: (threads that ended)`, own.cpu - live);
+      add(`${own.name}: (threads that ended)`, pid, own.cpu - live);
     } catch {
       // a process that ended meanwhile
     }
