@@ -652,13 +652,19 @@ export class HistoryService {
   /** Source of {@link Execution.lastTakenStamp}. */
   private takenStamps = 0;
 
-  /** Hands the scheduled workflow task to a poller: writes WorkflowTaskStarted, builds the response. */
+  /** Hands the scheduled workflow task to a poller: appends WorkflowTaskStarted, builds the response. */
   private startWorkflowTask(exec: Execution, sid: number, sticky: boolean, poll: Msg): Msg | null {
     const wt = exec.wt;
     if (!exec.isOpen || !wt || wt.scheduledEventId !== sid || wt.startedEventId !== undefined) return null;
     if (sticky && !exec.sticky) return null;
     const now = this.now();
     this.deps.timers.cancel(wt.stickyTimer);
+    // What the task is for (a run's start, its scheduled task) must be durable before a worker
+    // acts on it: the poll's flush writes it, and WorkflowTaskStarted goes with it. Alone, the
+    // started event is not written: it goes with the task's completion (or failure, timeout),
+    // one store write less per task (issue 9). Lost in a crash, the task is simply scheduled
+    // again, as Temporal does with a transient workflow task.
+    const unsavedBefore = exec.unsaved.length > 0 || exec.created;
     const started = exec.append(
       'WorkflowTaskStarted',
       {
@@ -676,8 +682,10 @@ export class HistoryService {
     exec.lastTakenStamp = ++this.takenStamps;
     const startedId = started.eventId;
     wt.timeoutTimer = this.deps.timers.schedule(now + this.workflowTaskTimeoutMs(exec), () => this.timeOutWorkflowTask(exec, sid, startedId));
-    this.markDirty(exec);
-    this.flushSoon();
+    if (unsavedBefore) {
+      this.markDirty(exec);
+      this.flushSoon();
+    }
 
     const messages: Msg[] = [];
     for (const u of exec.updates.values()) {

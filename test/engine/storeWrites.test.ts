@@ -169,3 +169,63 @@ test('signal-with-start with a poller already waiting: its first workflow task c
   ]);
   await svc.terminateWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId }, reason: 'test over', identity: 'test' });
 });
+
+test('a task whose cause is already written starts without a write of its own: WorkflowTaskStarted goes with the completion', async () => {
+  const svc = client.workflowService;
+  const taskQueue = { name: 'store-writes-started' };
+  const workflowId = 'store-writes-started-1';
+  await svc.startWorkflowExecution({ namespace: 'default', workflowId, workflowType: { name: 'anything' }, taskQueue, requestId: 'started-1', identity: 'test' });
+  const first = await svc.pollWorkflowTaskQueue({ namespace: 'default', taskQueue, identity: 'test' });
+  await svc.respondWorkflowTaskCompleted({ namespace: 'default', taskToken: first.taskToken, identity: 'test', commands: [] });
+  // The signal and the task it schedules are durable when the signal is answered.
+  const beforeSignal = store.appends.length;
+  await svc.signalWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId }, signalName: 'aSignal', identity: 'test' });
+  expect(store.appends.slice(beforeSignal).map((w) => w.eventTypes)).toEqual([['EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED', 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED']]);
+
+  const beforePoll = store.appends.length;
+  const task = await svc.pollWorkflowTaskQueue({ namespace: 'default', taskQueue, identity: 'test' });
+  expect(task.history?.events?.at(-1)?.eventType).toBe(6 /* WORKFLOW_TASK_STARTED */);
+  expect(store.appends.length).toBe(beforePoll);
+  await svc.respondWorkflowTaskCompleted({ namespace: 'default', taskToken: task.taskToken, identity: 'test', commands: [] });
+  expect(store.appends.slice(beforePoll).map((w) => w.eventTypes)).toEqual([['EVENT_TYPE_WORKFLOW_TASK_STARTED', 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED']]);
+  const history = await svc.getWorkflowExecutionHistory({ namespace: 'default', execution: { workflowId } });
+  expect(history.history?.events?.map((e) => Number(e.eventId))).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  await svc.terminateWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId }, reason: 'test over', identity: 'test' });
+});
+
+test('a task started but not completed when the engine stops is scheduled again after the restart, with the same event ids', async () => {
+  const ownStore = new RecordingStore();
+  const taskQueue = { name: 'store-writes-restart' };
+  const workflowId = 'store-writes-restart-1';
+  let first: EngineHandle | undefined = await startEngine({ store: ownStore });
+  let conn = await Connection.connect({ address: first.address });
+  try {
+    const svc = conn.workflowService;
+    await svc.startWorkflowExecution({ namespace: 'default', workflowId, workflowType: { name: 'anything' }, taskQueue, requestId: 'restart-1', identity: 'test' });
+    const t1 = await svc.pollWorkflowTaskQueue({ namespace: 'default', taskQueue, identity: 'test' });
+    await svc.respondWorkflowTaskCompleted({ namespace: 'default', taskToken: t1.taskToken, identity: 'test', commands: [] });
+    await svc.signalWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId }, signalName: 'aSignal', identity: 'test' });
+    const handedOut = await svc.pollWorkflowTaskQueue({ namespace: 'default', taskQueue, identity: 'test' });
+    expect(Number(handedOut.startedEventId)).toBe(7);
+  } finally {
+    await conn.close();
+    await first.stop();
+    first = undefined;
+  }
+  // The started event was never written: the new engine finds the task scheduled, not started.
+  const second = await startEngine({ store: ownStore });
+  conn = await Connection.connect({ address: second.address });
+  try {
+    const svc = conn.workflowService;
+    const again = await svc.pollWorkflowTaskQueue({ namespace: 'default', taskQueue, identity: 'test' });
+    expect(Number(again.startedEventId)).toBe(7);
+    expect(again.history?.events?.map((e) => e.eventType)).toEqual([1, 5, 6, 7, 26, 5, 6]);
+    await svc.respondWorkflowTaskCompleted({ namespace: 'default', taskToken: again.taskToken, identity: 'test', commands: [] });
+    const history = await svc.getWorkflowExecutionHistory({ namespace: 'default', execution: { workflowId } });
+    expect(history.history?.events?.map((e) => e.eventType)).toEqual([1, 5, 6, 7, 26, 5, 6, 7]);
+    await svc.terminateWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId }, reason: 'test over', identity: 'test' });
+  } finally {
+    await conn.close();
+    await second.stop();
+  }
+});
