@@ -50,8 +50,10 @@ export const workerTuningShape = {
    * `isolateExecutionTimeout` (5 s) fails that workflow task instead of hanging the thread, and
    * with it every workflow of the worker. Node gives each timed `vm` call a watchdog thread of
    * its own, started and joined per call (≈ 50 µs of CPU each, more on a loaded machine).
-   * - `on` (default): one watchdog per activation, around all of its calls into the sandbox
-   *   (worker/workflowThreadActivationWatchdog.js); the same timeout, the same failure.
+   * - `on` (default): one watchdog around all of an activation's calls into the sandbox, shared
+   *   with the requests already queued behind it while it is young (10 ms), so each activation
+   *   keeps the timeout less at most 10 ms (worker/workflowThreadActivationWatchdog.js); the
+   *   same failure.
    * - `per-call`: the SDK's own, one watchdog per call (3–5 per activation): a deadline burst
    *   whose work orders replay after cache evictions spent over half of the workflow thread's
    *   CPU on them (issue 9).

@@ -4,8 +4,9 @@
  *   watchdog thread per call), and only that thread. A work order still runs end to end.
  * - `on` (default): one watchdog per activation (worker/workflowThreadActivationWatchdog.js): a
  *   workflow stuck in an endless loop, in a handler or after a wait, fails its own workflow task
- *   with the SDK's timeout error while other workflows complete; and an activation starts one
- *   watchdog, not one per call as the SDK's own (`per-call`) does.
+ *   with the SDK's timeout error while other workflows complete; an activation starts one
+ *   watchdog, not one per call as the SDK's own (`per-call`) does; and activations queued behind
+ *   a busy one share one, a stuck one among them failing alone.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -227,6 +228,53 @@ describe('deadlock detection with one watchdog per activation', () => {
         }
         await handle.terminate('test over');
       }
+    });
+  }, 120_000);
+
+  const completedTasks = async (workflowId: string) => {
+    const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+    return (history.events ?? []).filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED).length;
+  };
+
+  test('activations queued behind a busy one share one watchdog; one stuck among them fails alone', async () => {
+    const taskQueue = 'watchdog-queue';
+    const file = path.join(dir, 'timed-queue.txt');
+    const worker = await loopingWorker(taskQueue, file, [workflowThreadActivationWatchdog]);
+    await worker.runUntil(async () => {
+      const start = (workflowId: string) => env.client.workflow.start<typeof looping>('looping', { taskQueue, workflowId });
+      /** Starts a busy workflow and, while its activation holds the thread, signals `others`. */
+      const queueBehindBusy = async (label: string, others: Array<{ id: string; how: 'briefly' | 'handler' }>) => {
+        const busy = await start(`queue-${label}-busy`);
+        const handles = await Promise.all(others.map((o) => start(`queue-${label}-${o.id}`)));
+        // Every one has run its first task and waits for its signal.
+        await eventually(() => Promise.all([busy, ...handles].map((h) => completedTasks(h.workflowId))), (n) => n.every((c) => c >= 1), 60_000);
+        const before = await timedCalls(file);
+        await busy.signal(loopSignal, 'slowly');
+        // The busy activation has begun (its timed call is counted as it starts).
+        await eventually(() => timedCalls(file), (n) => n > before, 60_000);
+        await Promise.all(handles.map((h, i) => h.signal(loopSignal, others[i].how)));
+        expect(await busy.result()).toBe('slowly 4999950000');
+        return { busy, handles, before };
+      };
+
+      // Twenty activations queue up behind the busy one: they go through in a few timed calls.
+      const brief = Array.from({ length: 20 }, (_, i) => ({ id: `brief-${i}`, how: 'briefly' as const }));
+      const first = await queueBehindBusy('a', brief);
+      expect(await Promise.all(first.handles.map((h) => h.result()))).toEqual(brief.map(() => 'briefly 4999950000'));
+      const timed = (await timedCalls(file)) - first.before;
+      // One for the busy activation, and far fewer than one per queued activation for the rest.
+      expect(timed).toBeLessThanOrEqual(8);
+
+      // One that loops for ever among five others: it fails its own task after the timeout, with
+      // the SDK's message; those queued before and after it complete.
+      const mixed = [...['b0', 'b1'].map((id) => ({ id, how: 'briefly' as const })), { id: 'stuck', how: 'handler' as const }, ...['b2', 'b3', 'b4'].map((id) => ({ id, how: 'briefly' as const }))];
+      const second = await queueBehindBusy('b', mixed);
+      const stuck = second.handles[2];
+      const failures = await eventually(() => failedTasks(stuck.workflowId), (f) => f.length > 0, 60_000);
+      expect(failures[0]).toMatch(/Script execution timed out after 5000ms/);
+      const others = second.handles.filter((h) => h !== stuck);
+      expect(await Promise.all(others.map((h) => h.result()))).toEqual(others.map(() => 'briefly 4999950000'));
+      await stuck.terminate('test over');
     });
   }, 120_000);
 
