@@ -16,12 +16,12 @@
 // workflow's creation) and, while that call has run less than BATCH_WINDOW_MS, of the requests
 // already queued behind it on the thread's port (`receiveMessageOnPort`), which would otherwise
 // each wait for their own watchdog: in a burst of 4 000 deadlines (its seeding included) 4.2
-// activations and creations went through per timed call. So every activation runs at least the timeout less BATCH_WINDOW_MS before it is stopped,
-// and at most the timeout. V8's termination crosses the nested calls, so an endless loop anywhere
-// in them ends the outer call, and that activation fails with the same error the SDK gives (and
-// its `activate` would have returned): the workflow task fails, the run is evicted, other work
-// orders go on; the requests before it in the call are answered as usual and those after it
-// stay queued. Nothing else changes.
+// activations and creations went through per timed call. So every activation runs at least the
+// timeout less BATCH_WINDOW_MS before it is stopped, and at most the timeout. V8's termination
+// crosses the nested calls, so an endless loop anywhere in them ends the outer call, and that
+// activation fails with the same error the SDK gives (and its `activate` would have returned):
+// the workflow task fails, the run is evicted, other work orders go on; the requests before it in
+// the call are answered as usual and those after it stay queued. Nothing else changes.
 //
 // Plain JavaScript: the workflow thread has no ts-node (and `npm run build` copies this file).
 'use strict';
@@ -143,6 +143,8 @@ if (!isMainThread && parentPort) {
     return on.call(this, type, (request) => dispatchRequests(listener, request));
   };
 
+  // Both run inside dispatchRequests' timed call (`watched` then adds none); called any other way,
+  // they keep one of their own.
   const activate = BaseVMWorkflow.prototype.activate;
   BaseVMWorkflow.prototype.activate = function activateUnderOneWatchdog(activation) {
     const stopped = stoppedRuns.get(this.runId);
