@@ -6,8 +6,8 @@ import { condition, defineSignal, setHandler } from '@temporalio/workflow';
 
 /**
  * `handler`: the signal handler itself never returns; `afterWait`: the code after a `condition`
- * never returns; `briefly`: a bounded loop; `slowly`: the handler is busy for a while (a few
- * hundred milliseconds), so that other activations queue up behind it.
+ * never returns; `briefly`: a bounded loop; `slowly`: the handler is busy for a while (about a
+ * second on the 2-core machine), so that other activations queue up behind it.
  */
 export const loopSignal = defineSignal<['handler' | 'afterWait' | 'briefly' | 'slowly']>('loop');
 
