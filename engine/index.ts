@@ -104,6 +104,12 @@ export interface EngineOptions {
    * history (slower; kept to check that both give the same state).
    */
   recovery?: RecoveryMode;
+  /**
+   * How long a task queue's poller stays listed by `DescribeTaskQueue` after its last poll
+   * (default 60 000 ms; Temporal's matching keeps pollers 5 minutes). A poll waiting now always
+   * counts. Tests that watch a worker go away set it shorter.
+   */
+  pollerHistoryMs?: number;
   /** Called with unexpected internal errors (default: printed to stderr). */
   onError?: (where: string, err: unknown) => void;
   /**
@@ -192,7 +198,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineHa
   addService(
     server,
     'temporal.api.workflowservice.v1.WorkflowService',
-    workflowServiceHandlers({ history, matching, namespaces, visibility, stickyEnabled: options.sticky ?? true, serverVersion: '1.24.0-engine' }),
+    workflowServiceHandlers({ history, matching, namespaces, visibility, stickyEnabled: options.sticky ?? true, serverVersion: '1.24.0-engine', pollerHistoryMs: options.pollerHistoryMs ?? 60_000 }),
     onError,
   );
   addService(server, 'temporal.api.testservice.v1.TestService', testServiceHandlers(clock, timers, skipper), onError);

@@ -34,6 +34,8 @@ export interface FrontendDeps {
   visibility: Visibility;
   stickyEnabled: boolean;
   serverVersion: string;
+  /** How long `DescribeTaskQueue` lists a poller after its last poll (EngineOptions.pollerHistoryMs). */
+  pollerHistoryMs: number;
 }
 
 /** Long polls answer empty this long before the caller's deadline. */
@@ -426,7 +428,7 @@ export function workflowServiceHandlers(deps: FrontendDeps): Record<string, Hand
       namespaces.get(req.namespace);
       const name = requireString(req.taskQueue?.name, 'TaskQueue');
       const kind = req.taskQueueType === 'TASK_QUEUE_TYPE_ACTIVITY' ? 'activity' : 'workflow';
-      const recent = matching.hasRecentPoller(req.namespace, kind, name, 60_000);
+      const recent = matching.hasRecentPoller(req.namespace, kind, name, deps.pollerHistoryMs);
       return { pollers: recent ? [{ identity: 'worker', lastAccessTime: { seconds: Math.floor(Date.now() / 1000) }, ratePerSecond: 100000 }] : [] };
     },
   };
