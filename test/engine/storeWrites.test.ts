@@ -63,13 +63,19 @@ function updateWithStart(n: string, taskQueue: { name: string }, stage: 1 | 2 /*
   });
 }
 
+/** Starts a run on `taskQueue` and completes its first workflow task with no command: a run waiting for something. */
+async function startPastFirstTask(workflowId: string, taskQueue: { name: string }, requestId: string): Promise<void> {
+  const svc = client.workflowService;
+  await svc.startWorkflowExecution({ namespace: 'default', workflowId, workflowType: { name: 'anything' }, taskQueue, requestId, identity: 'test' });
+  const first = await svc.pollWorkflowTaskQueue({ namespace: 'default', taskQueue, identity: 'test' });
+  await svc.respondWorkflowTaskCompleted({ namespace: 'default', taskToken: first.taskToken, identity: 'test', commands: [] });
+}
+
 test('an update’s workflow task is written with its start, in one write; the visibility row only when it changes', async () => {
   const svc = client.workflowService;
   const taskQueue = { name: 'store-writes' };
   const workflowId = 'store-writes-1';
-  await svc.startWorkflowExecution({ namespace: 'default', workflowId, workflowType: { name: 'anything' }, taskQueue, requestId: 'start-1', identity: 'test' });
-  const first = await svc.pollWorkflowTaskQueue({ namespace: 'default', taskQueue, identity: 'test' });
-  await svc.respondWorkflowTaskCompleted({ namespace: 'default', taskToken: first.taskToken, identity: 'test', commands: [] });
+  await startPastFirstTask(workflowId, taskQueue, 'start-1');
 
   const before = store.appends.length;
   // The update waits for its acceptance; the task it needs stays queued until the poll below.
@@ -174,9 +180,7 @@ test('a task whose cause is already written starts without a write of its own: W
   const svc = client.workflowService;
   const taskQueue = { name: 'store-writes-started' };
   const workflowId = 'store-writes-started-1';
-  await svc.startWorkflowExecution({ namespace: 'default', workflowId, workflowType: { name: 'anything' }, taskQueue, requestId: 'started-1', identity: 'test' });
-  const first = await svc.pollWorkflowTaskQueue({ namespace: 'default', taskQueue, identity: 'test' });
-  await svc.respondWorkflowTaskCompleted({ namespace: 'default', taskToken: first.taskToken, identity: 'test', commands: [] });
+  await startPastFirstTask(workflowId, taskQueue, 'started-1');
   // The signal and the task it schedules are durable when the signal is answered.
   const beforeSignal = store.appends.length;
   await svc.signalWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId }, signalName: 'aSignal', identity: 'test' });
