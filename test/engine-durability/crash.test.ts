@@ -240,5 +240,5 @@ it(
     await native.close();
     await connection.close();
   },
-  110_000,
+  180_000,
 );
