@@ -200,6 +200,12 @@ describe('deadlock detection with one watchdog per activation', () => {
   }
 
   const timedCalls = async (file: string) => (await readFile(file, 'utf8')).length;
+  // A task queued behind a stuck one waits out its 5 s first: with Temporal's default 10 s task
+  // timeout it could time out on a loaded machine before its own watchdog failed it (and a retry
+  // after a timeout is not reported as failed). These runs' tasks get 30 s, and the SDK's failure
+  // is looked for among a run's failed tasks.
+  const taskTimeout = '30s';
+  const timedOut = (failures: string[]) => failures.some((m) => /Script execution timed out after 5000ms/.test(m));
   const failedTasks = async (workflowId: string) => {
     const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
     return (history.events ?? [])
@@ -214,15 +220,15 @@ describe('deadlock detection with one watchdog per activation', () => {
       // One stuck work order at a time: the thread runs one activation at a time, and two stuck
       // ones back to back would pass the 10 s workflow-task timeout before failing.
       for (const how of ['handler', 'afterWait'] as const) {
-        const handle = await env.client.workflow.start<typeof looping>('looping', { taskQueue, workflowId: `loop-${how}` });
+        const handle = await env.client.workflow.start<typeof looping>('looping', { taskQueue, workflowId: `loop-${how}`, workflowTaskTimeout: taskTimeout });
         await handle.signal(loopSignal, how);
         // The stuck task fails after the SDK's 5 s timeout, with the SDK's own message.
-        const failures = await eventually(() => failedTasks(handle.workflowId), (f) => f.length > 0, 60_000);
-        expect(failures[0]).toMatch(/Script execution timed out after 5000ms/);
+        const failures = await eventually(() => failedTasks(handle.workflowId), timedOut, 60_000);
+        expect(failures).toContainEqual(expect.stringMatching(/Script execution timed out after 5000ms/));
         if (how === 'afterWait') {
           // The thread is not hung (nor the process aborted): another workflow runs to its end
           // while the stuck one's task is retried.
-          const brief = await env.client.workflow.start<typeof looping>('looping', { taskQueue, workflowId: 'loop-briefly' });
+          const brief = await env.client.workflow.start<typeof looping>('looping', { taskQueue, workflowId: 'loop-briefly', workflowTaskTimeout: taskTimeout });
           await brief.signal(loopSignal, 'briefly');
           expect(await brief.result()).toBe('briefly 4999950000');
         }
@@ -241,7 +247,7 @@ describe('deadlock detection with one watchdog per activation', () => {
     const file = path.join(dir, 'timed-queue.txt');
     const worker = await loopingWorker(taskQueue, file, [workflowThreadActivationWatchdog]);
     await worker.runUntil(async () => {
-      const start = (workflowId: string) => env.client.workflow.start<typeof looping>('looping', { taskQueue, workflowId });
+      const start = (workflowId: string) => env.client.workflow.start<typeof looping>('looping', { taskQueue, workflowId, workflowTaskTimeout: taskTimeout });
       /** Starts a busy workflow and, while its activation holds the thread, signals `others`. */
       const queueBehindBusy = async (label: string, others: Array<{ id: string; how: 'briefly' | 'handler' }>) => {
         const busy = await start(`queue-${label}-busy`);
@@ -262,16 +268,18 @@ describe('deadlock detection with one watchdog per activation', () => {
       const first = await queueBehindBusy('a', brief);
       expect(await Promise.all(first.handles.map((h) => h.result()))).toEqual(brief.map(() => 'briefly 4999950000'));
       const timed = (await timedCalls(file)) - first.before;
-      // One for the busy activation, and far fewer than one per queued activation for the rest.
-      expect(timed).toBeLessThanOrEqual(8);
+      // One for the busy activation, and fewer than one per queued activation for the rest (one
+      // each without the sharing: 21). How many fewer depends on how many signals arrived while
+      // the busy one ran, which a loaded machine changes (3 when idle).
+      expect(timed).toBeLessThan(brief.length);
 
       // One that loops for ever among five others: it fails its own task after the timeout, with
       // the SDK's message; those queued before and after it complete.
       const mixed = [...['b0', 'b1'].map((id) => ({ id, how: 'briefly' as const })), { id: 'stuck', how: 'handler' as const }, ...['b2', 'b3', 'b4'].map((id) => ({ id, how: 'briefly' as const }))];
       const second = await queueBehindBusy('b', mixed);
       const stuck = second.handles[2];
-      const failures = await eventually(() => failedTasks(stuck.workflowId), (f) => f.length > 0, 60_000);
-      expect(failures[0]).toMatch(/Script execution timed out after 5000ms/);
+      const failures = await eventually(() => failedTasks(stuck.workflowId), timedOut, 60_000);
+      expect(failures).toContainEqual(expect.stringMatching(/Script execution timed out after 5000ms/));
       const others = second.handles.filter((h) => h !== stuck);
       expect(await Promise.all(others.map((h) => h.result()))).toEqual(others.map(() => 'briefly 4999950000'));
       await stuck.terminate('test over');
