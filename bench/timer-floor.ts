@@ -98,7 +98,8 @@ async function main(): Promise<void> {
       const cpu = cpuDelta(before, cpuSnapshot(process.pid));
       const last = Math.max(...recordedAt.values());
       const total = cpu.reduce((s, [, v]) => s + v, 0);
-      console.log(`timer-floor ${new Date().toISOString()} — ${os.cpus().length} cores, load at the instant ${load.map((l) => l.toFixed(1)).join(' ')}`);
+      const cores = os.cpus().length;
+      console.log(`timer-floor ${new Date().toISOString()} — ${cores} cores, load at the instant ${load.map((l) => l.toFixed(1)).join(' ')}`);
       console.log(`machine limit (same run): PostgreSQL single-row commits ${commits.toFixed(0)}/s, 32 clients`);
       console.log(`worker: cache ${tuning.maxCachedWorkflows}, workflow tasks ${tuning.maxConcurrentWorkflowTaskExecutions}, local activities ${tuning.maxConcurrentLocalActivityExecutions}, deadlock detection ${env.WORKER_DEADLOCK_DETECTION}`);
       console.log(`${burst} workflows started in ${startedIn.toFixed(1)} s; timers at one instant ${lead} s after the first start`);
@@ -108,7 +109,6 @@ async function main(): Promise<void> {
       // The engine's part (its thread and its PostgreSQL backends) and the rest, all the SDK
       // worker's (the bench's client is idle during the burst): what the cores must run at least.
       const engine = cpu.filter(([kind]) => kind.includes('hotline-engine')).reduce((s, [, v]) => s + v, 0);
-      const cores = os.cpus().length;
       const perOp = (seconds: number) => `${((seconds * 1000) / burst).toFixed(2)} ms/op (${(seconds / cores).toFixed(1)} s on ${cores} cores)`;
       console.log(`engine (thread and PostgreSQL): ${perOp(engine)}; SDK worker and the rest: ${perOp(total - engine)}; the cores were ${((100 * total) / (cores * ((last - dueAt) / 1000))).toFixed(0)} % busy`);
     } finally {

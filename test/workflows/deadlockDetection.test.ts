@@ -217,8 +217,8 @@ describe('deadlock detection with one watchdog per activation', () => {
     const taskQueue = 'activation-watchdog';
     const worker = await loopingWorker(taskQueue, path.join(dir, 'timed-loop.txt'), [workflowThreadActivationWatchdog]);
     await worker.runUntil(async () => {
-      // One stuck work order at a time: the thread runs one activation at a time, and two stuck
-      // ones back to back would pass the 10 s workflow-task timeout before failing.
+      // One stuck work order at a time: the thread runs one activation at a time, and a task
+      // queued behind two stuck ones would wait out both watchdogs before its own.
       for (const how of ['handler', 'afterWait'] as const) {
         const handle = await env.client.workflow.start<typeof looping>('looping', { taskQueue, workflowId: `loop-${how}`, workflowTaskTimeout: taskTimeout });
         await handle.signal(loopSignal, how);
