@@ -229,8 +229,8 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineHa
       clock.kind === 'manual'
         ? { ...clock.publicView(), advanceTo: (ms, o) => stepTo(ms, clock, timers, () => history.inFlightCount(), o?.settleTimeoutMs) }
         : clock.publicView(),
-    residentRuns: () => history.residentRuns(),
-    openRunFootprint: () => history.openRunFootprint(),
+    residentRuns: () => history.cache.residentRuns(),
+    openRunFootprint: () => history.cache.openRunFootprint(),
     queuedWorkflowTasks: (taskQueue, namespace) => matching.depth(namespace ?? 'default', 'workflow', taskQueue),
     recovered,
     async stop() {
@@ -263,6 +263,6 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineHa
 async function sweepRetention(history: HistoryService, namespaces: NamespaceRegistry, store: EngineStore, clock: OffsetClock): Promise<void> {
   for (const ns of namespaces.list()) {
     const deleted = await store.deleteClosedRuns(ns.name, clock.now() - ns.retentionDays * 86_400_000);
-    for (const runKey of deleted) history.forgetClosedRun(runKey);
+    for (const runKey of deleted) history.cache.forgetClosedRun(runKey);
   }
 }

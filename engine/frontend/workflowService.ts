@@ -26,6 +26,7 @@ import * as startWorkflow from '../history/api/startWorkflow';
 import * as terminateWorkflow from '../history/api/terminateWorkflow';
 import * as updateWorkflow from '../history/api/updateWorkflow';
 import { returnActivityTask, runningActivity, runningActivityById } from '../history/activityTasks';
+import { rerouteToNormalQueue } from '../history/workflowTasks';
 
 export interface FrontendDeps {
   history: HistoryService;
@@ -241,7 +242,7 @@ export function workflowServiceHandlers(deps: FrontendDeps): Record<string, Hand
       const res = await matching.poll(req.namespace, 'workflow', queue, req, pollWait(ctx), ctx);
       await history.flush();
       // History the run no longer holds in memory (a non-sticky task) is read from the store.
-      await history.completeTaskHistory(res);
+      await history.cache.completeTaskHistory(res);
       return res ?? {};
     },
 
@@ -390,7 +391,7 @@ export function workflowServiceHandlers(deps: FrontendDeps): Record<string, Hand
           if (exec.sticky?.queueName !== sticky) continue;
           exec.sticky = undefined;
           // A task waiting on the dead sticky queue moves to the normal queue.
-          if (exec.wt && exec.wt.startedEventId === undefined && exec.wt.sticky) history.rerouteToNormalQueue(exec);
+          if (exec.wt && exec.wt.startedEventId === undefined && exec.wt.sticky) rerouteToNormalQueue(history, exec);
         }
       }
       // The worker is going away: its outstanding polls end now, so no task is handed to a dead poller.

@@ -11,6 +11,7 @@ import { decideRetry, timeoutFailure } from './activityPolicy';
 import type { ActivityState, Execution } from './execution';
 import type { HistoryService } from './historyService';
 import { encodeToken, type TaskToken } from './tokens';
+import { scheduleWorkflowTask } from './workflowTasks';
 
 /** Queues an activity attempt on its task queue, with its schedule-to-start timeout. */
 export function enqueueActivity(history: HistoryService, exec: Execution, act: ActivityState): void {
@@ -166,7 +167,7 @@ export function finishActivity(history: HistoryService, exec: Execution, act: Ac
     exec.addExternal(outcome, { ...attrs, scheduledEventId: act.scheduledEventId, startedEventId: 0 }, now);
   }
   history.markDirty(exec);
-  history.scheduleWorkflowTask(exec);
+  scheduleWorkflowTask(history, exec);
 }
 
 /** Cancels an activity that never started (or waits for a retry): no started event. */

@@ -9,6 +9,7 @@ import type { CrossWorkflowCommands } from './workflowTaskCompletion';
 import * as requestCancelWorkflow from './api/requestCancelWorkflow';
 import * as signalWorkflow from './api/signalWorkflow';
 import * as startWorkflow from './api/startWorkflow';
+import { scheduleWorkflowTask } from './workflowTasks';
 
 const CHILD_CLOSE_EVENT: Record<string, string> = {
   [STATUS.completed]: 'ChildWorkflowExecutionCompleted',
@@ -238,7 +239,7 @@ export class CrossWorkflow implements CrossWorkflowCommands {
           h.now(),
         );
         h.markDirty(parent);
-        h.scheduleWorkflowTask(parent);
+        scheduleWorkflowTask(h, parent);
       }
     }
     for (const child of exec.children.values()) {

@@ -72,7 +72,7 @@ export interface UpdateState {
   acceptedEventId?: number;
   /** Id of the `WorkflowExecutionUpdateCompleted` event, where the outcome is read once paged out. */
   completedEventId?: number;
-  /** The outcome while resident (dropped once durable: see HistoryService.updateOutcome). */
+  /** The outcome while resident (dropped once durable: see RunCache.updateOutcome). */
   outcome?: Msg;
   /** Set at the first page-out after the completion became durable; the next one drops the outcome. */
   outcomeDurable?: boolean;
@@ -146,7 +146,7 @@ export class Execution {
   readonly startedAttrs: Msg;
   /**
    * The resident tail of the event log: events `tailStart..eventCount`. Older events are paged
-   * out once durable (the store has them; see {@link HistoryService.readHistory}), as Temporal's
+   * out once durable (the store has them; see RunCache.readHistory), as Temporal's
    * mutable state holds no history: only what a sticky task needs (events after the last
    * started task) and the last event stay.
    */

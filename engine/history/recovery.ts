@@ -4,6 +4,7 @@ import { ActivityState, Execution, STATUS, attrKeyOf, attrsOf, eventTypeOf } fro
 import { restoreFromSnapshot } from './mutableState';
 import type { HistoryService } from './historyService';
 import { armScheduleToClose, cancelUnstartedActivity, enqueueActivity } from './activityTasks';
+import { resumeWorkflowTask, scheduleWorkflowTask } from './workflowTasks';
 
 const CLOSE_STATUS: Record<string, string> = {
   EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED: STATUS.completed,
@@ -25,7 +26,7 @@ export type RecoveryMode = 'snapshot' | 'replay';
  * again. Returns the number of runs recovered and how many had to be replayed.
  */
 export async function recoverRuns(history: HistoryService, store: EngineStore, mode: RecoveryMode = 'snapshot'): Promise<{ runs: number; replayed: number }> {
-  // Only open runs come back into memory; closed ones are read on demand (HistoryService.ensureLoaded).
+  // Only open runs come back into memory; closed ones are read on demand (RunCache.ensureLoaded).
   const recovered: Execution[] = [];
   let replayed = 0;
   // A manual or time-skipping clock is not stored: never let it restart behind the time its
@@ -44,7 +45,7 @@ export async function recoverRuns(history: HistoryService, store: EngineStore, m
       }
       if (!exec.isOpen) continue;
       latest = Math.max(latest, exec.lastEventTime);
-      history.adoptRecovered(exec);
+      history.cache.adoptRecovered(exec);
       recovered.push(exec);
     }
   }
@@ -248,10 +249,10 @@ function rearm(history: HistoryService, exec: Execution, hasTask: boolean): void
     if (act.cancelRequested) cancelUnstartedActivity(history, exec, act, 'engine-recovery');
     else enqueueActivity(history, exec, act);
   }
-  if (exec.wt) history.resumeWorkflowTask(exec);
+  if (exec.wt) resumeWorkflowTask(history, exec);
   else if (exec.buffered.length > 0 || !hasTask) {
     exec.flushBuffered();
     history.markDirty(exec);
-    history.scheduleWorkflowTask(exec);
+    scheduleWorkflowTask(history, exec);
   }
 }

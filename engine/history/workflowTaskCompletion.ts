@@ -5,6 +5,7 @@ import { ActivityState, Execution, STATUS, attrsOf } from './execution';
 import type { HistoryService } from './historyService';
 import type { TaskToken } from './tokens';
 import { armScheduleToClose, cancelUnstartedActivity, enqueueActivity, startActivityEagerly } from './activityTasks';
+import { abandonWorkflowTask, routeWaitingQueries, runningWorkflowTask, scheduleWorkflowTask } from './workflowTasks';
 
 /**
  * A command the server refuses: the task fails with `cause` and nothing of it is applied. With
@@ -66,7 +67,7 @@ const CLOSING = new Set([
  * on any bad command, none: the task fails and is scheduled again).
  */
 export function completeWorkflowTask(history: HistoryService, cross: CrossWorkflowCommands, token: TaskToken, req: Msg, stickyEnabled: boolean): Msg | RejectedCompletion {
-  const { exec, wt } = history.runningWorkflowTask(token);
+  const { exec, wt } = runningWorkflowTask(history, token);
   const commands: Msg[] = req.commands ?? [];
   const messages: Msg[] = req.messages ?? [];
   const identity: string = req.identity ?? '';
@@ -89,10 +90,10 @@ export function completeWorkflowTask(history: HistoryService, cross: CrossWorkfl
       exec.waitingQueries.unshift(...wt.queries);
       history.terminateRun(exec, err.message, undefined, 'history-service');
       history.markDirty(exec);
-      history.routeWaitingQueries(exec);
+      routeWaitingQueries(history, exec);
       return new RejectedCompletion(err.wireMessage);
     }
-    history.abandonWorkflowTask(exec, 'WorkflowTaskFailed', {
+    abandonWorkflowTask(history, exec, 'WorkflowTaskFailed', {
       scheduledEventId: wt.scheduledEventId,
       startedEventId: wt.startedEventId,
       cause: err.failedCause,
@@ -150,8 +151,8 @@ export function completeWorkflowTask(history: HistoryService, cross: CrossWorkfl
   for (const u of exec.updates.values()) if (u.stage === 'admitted') needTask = true;
   void addedOwnEvents;
   history.markDirty(exec);
-  if (exec.isOpen && needTask) history.scheduleWorkflowTask(exec);
-  history.routeWaitingQueries(exec);
+  if (exec.isOpen && needTask) scheduleWorkflowTask(history, exec);
+  routeWaitingQueries(history, exec);
   return eagerActivities.length > 0 ? { activityTasks: eagerActivities } : {};
 }
 

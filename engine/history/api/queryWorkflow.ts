@@ -5,6 +5,7 @@ import { EngineError, failedPrecondition, requireString } from '../../errors';
 import type { Msg } from '../../proto';
 import { STATUS, type Execution, type PendingQuery } from '../execution';
 import type { HistoryService } from '../historyService';
+import { promoteWorkflowTask, sendLegacyQuery } from '../workflowTasks';
 
 /** QueryWorkflow: resolves with the QueryWorkflowResponse. */
 export function invoke(history: HistoryService, exec: Execution, req: Msg): Promise<Msg> {
@@ -28,13 +29,13 @@ export function invoke(history: HistoryService, exec: Execution, req: Msg): Prom
     if (exec.isOpen && exec.wt && exec.wt.startedEventId === undefined) {
       // Answered with the queued task (Temporal's consistent query), which a person now waits on.
       exec.wt.queries.push(q);
-      history.promoteWorkflowTask(exec);
+      promoteWorkflowTask(history, exec);
     } else if (exec.isOpen && exec.wtInFlight) exec.waitingQueries.push(q);
     else if (exec.previousStartedEventId === 0 && !exec.taskEverStarted) {
       // No workflow code has run yet (start delay): there is nothing a worker could answer from.
       reject(failedPrecondition('workflow has not started its first workflow task yet; query it after the start delay'));
       return;
-    } else history.sendLegacyQuery(exec, q);
+    } else sendLegacyQuery(history, exec, q);
     history.deps.onChange();
   });
 }

@@ -3,6 +3,7 @@ import { notFound } from '../../errors';
 import type { Msg } from '../../proto';
 import type { Execution } from '../execution';
 import type { HistoryService } from '../historyService';
+import { scheduleWorkflowTask } from '../workflowTasks';
 
 export function invoke(history: HistoryService, exec: Execution, req: Msg, external?: Msg): void {
   if (!exec.isOpen) throw notFound('workflow execution already completed');
@@ -14,5 +15,5 @@ export function invoke(history: HistoryService, exec: Execution, req: Msg, exter
   exec.cancelRequested = true;
   exec.addExternal('WorkflowExecutionCancelRequested', { cause: req.reason ?? '', identity: req.identity ?? '', externalWorkflowExecution: external }, history.now());
   history.markDirty(exec);
-  history.scheduleWorkflowTask(exec);
+  scheduleWorkflowTask(history, exec);
 }

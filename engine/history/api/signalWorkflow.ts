@@ -3,6 +3,7 @@ import { notFound, requireString } from '../../errors';
 import type { Msg } from '../../proto';
 import type { Execution } from '../execution';
 import type { HistoryService } from '../historyService';
+import { scheduleWorkflowTask } from '../workflowTasks';
 
 export function invoke(history: HistoryService, exec: Execution, req: Msg): void {
   const signalName = requireString(req.signalName, 'SignalName');
@@ -13,5 +14,5 @@ export function invoke(history: HistoryService, exec: Execution, req: Msg): void
   }
   exec.addExternal('WorkflowExecutionSignaled', { signalName, input: req.input, identity: req.identity ?? '', header: req.header, links: req.links }, history.now());
   history.markDirty(exec);
-  history.scheduleWorkflowTask(exec);
+  scheduleWorkflowTask(history, exec);
 }

@@ -6,6 +6,7 @@ import { durationToMs, msToDuration, msToTimestamp, type Msg } from '../../proto
 import { parseCron } from '../../timers/cron';
 import { Execution, STATUS, leanStartAttrs } from '../execution';
 import { DEFAULT_WT_TIMEOUT_MS, MAX_WT_TIMEOUT_MS, type HistoryService, type StartExtras } from '../historyService';
+import { scheduleWorkflowTask } from '../workflowTasks';
 
 /**
  * Starts a run (StartWorkflowExecution, SignalWithStart, children, continue-as-new), applying
@@ -103,7 +104,7 @@ export function invoke(history: HistoryService, namespace: string, req: Msg, ext
   history.armRunTimeout(exec);
   if (backoffMs > 0) history.armStartBackoff(exec, now + backoffMs);
   extras.beforeFirstTask?.(exec);
-  if (backoffMs <= 0) history.scheduleWorkflowTask(exec);
+  if (backoffMs <= 0) scheduleWorkflowTask(history, exec);
   return { exec, started: true };
 }
 

@@ -5,6 +5,7 @@ import { EngineError, notFound, requireString } from '../../errors';
 import type { Msg } from '../../proto';
 import type { Execution, UpdateStage, UpdateState } from '../execution';
 import { STAGE_ORDER, type HistoryService } from '../historyService';
+import { promoteWorkflowTask, scheduleWorkflowTask } from '../workflowTasks';
 
 const MAX_IN_FLIGHT_UPDATES = 10;
 const MAX_TOTAL_UPDATES = 2000;
@@ -49,8 +50,8 @@ export function admit(history: HistoryService, exec: Execution, req: Msg): Updat
   // The task scheduled to deliver it is written with its start (the poll's write), not on its
   // own: until the update is accepted nothing of it is durable anyway, as in Temporal (which
   // uses a speculative task). One store write less per action (issue 9).
-  if (!exec.wt) history.scheduleWorkflowTask(exec);
-  else history.promoteWorkflowTask(exec);
+  if (!exec.wt) scheduleWorkflowTask(history, exec);
+  else promoteWorkflowTask(history, exec);
   return u;
 }
 
@@ -80,7 +81,7 @@ export function waitForUpdate(history: HistoryService, u: UpdateState, wanted: U
 export async function updateResponse(history: HistoryService, exec: Execution, u: UpdateState): Promise<Msg> {
   return {
     updateRef: { workflowExecution: { workflowId: exec.workflowId, runId: exec.runId }, updateId: u.updateId },
-    outcome: await history.updateOutcome(exec, u),
+    outcome: await history.cache.updateOutcome(exec, u),
     stage: STAGE_ENUM[u.stage],
   };
 }
