@@ -14,7 +14,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { installQuietRuntime } from './quietRuntime';
 import { createDurabilityActivities, type EscalationLog } from './activities';
 import { freePort, startEngineProcess, type EngineProcess } from './engineProcess';
-import { actionUpdate, type DurableOrderInput, type DurableOrderResult } from './workflows/durableOrder';
+import { actionUpdate, progressQuery, type DurableOrderInput, type DurableOrderResult } from './workflows/durableOrder';
 import { startTestPostgres, type TestPostgres } from '../support/postgres';
 
 const EventType = temporal.api.enums.v1.EventType;
@@ -23,6 +23,8 @@ const TASK_QUEUE = 'durable-orders';
 const ORDERS = 24;
 const WAVES = 4;
 const KILLS = 6;
+/** How long every order may take to finish, chaos included (the test's timeout is 180 s). */
+const RESULTS_WITHIN_MS = 150_000;
 
 let db: TestPostgres;
 let engine: EngineProcess;
@@ -79,6 +81,7 @@ interface Acked {
 it(
   'work orders survive repeated SIGKILLs of the engine: nothing lost, nothing doubled, each deadline escalated once',
   async () => {
+    const testStart = Date.now();
     // No SDK-level retries: this test repeats each call itself, every 150 ms, with the same ids.
     const connection = await Connection.connect({ address: engine.address, interceptors: [] });
     const client = new Client({ connection });
@@ -166,6 +169,20 @@ it(
     };
 
     const done = new Set<string>();
+    /** What each order still running was acknowledged, saw (its progress query) and recorded. */
+    const unfinishedReport = async (): Promise<never> => {
+      const lines = await Promise.all(
+        orders
+          .filter((o) => !done.has(o.orderId))
+          .map(async (o) => {
+            const handle = client.workflow.getHandle(o.orderId);
+            const progress = await untilAcked('progress', () => handle.query(progressQuery), 10_000).catch((err: unknown) => (err as Error).message);
+            const events = await untilAcked('history', () => handle.fetchHistory(), 10_000).then((h) => (h.events ?? []).map((e) => EventType[e.eventType!].replace('EVENT_TYPE_', '')).join(' '), (err: unknown) => (err as Error).message);
+            return `${o.orderId}: acknowledged ${JSON.stringify({ ...acked.get(o.orderId), runIds: [...acked.get(o.orderId)!.runIds] })}; progress ${JSON.stringify(progress)}; history ${events}`;
+          }),
+      );
+      throw new Error(`orders unfinished after ${RESULTS_WITHIN_MS / 1000} s:\n${lines.join('\n')}`);
+    };
     const results = Promise.all(orders.map((o, i) => drive(o, i % WAVES).catch(async (err) => {
       await dumpHistory(client, o.orderId, `${(err as Error).message}; acknowledged: ${JSON.stringify(acked.get(o.orderId))}`);
       throw err;
@@ -187,7 +204,14 @@ it(
       await sleep(rand(0, 700));
       engine = await startEngineProcess(port, db.databaseUrl);
     }
-    const final = await results;
+    // Bounded below the test's own timeout, so a stuck order is named rather than timed out blind.
+    let overdue: NodeJS.Timeout | undefined;
+    const final = await Promise.race([
+      results,
+      new Promise<never>((_, reject) => {
+        overdue = setTimeout(() => unfinishedReport().catch(reject), RESULTS_WITHIN_MS - (Date.now() - testStart));
+      }),
+    ]).finally(() => clearTimeout(overdue));
     expect(kills).toBeGreaterThanOrEqual(4);
 
     for (const [i, order] of orders.entries()) {

@@ -69,7 +69,8 @@ describe('clocks', () => {
           await conn.testService!.unlockTimeSkipping({});
           const wall = Date.now();
           expect(await handle.result()).toBe('slept');
-          expect(Date.now() - wall).toBeLessThan(2000);
+          // Ten days skipped, not waited (slack for a loaded machine).
+          expect(Date.now() - wall).toBeLessThan(20_000);
           expect(h.engine.clock.now() - before).toBeGreaterThanOrEqual(10 * 24 * 3600 * 1000);
           const { time } = await conn.testService!.getCurrentTime({});
           expect(Number(time!.seconds) * 1000).toBeGreaterThanOrEqual(before + 10 * 24 * 3600 * 1000 - 1000);

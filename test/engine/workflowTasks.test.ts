@@ -224,7 +224,8 @@ describe('workflow task rules (raw gRPC worker)', () => {
     await svc.shutdownWorker({ namespace: 'default', identity: 'w1', workerInstanceKey: 'key-1' });
     const done = await Promise.all(polls);
     expect(done.map((p) => p.taskToken?.length ?? 0)).toEqual([0, 0]);
-    expect(Date.now() - startedAt).toBeLessThan(2000);
+    // Answered by the shutdown, not by the long poll's own end a minute later (slack for a loaded machine).
+    expect(Date.now() - startedAt).toBeLessThan(20_000);
     // Another worker's poll still gets the next task.
     await start(q);
     expect((await other).taskToken?.length).toBeGreaterThan(0);
