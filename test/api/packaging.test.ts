@@ -4,7 +4,7 @@
  * the Temporal and PostgreSQL services with a configuration the start script accepts; the README
  * documents every configuration variable.
  */
-import { readFileSync, existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { configSchema, loadConfig } from '../../api/config';
@@ -87,5 +87,20 @@ test('the README documents every configuration variable and the two commands', (
   expect(readme).toContain('npm test');
   const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
   expect(pkg.scripts.start).toContain('scripts/start.ts');
-  expect(pkg.scripts.test).toContain('jest');
+  expect(pkg.scripts.test).toMatch(/npm run -s test:shared && npm run -s test:alone$/);
+});
+
+test('npm test runs every test file: the ones left out of the shared run are exactly the ones run alone', () => {
+  const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const shared = pkg.scripts['test:shared'];
+  expect(shared).toMatch(/^jest --maxWorkers=2 /);
+  const ignored = new RegExp(/--testPathIgnorePatterns='([^']+)'/.exec(shared)![1]);
+  const alone = pkg.scripts['test:alone'].replace(/^jest --runInBand /, '').split(' ');
+  const testFiles = (dir: string): string[] =>
+    readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? testFiles(path.join(dir, e.name)) : e.name.endsWith('.test.ts') ? [path.join(dir, e.name)] : [],
+    );
+  const all = testFiles('test');
+  expect(all.length).toBeGreaterThan(50);
+  expect(all.filter((f) => ignored.test(f)).sort()).toEqual([...alone].sort());
 });
