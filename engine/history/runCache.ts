@@ -5,24 +5,17 @@
  * the tails of idle ones and closed runs do, under caps (issue 9: at 100 000 open work orders the
  * idle tails were most of the engine's memory).
  */
-import type { EngineStore } from '../persistence/store';
 import { runKeyOf } from '../persistence/store';
 import { workflowNotFound } from '../errors';
 import type { Msg } from '../proto';
 import type { Execution, UpdateState } from './execution';
+import type { HistoryDeps } from './historyService';
 import { replay, restoreRequestIds } from './recovery';
 import { runFootprint, type RunFootprint } from './runFootprint';
 import type { WriteBack } from './writeBack';
 
-export interface RunCacheOptions {
-  store: EngineStore;
-  /** Closed runs kept in memory (most recently used last out). Default 1 000. */
-  closedRunCacheSize?: number;
-  /** Open runs keeping more than their last event resident. Default 2 000. */
-  residentTailRuns?: number;
-  /** A run left memory (visibility drops its in-memory row). */
-  onRunEvicted?: (exec: Execution) => void;
-}
+/** What the cache needs of the history service's dependencies (see {@link HistoryDeps} for each). */
+export type RunCacheOptions = Pick<HistoryDeps, 'store' | 'closedRunCacheSize' | 'residentTailRuns' | 'onRunEvicted'>;
 
 /** The runs in memory, by run key, and the current run of each workflow id. */
 export class RunCache {
@@ -31,7 +24,7 @@ export class RunCache {
   readonly current = new Map<string, string>();
   /**
    * Open runs with more than their last event resident, least recently written first (see
-   * {@link RunCacheOptions.residentTailRuns}): at 100 000 open work orders created live, the tails
+   * {@link HistoryDeps.residentTailRuns}): at 100 000 open work orders created live, the tails
    * of idle runs (the first task's commands and local-activity markers, payloads included) were
    * most of the engine's memory, which a restart (no tails) did not have (issue 9).
    */
@@ -43,7 +36,7 @@ export class RunCache {
    * every run's tail was paged out before its task was polled, and read back (issue 9).
    */
   private readonly queuedTails = new Map<string, Execution>();
-  /** Closed runs still in memory, least recently used first (see {@link RunCacheOptions.closedRunCacheSize}). */
+  /** Closed runs still in memory, least recently used first (see {@link HistoryDeps.closedRunCacheSize}). */
   private readonly closedRuns = new Map<string, Execution>();
   /** Loads from the store in progress, by run key (or `namespace/workflowId` for the current run). */
   private readonly loading = new Map<string, Promise<void>>();

@@ -4,7 +4,8 @@
  * state change touched is marked dirty, then written once, one atomic append per run, in the
  * order its changes were made. A caller answers only once the writes it depends on are durable.
  */
-import type { EngineStore, VisibilityRecord } from '../persistence/store';
+import type { VisibilityRecord } from '../persistence/store';
+import type { HistoryDeps } from './historyService';
 import { STATUS, type Execution } from './execution';
 import { runStateOf, startOf } from './mutableState';
 
@@ -20,12 +21,8 @@ interface VisibilityKey {
   buildIds: number;
 }
 
-export interface WriteBackDeps {
-  store: EngineStore;
-  /** Called after every pass over the touched runs (the time skipper re-checks idleness). */
-  onChange: () => void;
-  /** A store write failed: memory is ahead of the store, the engine must stop serving. */
-  onStoreFailure: (err: unknown) => void;
+/** What write-back needs: the store and two of the history service's hooks (see {@link HistoryDeps}), and the service's view of a run. */
+export interface WriteBackDeps extends Pick<HistoryDeps, 'store' | 'onChange' | 'onStoreFailure'> {
   /** The visibility row of a run, made from its state. */
   visibilityRow: (exec: Execution) => VisibilityRecord;
   /** A run's write is durable (the run cache pages out what it no longer needs). */
