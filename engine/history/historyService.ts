@@ -104,10 +104,7 @@ export class HistoryService {
       visibilityRow: (exec) => this.visibilityRow(exec),
       onWritten: (exec) => this.cache.pageOut(exec),
     });
-    this.cache = new RunCache(
-      { store: deps.store, closedRunCacheSize: deps.closedRunCacheSize, residentTailRuns: deps.residentTailRuns, onRunEvicted: deps.onRunEvicted },
-      this.writes,
-    );
+    this.cache = new RunCache(deps, this.writes);
     this.runs = this.cache.runs;
     this.current = this.cache.current;
   }

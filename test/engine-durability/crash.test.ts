@@ -58,10 +58,9 @@ async function untilAcked<T>(what: string, call: () => Promise<T>, ms = 45_000):
   }
 }
 
-/** With CRASH_DEBUG=1 (or `always`), prints an order's history (one line per event) to diagnose a failure. */
-async function dumpHistory(client: Client, id: string, why: string, always = false): Promise<void> {
-  if (!process.env.CRASH_DEBUG && !always) return;
-  const h = await client.workflow.getHandle(id).fetchHistory().catch(() => undefined);
+/** An order's history, one line per event (read again while the engine restarts). */
+async function historyLines(client: Client, id: string): Promise<string> {
+  const h = await untilAcked('history', () => client.workflow.getHandle(id).fetchHistory(), 10_000).catch(() => undefined);
   const detail = (e: temporal.api.history.v1.IHistoryEvent) =>
     e.workflowExecutionUpdateAcceptedEventAttributes?.protocolInstanceId ??
     e.workflowExecutionUpdateCompletedEventAttributes?.meta?.updateId ??
@@ -69,7 +68,14 @@ async function dumpHistory(client: Client, id: string, why: string, always = fal
     (e.workflowTaskFailedEventAttributes ? `${e.workflowTaskFailedEventAttributes.cause} ${e.workflowTaskFailedEventAttributes.failure?.message}` : undefined) ??
     e.activityTaskStartedEventAttributes?.attempt ??
     '';
-  console.log(`${id}: ${why}\n` + (h?.events ?? []).map((e) => `${e.eventId} ${EventType[e.eventType!]} ${detail(e)} ${e.eventTime?.seconds}.${e.eventTime?.nanos}`).join('\n'));
+  if (!h) return '(history unreadable)';
+  return (h.events ?? []).map((e) => `${e.eventId} ${EventType[e.eventType!]} ${detail(e)} ${e.eventTime?.seconds}.${e.eventTime?.nanos}`).join('\n');
+}
+
+/** With CRASH_DEBUG=1 (or `always`), prints an order's history to diagnose a failure. */
+async function dumpHistory(client: Client, id: string, why: string, always = false): Promise<void> {
+  if (!process.env.CRASH_DEBUG && !always) return;
+  console.log(`${id}: ${why}\n${await historyLines(client, id)}`);
 }
 
 interface Acked {
@@ -177,8 +183,7 @@ it(
           .map(async (o) => {
             const handle = client.workflow.getHandle(o.orderId);
             const progress = await untilAcked('progress', () => handle.query(progressQuery), 10_000).catch((err: unknown) => (err as Error).message);
-            const events = await untilAcked('history', () => handle.fetchHistory(), 10_000).then((h) => (h.events ?? []).map((e) => EventType[e.eventType!].replace('EVENT_TYPE_', '')).join(' '), (err: unknown) => (err as Error).message);
-            return `${o.orderId}: acknowledged ${JSON.stringify({ ...acked.get(o.orderId), runIds: [...acked.get(o.orderId)!.runIds] })}; progress ${JSON.stringify(progress)}; history ${events}`;
+            return `${o.orderId}: acknowledged ${JSON.stringify({ ...acked.get(o.orderId), runIds: [...acked.get(o.orderId)!.runIds] })}; progress ${JSON.stringify(progress)}; history:\n${await historyLines(client, o.orderId)}`;
           }),
       );
       throw new Error(`orders unfinished after ${RESULTS_WITHIN_MS / 1000} s:\n${lines.join('\n')}`);
